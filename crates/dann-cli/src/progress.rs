@@ -1,0 +1,83 @@
+//! Progress bar and `metrics.jsonl` writer, fed by the trainer's listener.
+
+use std::io::{IsTerminal, Write};
+
+use dann::{MetricsRecord, StepOutput, TrainListener};
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Shows a progress bar with ETA on a terminal (unless quiet) and writes each metrics record
+/// as one JSON line.
+pub struct Reporter<W: Write> {
+    bar: Option<ProgressBar>,
+    jsonl: Option<W>,
+    error: Option<std::io::Error>,
+}
+
+impl<W: Write> Reporter<W> {
+    pub fn new(total: usize, quiet: bool, label: &str, jsonl: Option<W>) -> Self {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::new(total as u64);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{prefix:>12} [{bar:30}] {pos}/{len} ({per_sec}, ETA {eta}) {msg}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            bar.set_prefix(label.to_string());
+            bar
+        });
+        Self {
+            bar,
+            jsonl,
+            error: None,
+        }
+    }
+
+    /// Ends the bar and reports the first write error, if any.
+    pub fn finish(self) -> std::io::Result<Option<W>> {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.jsonl),
+        }
+    }
+}
+
+impl<W: Write> TrainListener for Reporter<W> {
+    fn on_step(&mut self, iteration: usize, _total: usize, output: &StepOutput) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(iteration as u64);
+            if iteration % 50 == 0 {
+                let domain = output
+                    .domain_accuracy
+                    .map(|a| format!(" domain acc {a:.2}"))
+                    .unwrap_or_default();
+                bar.set_message(format!("label loss {:.4}{domain}", output.label_loss));
+            }
+        }
+    }
+
+    fn on_record(&mut self, record: &MetricsRecord) {
+        if let Some(w) = &mut self.jsonl
+            && self.error.is_none()
+        {
+            let line = serde_json::to_string(record).expect("records serialise");
+            if let Err(e) = writeln!(w, "{line}") {
+                self.error = Some(e);
+            }
+        }
+        if let Some(bar) = &self.bar {
+            let target = record
+                .target_accuracy
+                .map(|a| format!(", target acc {a:.3}"))
+                .unwrap_or_default();
+            bar.println(format!(
+                "iter {:>7}: label loss {:.4}, source acc {:.3}{target}",
+                record.iteration, record.label_loss, record.source_accuracy
+            ));
+        }
+    }
+}

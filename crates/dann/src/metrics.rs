@@ -1,0 +1,82 @@
+//! Accuracy and per-class counts.
+
+use serde::{Deserialize, Serialize};
+
+/// Counts for one class.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassCounts {
+    /// Class name.
+    pub class: String,
+    /// Examples whose true label is this class.
+    pub support: usize,
+    /// Of those, predicted right.
+    pub correct: usize,
+    /// Examples predicted as this class.
+    pub predicted: usize,
+}
+
+/// Accuracy of predictions against true labels, overall and per class.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// Number of examples.
+    pub n: usize,
+    /// Fraction predicted right (0 for no examples).
+    pub accuracy: f64,
+    /// One entry per class, in class order.
+    pub per_class: Vec<ClassCounts>,
+}
+
+impl Evaluation {
+    /// Compares `predicted` with `truth` (class indices into `class_names`).
+    pub fn new(predicted: &[usize], truth: &[usize], class_names: &[String]) -> Self {
+        let mut per_class: Vec<ClassCounts> = class_names
+            .iter()
+            .map(|c| ClassCounts {
+                class: c.clone(),
+                support: 0,
+                correct: 0,
+                predicted: 0,
+            })
+            .collect();
+        let mut correct = 0;
+        for (&p, &t) in predicted.iter().zip(truth) {
+            per_class[t].support += 1;
+            per_class[p].predicted += 1;
+            if p == t {
+                per_class[t].correct += 1;
+                correct += 1;
+            }
+        }
+        let n = truth.len().min(predicted.len());
+        Self {
+            n,
+            accuracy: if n == 0 { 0.0 } else { correct as f64 / n as f64 },
+            per_class,
+        }
+    }
+}
+
+/// Fraction of positions where `a` and `b` agree.
+pub fn accuracy(predicted: &[usize], truth: &[usize]) -> f64 {
+    let n = predicted.len().min(truth.len());
+    if n == 0 {
+        return 0.0;
+    }
+    predicted.iter().zip(truth).filter(|(p, t)| p == t).count() as f64 / n as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_per_class() {
+        let names = vec!["a".to_string(), "b".to_string()];
+        let e = Evaluation::new(&[0, 1, 1, 0], &[0, 1, 0, 0], &names);
+        assert_eq!(e.n, 4);
+        assert_eq!(e.accuracy, 0.75);
+        assert_eq!((e.per_class[0].support, e.per_class[0].correct, e.per_class[0].predicted), (3, 2, 2));
+        assert_eq!((e.per_class[1].support, e.per_class[1].correct, e.per_class[1].predicted), (1, 1, 2));
+        assert_eq!(accuracy(&[1, 1], &[1, 0]), 0.5);
+    }
+}

@@ -1,0 +1,70 @@
+//! Endless shuffled index streams: training counts iterations over these, not epochs of one
+//! side, so a small target set and a large source set can be mixed in every batch.
+
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+/// Yields `0..n` in a random order, reshuffled after each pass, forever.
+#[derive(Debug, Clone)]
+pub struct EndlessSampler {
+    order: Vec<usize>,
+    pos: usize,
+    rng: ChaCha8Rng,
+}
+
+impl EndlessSampler {
+    /// A sampler over `n > 0` items, seeded.
+    pub fn new(n: usize, seed: u64) -> Self {
+        assert!(n > 0, "EndlessSampler needs at least one item");
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(&mut rng);
+        Self { order, pos: 0, rng }
+    }
+
+    /// Fills `out` with the next `k` indices.
+    pub fn next_batch(&mut self, k: usize, out: &mut Vec<usize>) {
+        out.clear();
+        out.extend(self.by_ref().take(k));
+    }
+}
+
+impl Iterator for EndlessSampler {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        if self.pos == self.order.len() {
+            self.order.shuffle(&mut self.rng);
+            self.pos = 0;
+        }
+        self.pos += 1;
+        Some(self.order[self.pos - 1])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_pass_is_a_permutation_and_passes_differ() {
+        let mut s = EndlessSampler::new(10, 3);
+        let mut first: Vec<usize> = s.by_ref().take(10).collect();
+        let mut second: Vec<usize> = s.by_ref().take(10).collect();
+        assert_ne!(first, second, "reshuffled between passes");
+        first.sort();
+        second.sort();
+        assert_eq!(first, (0..10).collect::<Vec<_>>());
+        assert_eq!(second, first);
+    }
+
+    #[test]
+    fn same_seed_same_stream() {
+        let a: Vec<usize> = EndlessSampler::new(7, 1).take(30).collect();
+        let b: Vec<usize> = EndlessSampler::new(7, 1).take(30).collect();
+        let c: Vec<usize> = EndlessSampler::new(7, 2).take(30).collect();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+}
