@@ -164,10 +164,9 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.backend {
         BackendKind::Flex => run_on::<dann::CpuAutodiff>(cli.command, &Default::default()),
         #[cfg(feature = "cuda")]
-        BackendKind::Cuda => run_on::<burn::backend::Autodiff<burn::backend::Cuda>>(
-            cli.command,
-            &Default::default(),
-        ),
+        BackendKind::Cuda => {
+            run_on::<burn::backend::Autodiff<burn::backend::Cuda>>(cli.command, &Default::default())
+        }
     }
 }
 
@@ -314,9 +313,16 @@ fn eval<B: AutodiffBackend>(a: EvalArgs, device: &B::Device) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&e)?);
     } else {
         println!("accuracy {:.4} ({} examples)", e.accuracy, e.n);
-        println!("{:<16} {:>9} {:>9} {:>9} {:>9}", "class", "support", "correct", "predicted", "recall");
+        println!(
+            "{:<16} {:>9} {:>9} {:>9} {:>9}",
+            "class", "support", "correct", "predicted", "recall"
+        );
         for c in &e.per_class {
-            let recall = if c.support == 0 { 0.0 } else { c.correct as f64 / c.support as f64 };
+            let recall = if c.support == 0 {
+                0.0
+            } else {
+                c.correct as f64 / c.support as f64
+            };
             println!(
                 "{:<16} {:>9} {:>9} {:>9} {:>9.4}",
                 c.class, c.support, c.correct, c.predicted, recall
@@ -343,7 +349,10 @@ fn predict<B: AutodiffBackend>(a: PredictArgs, device: &B::Device) -> Result<()>
             let (best, p) = row
                 .iter()
                 .enumerate()
-                .fold((0, f32::NEG_INFINITY), |b, (j, &v)| if v > b.1 { (j, v) } else { b });
+                .fold(
+                    (0, f32::NEG_INFINITY),
+                    |b, (j, &v)| if v > b.1 { (j, v) } else { b },
+                );
             write!(w, "{i},{},{p:.6}", model.class_names()[best])?;
             for v in row {
                 write!(w, ",{v:.6}")?;
@@ -360,10 +369,10 @@ pub fn moons_config() -> RunConfig {
     RunConfig {
         model: DannConfig::shallow(15),
         train: TrainConfig {
-            iterations: 3000,
+            iterations: 10_000,
             batch_size: 64,
             lr: dann::schedule::LrSchedule::Constant { value: 0.05 },
-            lambda: dann::schedule::LambdaSchedule::Constant { value: 1.0 },
+            lambda: dann::schedule::LambdaSchedule::Constant { value: 6.0 },
             log_every: 0,
             ..TrainConfig::default()
         },
@@ -433,7 +442,10 @@ fn moons<B: AutodiffBackend>(a: MoonsArgs, device: &B::Device) -> Result<()> {
             a.n_per_class,
             seeds.len()
         );
-        println!("{:<12} {:>16} {:>16}", "", "source accuracy", "target accuracy");
+        println!(
+            "{:<12} {:>16} {:>16}",
+            "", "source accuracy", "target accuracy"
+        );
         for (name, key) in [("source-only", "source_only"), ("DANN", "dann")] {
             println!(
                 "{:<12} {:>16.4} {:>16.4}",
@@ -445,4 +457,3 @@ fn moons<B: AutodiffBackend>(a: MoonsArgs, device: &B::Device) -> Result<()> {
     }
     Ok(())
 }
-

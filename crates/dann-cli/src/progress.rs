@@ -50,7 +50,7 @@ impl<W: Write> TrainListener for Reporter<W> {
     fn on_step(&mut self, iteration: usize, _total: usize, output: &StepOutput) {
         if let Some(bar) = &self.bar {
             bar.set_position(iteration as u64);
-            if iteration % 50 == 0 {
+            if iteration.is_multiple_of(50) {
                 let domain = output
                     .domain_accuracy
                     .map(|a| format!(" domain acc {a:.2}"))

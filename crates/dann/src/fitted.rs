@@ -10,7 +10,7 @@ use burn::tensor::{activation, backend::Backend};
 use serde::{Deserialize, Serialize};
 
 use crate::batch::{input_tensor, to_vec};
-use crate::data::{DenseMatrix, Dataset, Standardizer};
+use crate::data::{Dataset, DenseMatrix, Standardizer};
 use crate::metrics::Evaluation;
 use crate::model::{DannConfig, DannModel};
 use crate::{Error, Result};
@@ -114,7 +114,12 @@ impl<B: Backend> FittedDann<B> {
         let mut out = Vec::with_capacity(data.len() * width);
         for start in (0..data.len()).step_by(INFERENCE_CHUNK) {
             let end = (start + INFERENCE_CHUNK).min(data.len());
-            let x = input_tensor::<B>(data, start..end, self.spec.standardizer.as_ref(), &self.device);
+            let x = input_tensor::<B>(
+                data,
+                start..end,
+                self.spec.standardizer.as_ref(),
+                &self.device,
+            );
             out.extend(to_vec(f(&self.model, x)));
         }
         DenseMatrix::new(data.len(), width, out)
@@ -130,9 +135,7 @@ impl<B: Backend> FittedDann<B> {
     /// Most probable class index per row.
     pub fn predict(&self, data: &Dataset) -> Result<Vec<usize>> {
         let proba = self.predict_proba(data)?;
-        Ok((0..proba.n_rows())
-            .map(|i| argmax(proba.row(i)))
-            .collect())
+        Ok((0..proba.n_rows()).map(|i| argmax(proba.row(i))).collect())
     }
 
     /// The learned representation `G_f(x)`, `[n, d_feat]`.
@@ -144,7 +147,9 @@ impl<B: Backend> FittedDann<B> {
     /// Probability that each row comes from the target domain, according to `G_d`.
     pub fn domain_proba(&self, data: &Dataset) -> Result<Vec<f32>> {
         Ok(self
-            .map_chunks(data, 1, |m, x| activation::sigmoid(m.discriminate(m.features(x), 0.0)))?
+            .map_chunks(data, 1, |m, x| {
+                activation::sigmoid(m.discriminate(m.features(x), 0.0))
+            })?
             .as_slice()
             .to_vec())
     }
@@ -152,7 +157,10 @@ impl<B: Backend> FittedDann<B> {
     /// Accuracy and per-class counts on labelled `data` (already [`prepare`](Self::prepare)d).
     pub fn evaluate(&self, data: &Dataset) -> Result<Evaluation> {
         let truth = data.labels().ok_or_else(|| {
-            Error::Data(format!("{}: has no labels to evaluate against", data.display_name()))
+            Error::Data(format!(
+                "{}: has no labels to evaluate against",
+                data.display_name()
+            ))
         })?;
         let predicted = self.predict(data)?;
         Ok(Evaluation::new(&predicted, truth, &self.spec.class_names))
@@ -171,7 +179,10 @@ impl<B: Backend> FittedDann<B> {
         let weights = dir.join(WEIGHTS_FILE);
         self.model
             .clone()
-            .save_file(weights.clone(), &NamedMpkFileRecorder::<FullPrecisionSettings>::new())
+            .save_file(
+                weights.clone(),
+                &NamedMpkFileRecorder::<FullPrecisionSettings>::new(),
+            )
             .map_err(|e| Error::Model {
                 path: weights,
                 message: e.to_string(),
@@ -211,7 +222,11 @@ impl<B: Backend> FittedDann<B> {
             });
         }
         let model = model
-            .load_file(weights.clone(), &NamedMpkFileRecorder::<FullPrecisionSettings>::new(), device)
+            .load_file(
+                weights.clone(),
+                &NamedMpkFileRecorder::<FullPrecisionSettings>::new(),
+                device,
+            )
             .map_err(|e| Error::Model {
                 path: weights,
                 message: e.to_string(),
@@ -227,6 +242,8 @@ impl<B: Backend> FittedDann<B> {
 fn argmax(row: &[f32]) -> usize {
     row.iter()
         .enumerate()
-        .fold((0, f32::NEG_INFINITY), |best, (i, &v)| if v > best.1 { (i, v) } else { best })
+        .fold((0, f32::NEG_INFINITY), |best, (i, &v)| {
+            if v > best.1 { (i, v) } else { best }
+        })
         .0
 }

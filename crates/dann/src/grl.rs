@@ -45,8 +45,8 @@ mod tests {
     fn forward_is_identity_and_gradient_is_minus_lambda_w() {
         let device = Default::default();
         B::seed(&device, 7);
-        let x = Tensor::<B, 2>::random([4, 3], Distribution::Normal(0.0, 1.0), &device)
-            .require_grad();
+        let x =
+            Tensor::<B, 2>::random([4, 3], Distribution::Normal(0.0, 1.0), &device).require_grad();
         let w = Tensor::<B, 2>::random([4, 3], Distribution::Normal(0.0, 1.0), &device);
         for lambda in [0.0, 0.3, 1.0, 6.0] {
             let y = reverse_gradient(x.clone(), lambda);
@@ -56,7 +56,10 @@ mod tests {
             let want: Vec<f32> = w.to_data().to_vec::<f32>().unwrap();
             for (g, w) in gx.iter().zip(&want) {
                 let expected = -(lambda as f32) * w;
-                assert!((g - expected).abs() < 1e-6, "lambda {lambda}: {g} vs {expected}");
+                assert!(
+                    (g - expected).abs() < 1e-6,
+                    "lambda {lambda}: {g} vs {expected}"
+                );
             }
         }
     }

@@ -127,7 +127,7 @@ impl Dann {
             listener.on_step(it, total, &out);
             sums.add(&out);
             let log = self.train.log_every;
-            if it == total || (log > 0 && it % log == 0) {
+            if it == total || (log > 0 && it.is_multiple_of(log)) {
                 let snapshot = trainer.snapshot();
                 let source_accuracy = snapshot.evaluate(&monitor)?.accuracy;
                 let target_accuracy = match &target_test {

@@ -64,7 +64,8 @@ mod tests {
             .zip(&y)
             .map(|(&z, &y)| {
                 let p = 1.0 / (1.0 + (-f64::from(z)).exp());
-                -(f64::from(y) * p.max(1e-300).ln() + (1.0 - f64::from(y)) * (1.0 - p).max(1e-300).ln())
+                -(f64::from(y) * p.max(1e-300).ln()
+                    + (1.0 - f64::from(y)) * (1.0 - p).max(1e-300).ln())
             })
             .sum::<f64>()
             / 5.0;

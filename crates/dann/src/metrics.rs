@@ -50,7 +50,11 @@ impl Evaluation {
         let n = truth.len().min(predicted.len());
         Self {
             n,
-            accuracy: if n == 0 { 0.0 } else { correct as f64 / n as f64 },
+            accuracy: if n == 0 {
+                0.0
+            } else {
+                correct as f64 / n as f64
+            },
             per_class,
         }
     }
@@ -75,8 +79,22 @@ mod tests {
         let e = Evaluation::new(&[0, 1, 1, 0], &[0, 1, 0, 0], &names);
         assert_eq!(e.n, 4);
         assert_eq!(e.accuracy, 0.75);
-        assert_eq!((e.per_class[0].support, e.per_class[0].correct, e.per_class[0].predicted), (3, 2, 2));
-        assert_eq!((e.per_class[1].support, e.per_class[1].correct, e.per_class[1].predicted), (1, 1, 2));
+        assert_eq!(
+            (
+                e.per_class[0].support,
+                e.per_class[0].correct,
+                e.per_class[0].predicted
+            ),
+            (3, 2, 2)
+        );
+        assert_eq!(
+            (
+                e.per_class[1].support,
+                e.per_class[1].correct,
+                e.per_class[1].predicted
+            ),
+            (1, 1, 2)
+        );
         assert_eq!(accuracy(&[1, 1], &[1, 0]), 0.5);
     }
 }

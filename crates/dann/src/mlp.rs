@@ -100,7 +100,12 @@ impl MlpConfig {
 
     /// Builds the block for inputs of size `d_input`, drawing its weights from `rng` (see
     /// [`linear`]).
-    pub fn init<B: Backend>(&self, d_input: usize, rng: &mut ChaCha8Rng, device: &B::Device) -> Mlp<B> {
+    pub fn init<B: Backend>(
+        &self,
+        d_input: usize,
+        rng: &mut ChaCha8Rng,
+        device: &B::Device,
+    ) -> Mlp<B> {
         let mut layers = Vec::with_capacity(self.hidden.len());
         let mut d = d_input;
         for &h in &self.hidden {
@@ -148,7 +153,9 @@ impl<B: Backend> Mlp<B> {
     /// Input `[batch, d_in]` -> output `[batch, d_out]`.
     pub fn forward(&self, mut x: Tensor<B, 2>) -> Tensor<B, 2> {
         for layer in &self.layers {
-            x = self.dropout.forward(self.activation.apply(layer.forward(x)));
+            x = self
+                .dropout
+                .forward(self.activation.apply(layer.forward(x)));
         }
         x
     }

@@ -3,9 +3,9 @@
 
 use burn::module::Module;
 use burn::nn::Linear;
+use burn::tensor::{Tensor, backend::Backend};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
 use crate::grl::reverse_gradient;
@@ -146,7 +146,9 @@ mod tests {
         cfg = DannConfig::shallow(4);
         cfg.domain.dropout = 1.5;
         assert!(cfg.init::<Flex>(3, 2, 0, &device).is_err());
-        let err = DannConfig::shallow(4).init::<Flex>(3, 1, 0, &device).unwrap_err();
+        let err = DannConfig::shallow(4)
+            .init::<Flex>(3, 1, 0, &device)
+            .unwrap_err();
         assert!(err.to_string().contains("at least 2 classes"));
     }
 }

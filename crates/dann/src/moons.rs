@@ -57,7 +57,10 @@ impl MoonsConfig {
             return Err(Error::config("moons.n_per_class", "must be at least 1"));
         }
         if !(self.noise.is_finite() && self.noise >= 0.0) {
-            return Err(Error::config("moons.noise", format!("must be >= 0, got {}", self.noise)));
+            return Err(Error::config(
+                "moons.noise",
+                format!("must be >= 0, got {}", self.noise),
+            ));
         }
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         let (mut xs, ys) = make_moons(self.n_per_class, self.noise, &mut rng);
@@ -80,7 +83,10 @@ impl MoonsConfig {
             }
         }
         let to_ds = |points: Vec<[f64; 2]>, labels: Vec<usize>| -> Result<Dataset> {
-            let data = points.iter().flat_map(|p| [p[0] as f32, p[1] as f32]).collect();
+            let data = points
+                .iter()
+                .flat_map(|p| [p[0] as f32, p[1] as f32])
+                .collect();
             let features = Features::Dense(DenseMatrix::new(points.len(), 2, data)?);
             Dataset::labelled(features, labels, vec!["0".into(), "1".into()])
         };
@@ -142,7 +148,9 @@ mod tests {
             p.target_test.features().write_row(i, &mut t);
             let (ns, nt) = (s[0].hypot(s[1]), t[0].hypot(t[1]));
             assert!((ns - nt).abs() < 1e-5);
-            let angle = (t[1].atan2(t[0]) - s[1].atan2(s[0])).to_degrees().rem_euclid(360.0);
+            let angle = (t[1].atan2(t[0]) - s[1].atan2(s[0]))
+                .to_degrees()
+                .rem_euclid(360.0);
             assert!((angle - 35.0).abs() < 1e-3, "{angle}");
         }
     }
@@ -151,7 +159,12 @@ mod tests {
     fn seeds_are_reproducible() {
         let a = MoonsConfig::default().generate().unwrap();
         let b = MoonsConfig::default().generate().unwrap();
-        let c = MoonsConfig { seed: 1, ..Default::default() }.generate().unwrap();
+        let c = MoonsConfig {
+            seed: 1,
+            ..Default::default()
+        }
+        .generate()
+        .unwrap();
         assert_eq!(a.source, b.source);
         assert_ne!(a.source, c.source);
     }

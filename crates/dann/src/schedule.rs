@@ -145,7 +145,12 @@ impl LrSchedule {
             }
         };
         for &(name, v) in params {
-            let ok = v.is_finite() && if name == "mu0" || name == "value" { v > 0.0 } else { v >= 0.0 };
+            let ok = v.is_finite()
+                && if name == "mu0" || name == "value" {
+                    v > 0.0
+                } else {
+                    v >= 0.0
+                };
             if !ok {
                 return Err(Error::config(
                     format!("{field}.{name}"),
@@ -195,11 +200,21 @@ mod tests {
     #[test]
     fn checks_reject_bad_values() {
         assert!(LrSchedule::Constant { value: 0.0 }.check("lr").is_err());
-        assert!(LrSchedule::Constant { value: f64::NAN }.check("lr").is_err());
-        let err = LambdaSchedule::Ganin { max: -1.0, gamma: 10.0 }
-            .check("train.lambda")
-            .unwrap_err();
-        assert_eq!(err.to_string(), "invalid setting `train.lambda.max`: must be a non-negative number, got -1");
+        assert!(
+            LrSchedule::Constant { value: f64::NAN }
+                .check("lr")
+                .is_err()
+        );
+        let err = LambdaSchedule::Ganin {
+            max: -1.0,
+            gamma: 10.0,
+        }
+        .check("train.lambda")
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid setting `train.lambda.max`: must be a non-negative number, got -1"
+        );
         assert!(LrSchedule::default().check("lr").is_ok());
     }
 

@@ -137,7 +137,10 @@ impl TrainConfig {
         if !(self.source_fraction > 0.0 && self.source_fraction < 1.0) {
             return Err(Error::config(
                 "train.source_fraction",
-                format!("must be strictly between 0 and 1, got {}", self.source_fraction),
+                format!(
+                    "must be strictly between 0 and 1, got {}",
+                    self.source_fraction
+                ),
             ));
         }
         let (ns, nt) = self.split_batch();
@@ -151,7 +154,10 @@ impl TrainConfig {
             ));
         }
         let (name, v) = match self.optimizer {
-            OptimizerConfig::Sgd { momentum, weight_decay } => {
+            OptimizerConfig::Sgd {
+                momentum,
+                weight_decay,
+            } => {
                 if !(0.0..1.0).contains(&momentum) {
                     return Err(Error::config(
                         "train.optimizer.momentum",
@@ -160,7 +166,11 @@ impl TrainConfig {
                 }
                 ("weight_decay", weight_decay)
             }
-            OptimizerConfig::Adam { beta1, beta2, weight_decay } => {
+            OptimizerConfig::Adam {
+                beta1,
+                beta2,
+                weight_decay,
+            } => {
                 for (n, b) in [("beta1", beta1), ("beta2", beta2)] {
                     if !(0.0..1.0).contains(&b) {
                         return Err(Error::config(
@@ -256,8 +266,11 @@ impl<B: AutodiffBackend> AnyOptimizer<B> {
     fn new(config: &OptimizerConfig) -> Self {
         let decay = |w: f64| (w > 0.0).then(|| WeightDecayConfig::new(w as f32));
         match *config {
-            OptimizerConfig::Sgd { momentum, weight_decay } => {
-                let momentum = (momentum > 0.0).then(|| MomentumConfig {
+            OptimizerConfig::Sgd {
+                momentum,
+                weight_decay,
+            } => {
+                let momentum = (momentum > 0.0).then_some(MomentumConfig {
                     momentum,
                     dampening: 0.0,
                     nesterov: false,
@@ -269,7 +282,11 @@ impl<B: AutodiffBackend> AnyOptimizer<B> {
                         .init(),
                 )
             }
-            OptimizerConfig::Adam { beta1, beta2, weight_decay } => AnyOptimizer::Adam(
+            OptimizerConfig::Adam {
+                beta1,
+                beta2,
+                weight_decay,
+            } => AnyOptimizer::Adam(
                 AdamConfig::new()
                     .with_beta_1(beta1 as f32)
                     .with_beta_2(beta2 as f32)
@@ -319,11 +336,17 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
         model_config.check()?;
         config.check()?;
         let source_labels = source.labels().ok_or_else(|| {
-            Error::Data(format!("{}: the source data must be labelled", source.display_name()))
+            Error::Data(format!(
+                "{}: the source data must be labelled",
+                source.display_name()
+            ))
         })?;
         for (what, ds) in [("source", source), ("target", target)] {
             if ds.is_empty() {
-                return Err(Error::Data(format!("{}: the {what} data has no rows", ds.display_name())));
+                return Err(Error::Data(format!(
+                    "{}: the {what} data has no rows",
+                    ds.display_name()
+                )));
             }
         }
         if source.n_features() != target.n_features() {
@@ -389,17 +412,25 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
             }
             Mode::Dann => {
                 self.target_stream.next_batch(nt, &mut self.rows);
-                let xt = input_tensor::<B>(self.target, self.rows.iter().copied(), std, &self.device);
+                let xt =
+                    input_tensor::<B>(self.target, self.rows.iter().copied(), std, &self.device);
                 let h = model.features(Tensor::cat(vec![xs, xt], 0));
-                let hs = h.clone().slice([0..ns]);
+                let hs = h.clone().narrow(0, 0, ns);
                 let label_loss = cross_entropy(model.classify(hs), ys);
                 let mut is_target = vec![0f32; ns + nt];
                 is_target[ns..].fill(1.0);
-                let is_target = Tensor::<B, 2>::from_data(TensorData::new(is_target, [ns + nt, 1]), &self.device);
+                let is_target = Tensor::<B, 2>::from_data(
+                    TensorData::new(is_target, [ns + nt, 1]),
+                    &self.device,
+                );
                 let logits = model.discriminate(h, lambda);
                 let d_acc = domain_accuracy(logits.clone().detach(), is_target.clone());
                 let d_loss = domain_loss(logits, is_target);
-                (label_loss.clone() + d_loss.clone(), label_loss, Some((d_loss, d_acc)))
+                (
+                    label_loss.clone() + d_loss.clone(),
+                    label_loss,
+                    Some((d_loss, d_acc)),
+                )
             }
         };
         let grads = GradientsParams::from_grads(loss.backward(), &model);
@@ -416,7 +447,11 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
 
     /// The model as trained so far, detached from autodiff, for inference.
     pub fn snapshot(&self) -> FittedDann<B::InnerBackend> {
-        let model = self.model.as_ref().expect("model is always put back").valid();
+        let model = self
+            .model
+            .as_ref()
+            .expect("model is always put back")
+            .valid();
         FittedDann::new(
             model,
             self.model_config.clone(),

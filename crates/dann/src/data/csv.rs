@@ -83,7 +83,9 @@ pub fn load_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset>
             if !options.has_header {
                 return Err(Error::config(
                     "csv.label_column",
-                    format!("column `{name}` named but the file has no header; give a 0-based index"),
+                    format!(
+                        "column `{name}` named but the file has no header; give a 0-based index"
+                    ),
                 ));
             }
             Some(headers.iter().position(|h| h == name).ok_or_else(|| {
@@ -123,14 +125,20 @@ pub fn load_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset>
                 continue;
             }
             let cell = cell.trim();
-            let v: f32 = cell.parse().ok().filter(|v: &f32| v.is_finite()).ok_or_else(|| {
-                let name = headers.get(col).map_or(format!("{}", col + 1), |h| format!("`{h}`"));
-                Error::parse(
-                    path,
-                    line,
-                    format!("column {name}: expected a finite number, found `{cell}`"),
-                )
-            })?;
+            let v: f32 = cell
+                .parse()
+                .ok()
+                .filter(|v: &f32| v.is_finite())
+                .ok_or_else(|| {
+                    let name = headers
+                        .get(col)
+                        .map_or(format!("{}", col + 1), |h| format!("`{h}`"));
+                    Error::parse(
+                        path,
+                        line,
+                        format!("column {name}: expected a finite number, found `{cell}`"),
+                    )
+                })?;
             data.push(v);
             count += 1;
         }
@@ -147,11 +155,7 @@ pub fn load_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset>
         }
     }
     let n_cols = n_cols.unwrap_or_else(|| headers.len() - usize::from(label_idx.is_some()));
-    let n_rows = if n_cols == 0 {
-        raw_labels.len()
-    } else {
-        data.len() / n_cols
-    };
+    let n_rows = data.len().checked_div(n_cols).unwrap_or(raw_labels.len());
     let features = Features::Dense(DenseMatrix::new(n_rows, n_cols, data)?);
     let ds = if label_idx.is_some() {
         Dataset::from_raw_labels(features, raw_labels)?
@@ -210,8 +214,18 @@ mod tests {
     #[test]
     fn malformed_cells_name_file_line_and_column() {
         for (text, opts, line, needle) in [
-            ("a,label\n1,x\nz,y\n", CsvOptions::default(), 3, "column `a`: expected a finite number, found `z`"),
-            ("a,label\n1,x\n2\n", CsvOptions::default(), 3, "expected 2 fields"),
+            (
+                "a,label\n1,x\nz,y\n",
+                CsvOptions::default(),
+                3,
+                "column `a`: expected a finite number, found `z`",
+            ),
+            (
+                "a,label\n1,x\n2\n",
+                CsvOptions::default(),
+                3,
+                "expected 2 fields",
+            ),
             ("a,label\n,x\n", CsvOptions::default(), 2, "found ``"),
             ("a,label\n1,\n", CsvOptions::default(), 2, "empty label"),
             (

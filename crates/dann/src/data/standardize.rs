@@ -91,6 +91,9 @@ mod tests {
         }
         let mean: f32 = col0.iter().sum::<f32>() / 4.0;
         let var: f32 = col0.iter().map(|x| (x - mean) * (x - mean)).sum::<f32>() / 4.0;
-        assert!(mean.abs() < 1e-6 && (var - 1.0).abs() < 1e-5, "{mean} {var}");
+        assert!(
+            mean.abs() < 1e-6 && (var - 1.0).abs() < 1e-5,
+            "{mean} {var}"
+        );
     }
 }

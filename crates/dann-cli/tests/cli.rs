@@ -1,0 +1,335 @@
+//! End-to-end tests of the `dann` binary in temporary directories.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use dann::moons::MoonsConfig;
+use predicates::prelude::*;
+
+fn dann() -> Command {
+    Command::cargo_bin("dann").expect("binary built")
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Writes the moons problem as CSV files (`x0,x1,label`) into `dir`.
+fn write_moons(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let p = MoonsConfig::default().generate().unwrap();
+    let write = |name: &str, ds: &dann::Dataset, labels: Option<&[usize]>| {
+        let mut text = String::from(if labels.is_some() {
+            "x0,x1,label\n"
+        } else {
+            "x0,x1\n"
+        });
+        let mut row = [0f32; 2];
+        for i in 0..ds.len() {
+            ds.features().write_row(i, &mut row);
+            text += &format!("{},{}", row[0], row[1]);
+            if let Some(l) = labels {
+                text += &format!(",{}", if l[i] == 0 { "upper" } else { "lower" });
+            }
+            text += "\n";
+        }
+        let path = dir.join(name);
+        fs::write(&path, text).unwrap();
+        path
+    };
+    (
+        write("source.csv", &p.source, p.source.labels()),
+        write("target.csv", &p.target, None),
+        write("target_test.csv", &p.target_test, p.target_test.labels()),
+    )
+}
+
+const SMALL_RUN: &str = r#"
+[model.feature]
+hidden = [15]
+[train]
+iterations = 400
+log_every = 100
+[train.lr]
+kind = "constant"
+value = 0.05
+[train.lambda]
+kind = "constant"
+value = 1.0
+"#;
+
+#[test]
+fn train_eval_predict_on_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target, test) = write_moons(dir.path());
+    let config = dir.path().join("run.toml");
+    fs::write(&config, SMALL_RUN).unwrap();
+    let out = dir.path().join("model");
+    dann()
+        .args(["train", "--quiet", "--source"])
+        .arg(&source)
+        .arg("--target")
+        .arg(&target)
+        .arg("--target-test")
+        .arg(&test)
+        .arg("--config")
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    for f in ["model.json", "model.mpk", "config.toml", "metrics.jsonl"] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    let metrics = fs::read_to_string(out.join("metrics.jsonl")).unwrap();
+    let records: Vec<serde_json::Value> = metrics
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 4);
+    for key in [
+        "label_loss",
+        "domain_loss",
+        "domain_accuracy",
+        "source_accuracy",
+        "target_accuracy",
+        "lambda",
+        "lr",
+    ] {
+        assert!(records[3][key].is_number(), "{key} in {}", records[3]);
+    }
+    assert_eq!(records[3]["iteration"], 400);
+    // The resolved config is complete and reloadable as a run config.
+    let resolved = fs::read_to_string(out.join("config.toml")).unwrap();
+    assert!(resolved.contains("iterations = 400"), "{resolved}");
+
+    let eval = dann()
+        .args(["eval", "--json", "--model"])
+        .arg(&out)
+        .arg("--data")
+        .arg(&source)
+        .assert()
+        .success();
+    let e: serde_json::Value = serde_json::from_slice(&eval.get_output().stdout).unwrap();
+    assert_eq!(e["n"], 300);
+    assert!(e["accuracy"].as_f64().unwrap() > 0.8, "{e}");
+    let classes: Vec<&str> = e["per_class"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["class"].as_str().unwrap())
+        .collect();
+    assert_eq!(classes, ["lower", "upper"]);
+
+    dann()
+        .args(["eval", "--model"])
+        .arg(&out)
+        .arg("--data")
+        .arg(&test)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("accuracy").and(predicate::str::contains("upper")));
+
+    let preds = dir.path().join("preds.csv");
+    dann()
+        .args(["predict", "--model"])
+        .arg(&out)
+        .arg("--data")
+        .arg(&target)
+        .arg("--out")
+        .arg(&preds)
+        .assert()
+        .success();
+    let text = fs::read_to_string(&preds).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "row,label,probability,p_lower,p_upper");
+    assert_eq!(lines.len(), 301);
+    let fields: Vec<&str> = lines[1].split(',').collect();
+    assert!(fields[1] == "lower" || fields[1] == "upper");
+    let p: f64 = fields[2].parse().unwrap();
+    assert!((0.5..=1.0).contains(&p));
+
+    // A second run into the same directory must not silently replace the model.
+    dann()
+        .args(["train", "--quiet", "--iterations", "5", "--source"])
+        .arg(&source)
+        .arg("--target")
+        .arg(&target)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--force"));
+}
+
+#[test]
+fn train_on_sparse_svmlight_source_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m");
+    dann()
+        .args([
+            "train",
+            "--quiet",
+            "--mode",
+            "source-only",
+            "--iterations",
+            "50",
+            "--log-every",
+            "25",
+            "--source",
+        ])
+        .arg(fixture("source.svm"))
+        .arg("--target")
+        .arg(fixture("target.svm"))
+        .arg("--target-test")
+        .arg(fixture("target.svm"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let spec: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("model.json")).unwrap()).unwrap();
+    assert_eq!(spec["n_features"], 5, "source padded to the target's width");
+    assert_eq!(spec["class_names"], serde_json::json!(["-1", "1"]));
+    let metrics = fs::read_to_string(out.join("metrics.jsonl")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(metrics.lines().last().unwrap()).unwrap();
+    assert!(
+        last["domain_loss"].is_null(),
+        "no domain term in source-only mode"
+    );
+}
+
+#[test]
+fn malformed_data_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = fixture("bad_value.svm");
+    dann()
+        .args(["train", "--quiet", "--source"])
+        .arg(&bad)
+        .arg("--target")
+        .arg(fixture("target.svm"))
+        .arg("--out")
+        .arg(dir.path().join("m"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "{}:4: value `oops`",
+            bad.display()
+        )));
+    assert!(
+        !dir.path().join("m").exists(),
+        "nothing written on bad input"
+    );
+}
+
+#[test]
+fn bad_config_names_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("run.toml");
+    fs::write(&config, "[train]\niterations = 10\nbatch_sise = 3\n").unwrap();
+    dann()
+        .args([
+            "train", "--source", "s", "--target", "t", "--out", "o", "--config",
+        ])
+        .arg(&config)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(":3:").and(predicate::str::contains("batch_sise")));
+
+    fs::write(&config, "[train]\nsource_fraction = 1.5\n").unwrap();
+    dann()
+        .args([
+            "train", "--source", "s", "--target", "t", "--out", "o", "--config",
+        ])
+        .arg(&config)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("train.source_fraction"));
+}
+
+#[test]
+fn missing_files_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    dann()
+        .args([
+            "train",
+            "--source",
+            "/no/such/file.svm",
+            "--target",
+            "t.svm",
+            "--out",
+        ])
+        .arg(dir.path().join("m"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/no/such/file.svm"));
+    dann()
+        .args(["eval", "--model"])
+        .arg(dir.path())
+        .args(["--data", "x.csv"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("model.json"));
+}
+
+#[test]
+fn default_config_round_trips() {
+    let out = dann().arg("config").assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.contains("[train]") && text.contains("[model.feature]"),
+        "{text}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("run.toml");
+    fs::write(&path, &text).unwrap();
+    // The printed defaults are accepted as a config file (fails fast on the missing data).
+    dann()
+        .args([
+            "train",
+            "--source",
+            "/no/source.svm",
+            "--target",
+            "t",
+            "--out",
+        ])
+        .arg(dir.path().join("m"))
+        .arg("--config")
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/no/source.svm"));
+}
+
+#[test]
+fn demo_moons_json() {
+    let out = dann()
+        .args([
+            "demo",
+            "moons",
+            "--json",
+            "--seeds",
+            "1",
+            "--iterations",
+            "300",
+        ])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    for key in ["source_only", "dann"] {
+        let acc = v[key]["target_accuracy"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&acc), "{v}");
+    }
+    assert_eq!(v["seeds"], serde_json::json!([0]));
+}
+
+#[test]
+fn help_documents_every_command() {
+    let out = dann().arg("--help").assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    for cmd in ["train", "eval", "predict", "demo", "config"] {
+        assert!(text.contains(cmd), "{cmd} missing from --help");
+    }
+}

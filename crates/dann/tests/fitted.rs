@@ -1,0 +1,89 @@
+//! Save/load round trip and the fitted model's outputs.
+
+mod common;
+
+use common::{B, moons, moons_dann};
+use dann::FittedDann;
+
+type Inner = dann::CpuBackend;
+
+#[test]
+fn save_load_round_trip_gives_the_same_predictions() {
+    let p = moons(2);
+    let mut dann = moons_dann(500, 1);
+    dann.train.standardize = true;
+    let fitted = dann
+        .fit::<B>(&p.source, &p.target, &Default::default())
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    fitted.save(dir.path()).unwrap();
+    let loaded = FittedDann::<Inner>::load(dir.path(), &Default::default()).unwrap();
+    assert_eq!(loaded.spec(), fitted.spec());
+    assert_eq!(
+        loaded.predict_proba(&p.target_test).unwrap(),
+        fitted.predict_proba(&p.target_test).unwrap()
+    );
+    assert_eq!(
+        loaded.features(&p.source).unwrap(),
+        fitted.features(&p.source).unwrap()
+    );
+    assert_eq!(
+        loaded.predict(&p.source).unwrap(),
+        fitted.predict(&p.source).unwrap()
+    );
+}
+
+#[test]
+fn outputs_have_the_documented_shapes() {
+    let p = moons(0);
+    let fitted = moons_dann(50, 0)
+        .fit::<B>(&p.source, &p.target, &Default::default())
+        .unwrap();
+    let proba = fitted.predict_proba(&p.source).unwrap();
+    assert_eq!((proba.n_rows(), proba.n_cols()), (300, 2));
+    for i in 0..proba.n_rows() {
+        let s: f32 = proba.row(i).iter().sum();
+        assert!((s - 1.0).abs() < 1e-5);
+    }
+    let feats = fitted.features(&p.source).unwrap();
+    assert_eq!((feats.n_rows(), feats.n_cols()), (300, 15));
+    assert!(
+        feats.as_slice().iter().all(|&v| (0.0..=1.0).contains(&v)),
+        "sigmoid features"
+    );
+    let d = fitted.domain_proba(&p.target).unwrap();
+    assert_eq!(d.len(), 300);
+}
+
+#[test]
+fn loading_broken_models_fails_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = FittedDann::<Inner>::load(dir.path(), &Default::default()).unwrap_err();
+    assert!(err.to_string().contains("model.json"), "{err}");
+
+    std::fs::write(dir.path().join("model.json"), "{ not json").unwrap();
+    let err = FittedDann::<Inner>::load(dir.path(), &Default::default()).unwrap_err();
+    assert!(err.to_string().contains("line 1"), "{err}");
+
+    let p = moons(0);
+    let fitted = moons_dann(5, 0)
+        .fit::<B>(&p.source, &p.target, &Default::default())
+        .unwrap();
+    fitted.save(dir.path()).unwrap();
+    std::fs::write(dir.path().join("model.mpk"), b"garbage").unwrap();
+    let err = FittedDann::<Inner>::load(dir.path(), &Default::default()).unwrap_err();
+    assert!(err.to_string().contains("model.mpk"), "{err}");
+}
+
+#[test]
+fn prediction_checks_the_width() {
+    let p = moons(0);
+    let fitted = moons_dann(5, 0)
+        .fit::<B>(&p.source, &p.target, &Default::default())
+        .unwrap();
+    let wide = dann::Dataset::unlabelled(dann::data::Features::Dense(
+        dann::data::DenseMatrix::new(1, 3, vec![0.0; 3]).unwrap(),
+    ));
+    assert!(fitted.predict(&wide).is_err());
+    assert!(fitted.prepare(wide).is_err());
+}

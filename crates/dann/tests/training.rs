@@ -1,0 +1,170 @@
+//! Trainer behaviour: typed step output, reproducibility, the source-only path, records,
+//! input checks.
+
+mod common;
+
+use common::{B, moons, moons_dann};
+use dann::data::{CsrMatrix, Dataset, DenseMatrix, Features};
+use dann::{Mode, TrainConfig, Trainer};
+
+#[test]
+fn steps_report_losses_and_domain_accuracy() {
+    let p = moons(0);
+    let dann = moons_dann(100, 0);
+    let mut trainer = Trainer::<B>::new(
+        &dann.model,
+        &dann.train,
+        &p.source,
+        &p.target,
+        &Default::default(),
+    )
+    .unwrap();
+    let first = trainer.step();
+    assert!(
+        first.label_loss > 0.3,
+        "initial loss near ln 2: {}",
+        first.label_loss
+    );
+    let d = first.domain_accuracy.unwrap();
+    assert!((0.0..=1.0).contains(&d));
+    assert!(first.domain_loss.unwrap() > 0.0);
+    assert_eq!(first.lambda, 6.0);
+    for _ in 0..99 {
+        trainer.step();
+    }
+    assert_eq!(trainer.iteration(), 100);
+    let later = trainer.step();
+    assert!(
+        later.label_loss < first.label_loss,
+        "{} !< {}",
+        later.label_loss,
+        first.label_loss
+    );
+}
+
+#[test]
+fn source_only_has_no_domain_term() {
+    let p = moons(0);
+    let mut dann = moons_dann(10, 0);
+    dann.train.mode = Mode::SourceOnly;
+    let mut trainer = Trainer::<B>::new(
+        &dann.model,
+        &dann.train,
+        &p.source,
+        &p.target,
+        &Default::default(),
+    )
+    .unwrap();
+    let out = trainer.step();
+    assert_eq!(out.domain_loss, None);
+    assert_eq!(out.domain_accuracy, None);
+    assert_eq!(out.lambda, 0.0);
+}
+
+#[test]
+fn same_seed_same_model_other_seed_other_model() {
+    let p = moons(3);
+    let fit = |seed| {
+        moons_dann(200, seed)
+            .fit::<B>(&p.source, &p.target, &Default::default())
+            .unwrap()
+            .predict_proba(&p.target_test)
+            .unwrap()
+    };
+    let (a, b, c) = (fit(5), fit(5), fit(6));
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+}
+
+#[test]
+fn records_carry_source_and_target_accuracy() {
+    let p = moons(0);
+    let mut dann = moons_dann(300, 0);
+    dann.train.log_every = 100;
+    let mut records = Vec::new();
+    dann.fit_with::<B>(
+        &p.source,
+        &p.target,
+        Some(&p.target_test),
+        &mut records,
+        &Default::default(),
+    )
+    .unwrap();
+    let iters: Vec<usize> = records.iter().map(|r| r.iteration).collect();
+    assert_eq!(iters, [100, 200, 300]);
+    for r in &records {
+        assert!((0.0..=1.0).contains(&r.source_accuracy));
+        assert!(r.target_accuracy.is_some());
+        assert!(r.domain_accuracy.is_some());
+    }
+    assert!(records[2].source_accuracy > 0.8);
+}
+
+#[test]
+fn adam_and_standardisation_train_too() {
+    let p = moons(1);
+    let mut dann = moons_dann(1500, 0);
+    dann.train.optimizer = dann::OptimizerConfig::Adam {
+        beta1: 0.9,
+        beta2: 0.999,
+        weight_decay: 0.0,
+    };
+    dann.train.lr = dann::schedule::LrSchedule::Constant { value: 0.01 };
+    dann.train.standardize = true;
+    let fitted = dann
+        .fit::<B>(&p.source, &p.target, &Default::default())
+        .unwrap();
+    assert!(fitted.spec().standardizer.is_some());
+    assert!(fitted.evaluate(&p.source).unwrap().accuracy > 0.9);
+}
+
+#[test]
+fn bad_inputs_are_errors_not_panics() {
+    let p = moons(0);
+    let dann = moons_dann(10, 0);
+    let device = Default::default();
+    let unlabelled = p.target.clone();
+    let err = dann.fit::<B>(&unlabelled, &p.target, &device).unwrap_err();
+    assert!(err.to_string().contains("must be labelled"), "{err}");
+
+    let wide = Dataset::unlabelled(Features::Dense(
+        DenseMatrix::new(2, 3, vec![0.0; 6]).unwrap(),
+    ));
+    let err = dann.fit::<B>(&p.source, &wide, &device).unwrap_err();
+    assert!(err.to_string().contains("features"), "{err}");
+
+    let empty = Dataset::unlabelled(Features::Sparse(
+        CsrMatrix::new(2, vec![0], vec![], vec![]).unwrap(),
+    ));
+    let err = dann.fit::<B>(&p.source, &empty, &device).unwrap_err();
+    assert!(err.to_string().contains("no rows"), "{err}");
+
+    let mut bad = dann.clone();
+    bad.train = TrainConfig {
+        batch_size: 1,
+        ..bad.train
+    };
+    let err = bad.fit::<B>(&p.source, &p.target, &device).unwrap_err();
+    assert!(err.to_string().contains("train.batch_size"), "{err}");
+
+    let err = dann
+        .fit_with::<B>(&p.source, &p.target, Some(&p.target), &mut (), &device)
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("target test data must be labelled"),
+        "{err}"
+    );
+}
+
+#[test]
+fn divergence_is_reported() {
+    let p = moons(0);
+    let mut dann = moons_dann(200, 0);
+    dann.model.feature.activation = dann::mlp::Activation::Relu;
+    dann.train.lr = dann::schedule::LrSchedule::Constant { value: 1e30 };
+    let err = dann
+        .fit::<B>(&p.source, &p.target, &Default::default())
+        .unwrap_err();
+    assert!(err.to_string().contains("diverged"), "{err}");
+}
