@@ -8,21 +8,40 @@ pub fn cross_entropy<B: Backend>(logits: Tensor<B, 2>, targets: Tensor<B, 1, Int
     log_p.gather(1, targets.unsqueeze_dim(1)).mean().neg()
 }
 
-/// Mean logistic (binary cross-entropy) loss of the domain classifier, computed from logits in
-/// the stable form `max(z, 0) - z y + log(1 + exp(-|z|))`: logits `[batch, 1]`, domain
-/// labels `[batch, 1]` (1 = target, 0 = source) -> `[1]`.
-pub fn domain_loss<B: Backend>(logits: Tensor<B, 2>, is_target: Tensor<B, 2>) -> Tensor<B, 1> {
-    let relu = activation::relu(logits.clone());
-    let soft = logits.clone().abs().neg().exp().log1p();
-    (relu - logits * is_target + soft).mean()
+/// `log(1 + exp(z))`, computed stably as `max(z, 0) + log(1 + exp(-|z|))`.
+pub fn softplus<B: Backend, const D: usize>(z: Tensor<B, D>) -> Tensor<B, D> {
+    activation::relu(z.clone()) + z.abs().neg().exp().log1p()
 }
 
-/// Fraction of rows whose domain (logit > 0 means target) is predicted right.
-pub fn domain_accuracy<B: Backend>(logits: Tensor<B, 2>, is_target: Tensor<B, 2>) -> f64 {
-    let n = logits.dims()[0].max(1) as f64;
-    let predicted = logits.greater_elem(0.0).float();
-    let correct = predicted.equal(is_target).int().sum().into_scalar();
-    num_traits_cast(correct) / n
+/// The domain term of the DANN objective: the logistic loss of the domain classifier averaged
+/// over the source rows and over the target rows, then over the two domains,
+/// `(1/n sum_s log(1 + e^{z}) + 1/n' sum_t log(1 + e^{-z})) / 2`, where a logit `z > 0` means
+/// "target". Logits `[n, 1]` and `[n', 1]` -> `[1]`; `ln 2` at chance.
+///
+/// JMLR 2016 eq. (18) sums the two means; halving them keeps the loss on the usual
+/// per-example scale (and equal to the pooled mean for half/half batches). It only rescales
+/// `lambda` and the domain classifier's step; see `crate::shallow` for the exact Algorithm 1.
+pub fn domain_loss<B: Backend>(
+    source_logits: Tensor<B, 2>,
+    target_logits: Tensor<B, 2>,
+) -> Tensor<B, 1> {
+    (softplus(source_logits).mean() + softplus(target_logits.neg()).mean()).mul_scalar(0.5)
+}
+
+/// Fraction of source and target rows whose domain (logit > 0 means target) is predicted
+/// right.
+pub fn domain_accuracy<B: Backend>(
+    source_logits: Tensor<B, 2>,
+    target_logits: Tensor<B, 2>,
+) -> f64 {
+    let n = (source_logits.dims()[0] + target_logits.dims()[0]).max(1) as f64;
+    let right_s = source_logits
+        .lower_equal_elem(0.0)
+        .int()
+        .sum()
+        .into_scalar();
+    let right_t = target_logits.greater_elem(0.0).int().sum().into_scalar();
+    (num_traits_cast(right_s) + num_traits_cast(right_t)) / n
 }
 
 fn num_traits_cast<E: burn::tensor::ElementConversion>(x: E) -> f64 {
@@ -54,24 +73,23 @@ mod tests {
     #[test]
     fn domain_loss_is_stable_logistic_loss() {
         let device = Default::default();
-        let z = [-30.0f32, -1.0, 0.0, 2.0, 40.0];
-        let y = [0.0f32, 1.0, 1.0, 0.0, 1.0];
-        let logits = Tensor::<B, 2>::from_data(TensorData::new(z.to_vec(), [5, 1]), &device);
-        let labels = Tensor::<B, 2>::from_data(TensorData::new(y.to_vec(), [5, 1]), &device);
-        let loss: f32 = domain_loss(logits.clone(), labels.clone()).into_scalar();
-        let want: f64 = z
-            .iter()
-            .zip(&y)
-            .map(|(&z, &y)| {
-                let p = 1.0 / (1.0 + (-f64::from(z)).exp());
-                -(f64::from(y) * p.max(1e-300).ln()
-                    + (1.0 - f64::from(y)) * (1.0 - p).max(1e-300).ln())
-            })
-            .sum::<f64>()
-            / 5.0;
+        let zs = [-30.0f32, 0.0, 2.0];
+        let zt = [-1.0f32, 40.0];
+        let t = |v: &[f32]| {
+            Tensor::<B, 2>::from_data(TensorData::new(v.to_vec(), [v.len(), 1]), &device)
+        };
+        let loss: f32 = domain_loss(t(&zs), t(&zt)).into_scalar();
+        // -log(1 - sigmoid(z)) for source rows, -log(sigmoid(z)) for target rows, in f64.
+        let sig = |z: f32| 1.0 / (1.0 + (-f64::from(z)).exp());
+        let ls = zs.iter().map(|&z| -(1.0 - sig(z)).ln()).sum::<f64>() / 3.0;
+        let lt = zt.iter().map(|&z| -sig(z).ln()).sum::<f64>() / 2.0;
         assert!(loss.is_finite());
-        assert!((f64::from(loss) - want).abs() < 1e-5, "{loss} vs {want}");
-        // Predicted: s, s, s (0 is not > 0), t, t; right: 1st, 4th wrong, 5th.
-        assert!((domain_accuracy(logits, labels) - 0.4).abs() < 1e-12);
+        assert!(
+            (f64::from(loss) - (ls + lt)).abs() < 1e-5,
+            "{loss} vs {}",
+            ls + lt
+        );
+        // Right: source -30 and 0 (0 is not > 0), target 40; wrong: source 2, target -1.
+        assert!((domain_accuracy(t(&zs), t(&zt)) - 0.6).abs() < 1e-12);
     }
 }

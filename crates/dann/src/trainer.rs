@@ -2,17 +2,18 @@
 //!
 //! Each iteration draws a batch of `batch_size` rows, a fraction `source_fraction` of them
 //! from the labelled source and the rest from the unlabelled target, each from its own endless
-//! shuffled stream. The loss is `L_y(source) + L_d(source and target)` with the gradient
-//! reversal layer of weight `lambda_p` between `G_f` and `G_d` (Ganin et al., JMLR 2016,
-//! Algorithm 1 and sec. 4.2). Source-only training (the paper's "NN" baseline) runs through the
-//! same step with the domain term left out.
+//! shuffled stream. The loss is `L_y(source) + (L_d(source) + L_d(target)) / 2`, each a mean
+//! over its rows (JMLR 2016 eq. (18), up to the factor 1/2), with the gradient reversal layer of weight `lambda_p` between
+//! `G_f` and `G_d` (sec. 4.2): `G_d` descends the domain loss at full strength while `G_f`
+//! ascends it with weight `lambda_p`. Source-only training (the paper's "NN" baseline) runs
+//! through the same step with the domain term left out.
 
 use burn::module::AutodiffModule;
 use burn::optim::adaptor::OptimizerAdaptor;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{Adam, AdamConfig, GradientsParams, Optimizer, Sgd, SgdConfig};
-use burn::tensor::{Tensor, TensorData, backend::AutodiffBackend};
+use burn::tensor::{Tensor, backend::AutodiffBackend};
 use serde::{Deserialize, Serialize};
 
 use crate::batch::{input_tensor, label_tensor};
@@ -205,7 +206,9 @@ impl TrainConfig {
 pub struct StepOutput {
     /// Cross-entropy of the label predictor on the source rows.
     pub label_loss: f64,
-    /// Logistic loss of the domain classifier (`None` in source-only mode).
+    /// Domain term of the objective, [`crate::loss::domain_loss`]: mean logistic loss on the
+    /// source rows and on the target rows, averaged (`ln 2` at chance; `None` in source-only
+    /// mode).
     pub domain_loss: Option<f64>,
     /// Domain classifier accuracy on the batch (`None` in source-only mode).
     pub domain_accuracy: Option<f64>,
@@ -415,17 +418,11 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
                 let xt =
                     input_tensor::<B>(self.target, self.rows.iter().copied(), std, &self.device);
                 let h = model.features(Tensor::cat(vec![xs, xt], 0));
-                let hs = h.clone().narrow(0, 0, ns);
-                let label_loss = cross_entropy(model.classify(hs), ys);
-                let mut is_target = vec![0f32; ns + nt];
-                is_target[ns..].fill(1.0);
-                let is_target = Tensor::<B, 2>::from_data(
-                    TensorData::new(is_target, [ns + nt, 1]),
-                    &self.device,
-                );
+                let label_loss = cross_entropy(model.classify(h.clone().narrow(0, 0, ns)), ys);
                 let logits = model.discriminate(h, lambda);
-                let d_acc = domain_accuracy(logits.clone().detach(), is_target.clone());
-                let d_loss = domain_loss(logits, is_target);
+                let (zs, zt) = (logits.clone().narrow(0, 0, ns), logits.narrow(0, ns, nt));
+                let d_acc = domain_accuracy(zs.clone().detach(), zt.clone().detach());
+                let d_loss = domain_loss(zs, zt);
                 (
                     label_loss.clone() + d_loss.clone(),
                     label_loss,
