@@ -35,6 +35,7 @@ mod model;
 pub mod moons;
 pub mod sampler;
 pub mod schedule;
+pub mod shallow;
 mod trainer;
 
 use burn::tensor::backend::AutodiffBackend;

@@ -129,21 +129,31 @@ pub fn linear<B: Backend>(
     rng: &mut ChaCha8Rng,
     device: &B::Device,
 ) -> Linear<B> {
-    let bound = 1.0 / (d_input as f32).sqrt();
-    let dist = Uniform::new_inclusive(-bound, bound).expect("finite bounds");
-    let weight: Vec<f32> = (0..d_input * d_output).map(|_| dist.sample(rng)).collect();
-    let bias: Vec<f32> = (0..d_output).map(|_| dist.sample(rng)).collect();
+    let (weight, bias) = linear_init_values(d_input, d_output, rng);
     Linear {
         weight: Param::from_data(TensorData::new(weight, [d_input, d_output]), device),
         bias: Some(Param::from_data(TensorData::new(bias, [d_output]), device)),
     }
 }
 
+/// The values [`linear`] draws: weights `[d_input][d_output]` row-major, then the bias.
+pub fn linear_init_values(
+    d_input: usize,
+    d_output: usize,
+    rng: &mut ChaCha8Rng,
+) -> (Vec<f32>, Vec<f32>) {
+    let bound = 1.0 / (d_input as f32).sqrt();
+    let dist = Uniform::new_inclusive(-bound, bound).expect("finite bounds");
+    let weight: Vec<f32> = (0..d_input * d_output).map(|_| dist.sample(rng)).collect();
+    let bias: Vec<f32> = (0..d_output).map(|_| dist.sample(rng)).collect();
+    (weight, bias)
+}
+
 /// `x -> dropout(act(W_k ... dropout(act(W_1 x + b_1)) ... + b_k))`; the identity when it has
 /// no hidden layers.
 #[derive(Module, Debug)]
 pub struct Mlp<B: Backend> {
-    layers: Vec<Linear<B>>,
+    pub(crate) layers: Vec<Linear<B>>,
     dropout: Dropout,
     #[module(skip)]
     activation: Activation,

@@ -88,11 +88,11 @@ impl DannConfig {
 /// A DANN network (built by [`DannConfig::init`]).
 #[derive(Module, Debug)]
 pub struct DannModel<B: Backend> {
-    feature: Mlp<B>,
-    label: Mlp<B>,
-    label_out: Linear<B>,
-    domain: Mlp<B>,
-    domain_out: Linear<B>,
+    pub(crate) feature: Mlp<B>,
+    pub(crate) label: Mlp<B>,
+    pub(crate) label_out: Linear<B>,
+    pub(crate) domain: Mlp<B>,
+    pub(crate) domain_out: Linear<B>,
 }
 
 impl<B: Backend> DannModel<B> {

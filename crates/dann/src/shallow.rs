@@ -1,0 +1,788 @@
+//! Shallow DANN with hand-written sparse kernels: the paper's Algorithm 1 (Ganin et al.,
+//! JMLR 2016, sec. 4.1) and a minibatch variant.
+//!
+//! Network: `G_f(x) = sigm(b + W x)` (one hidden layer), `G_y = softmax(c + V G_f)`,
+//! `G_d = sigm(d + u . G_f)` (probability of "target"). Inputs stay sparse: a step touches only
+//! the weight rows of the input's non-zero features, so it costs `O(nnz x hidden)` instead of
+//! `O(n_features x hidden)`.
+//!
+//! [`ShallowDann::gradients`] is the gradient of exactly the objective that the burn model
+//! trains ([`crate::loss::cross_entropy`] + [`crate::loss::domain_loss`], gradient reversal of
+//! weight `lambda`), and the initial weights for a seed equal those of
+//! [`crate::DannConfig::shallow`]; a test checks both against burn. Algorithm 1 sums the
+//! domain losses of its source and target example and moves the domain classifier with step
+//! `mu * lambda`; in terms of our averaged domain loss that is a reversal weight of `2 lambda`
+//! and a domain-classifier step scaled by `2 lambda`, which is what [`ShallowDann::step`] does.
+
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::data::{Dataset, Features};
+use crate::mlp::linear_init_values;
+use crate::sampler::EndlessSampler;
+use crate::trainer::Mode;
+use crate::{Error, Result};
+
+/// One input row, sparse or dense.
+#[derive(Debug, Clone, Copy)]
+pub enum Row<'a> {
+    /// Column indices and values.
+    Sparse(&'a [u32], &'a [f32]),
+    /// All values.
+    Dense(&'a [f32]),
+}
+
+impl<'a> Row<'a> {
+    /// Row `i` of `data`.
+    pub fn of(data: &'a Dataset, i: usize) -> Self {
+        match data.features() {
+            Features::Sparse(m) => {
+                let (idx, val) = m.row(i);
+                Row::Sparse(idx, val)
+            }
+            Features::Dense(m) => Row::Dense(m.row(i)),
+        }
+    }
+
+    #[inline]
+    fn for_each_nonzero(self, mut f: impl FnMut(usize, f32)) {
+        match self {
+            Row::Sparse(idx, val) => {
+                for (&k, &x) in idx.iter().zip(val) {
+                    f(k as usize, x);
+                }
+            }
+            Row::Dense(values) => {
+                for (k, &x) in values.iter().enumerate() {
+                    if x != 0.0 {
+                        f(k, x);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Gradients of the objective, dense (for tests and inspection).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gradients {
+    /// `dL/dW`, `[n_features][hidden]` (the layout of burn's `Linear` weight).
+    pub w: Vec<f32>,
+    /// `dL/db`, `[hidden]`.
+    pub b: Vec<f32>,
+    /// `dL/dV`, `[hidden][n_classes]`.
+    pub v: Vec<f32>,
+    /// `dL/dc`, `[n_classes]`.
+    pub c: Vec<f32>,
+    /// `dL/du`, `[hidden]`.
+    pub u: Vec<f32>,
+    /// `dL/dd`.
+    pub d: f32,
+}
+
+/// A shallow DANN (one sigmoid hidden layer) with sparse kernels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShallowDann {
+    n_features: usize,
+    hidden: usize,
+    n_classes: usize,
+    /// `[n_features][hidden]`: row `k` holds the weights of input feature `k`.
+    w: Vec<f32>,
+    b: Vec<f32>,
+    /// `[hidden][n_classes]`.
+    v: Vec<f32>,
+    c: Vec<f32>,
+    u: Vec<f32>,
+    d: f32,
+}
+
+/// Per-step scratch space, reused across steps (see [`ShallowDann::sgd_step`]).
+#[derive(Debug, Default)]
+pub struct Scratch {
+    /// Hidden activations, one row of `hidden` per example.
+    h: Vec<f32>,
+    /// Gradient at the hidden pre-activations, one row per example.
+    ga: Vec<f32>,
+    gv: Vec<f32>,
+    gc: Vec<f32>,
+    gu: Vec<f32>,
+    p: Vec<f32>,
+}
+
+impl ShallowDann {
+    /// A network with the same initial weights as `DannConfig::shallow(hidden).init(..,
+    /// seed, ..)`.
+    pub fn new(n_features: usize, hidden: usize, n_classes: usize, seed: u64) -> Result<Self> {
+        if n_features == 0 || hidden == 0 || n_classes < 2 {
+            return Err(Error::Data(format!(
+                "shallow DANN needs features, hidden units and 2+ classes (got {n_features}, {hidden}, {n_classes})"
+            )));
+        }
+        let rng = &mut ChaCha8Rng::seed_from_u64(seed);
+        let (w, b) = linear_init_values(n_features, hidden, rng);
+        let (v, c) = linear_init_values(hidden, n_classes, rng);
+        let (u, d) = linear_init_values(hidden, 1, rng);
+        Ok(Self {
+            n_features,
+            hidden,
+            n_classes,
+            w,
+            b,
+            v,
+            c,
+            u,
+            d: d[0],
+        })
+    }
+
+    /// Number of input features.
+    pub fn n_features(&self) -> usize {
+        self.n_features
+    }
+
+    /// Number of hidden units.
+    pub fn hidden(&self) -> usize {
+        self.hidden
+    }
+
+    /// Number of classes.
+    pub fn n_classes(&self) -> usize {
+        self.n_classes
+    }
+
+    /// Parameters `(W [n_features][hidden], b, V [hidden][n_classes], c, u, d)`.
+    pub fn parameters(&self) -> (&[f32], &[f32], &[f32], &[f32], &[f32], f32) {
+        (&self.w, &self.b, &self.v, &self.c, &self.u, self.d)
+    }
+
+    /// `G_f(x) = sigm(b + W x)` into `h` (`hidden` values).
+    #[inline]
+    pub fn hidden_into(&self, x: Row<'_>, h: &mut [f32]) {
+        let hd = self.hidden;
+        h.copy_from_slice(&self.b);
+        x.for_each_nonzero(|k, xk| {
+            let wk = &self.w[k * hd..(k + 1) * hd];
+            for (hj, &wj) in h.iter_mut().zip(wk) {
+                *hj += xk * wj;
+            }
+        });
+        for hj in h.iter_mut() {
+            *hj = sigmoid(*hj);
+        }
+    }
+
+    /// Class probabilities `softmax(c + V h)` into `p`.
+    #[inline]
+    fn class_proba(&self, h: &[f32], p: &mut [f32]) {
+        p.copy_from_slice(&self.c);
+        for (j, &hj) in h.iter().enumerate() {
+            let vj = &self.v[j * self.n_classes..(j + 1) * self.n_classes];
+            for (pc, &v) in p.iter_mut().zip(vj) {
+                *pc += hj * v;
+            }
+        }
+        softmax_in_place(p);
+    }
+
+    /// Domain logit `d + u . h` (positive: target).
+    #[inline]
+    fn domain_logit(&self, h: &[f32]) -> f32 {
+        self.d + h.iter().zip(&self.u).map(|(a, b)| a * b).sum::<f32>()
+    }
+
+    /// Class probabilities for every row of `data` (`[n][n_classes]`, row-major).
+    pub fn predict_proba(&self, data: &Dataset) -> Vec<f32> {
+        let mut h = vec![0.0; self.hidden];
+        let mut out = vec![0.0; data.len() * self.n_classes];
+        for (i, p) in out.chunks_exact_mut(self.n_classes).enumerate() {
+            self.hidden_into(Row::of(data, i), &mut h);
+            self.class_proba(&h, p);
+        }
+        out
+    }
+
+    /// Most probable class per row.
+    pub fn predict(&self, data: &Dataset) -> Vec<usize> {
+        self.predict_proba(data)
+            .chunks_exact(self.n_classes)
+            .map(|p| {
+                p.iter()
+                    .enumerate()
+                    .fold(
+                        (0, f32::NEG_INFINITY),
+                        |b, (i, &v)| if v > b.1 { (i, v) } else { b },
+                    )
+                    .0
+            })
+            .collect()
+    }
+
+    /// Hidden representation `G_f(x)` of every row (`[n][hidden]`, row-major).
+    pub fn features(&self, data: &Dataset) -> Vec<f32> {
+        let mut out = vec![0.0; data.len() * self.hidden];
+        for (i, h) in out.chunks_exact_mut(self.hidden).enumerate() {
+            self.hidden_into(Row::of(data, i), h);
+        }
+        out
+    }
+
+    /// Forward and backward pass over a batch: fills `s` with the hidden activations and the
+    /// pre-activation gradients of each row, and the gradients of `V, c, u, d, b`. Returns
+    /// `(label loss, domain loss, gb, gd)`.
+    fn backward(
+        &self,
+        source: &[(Row<'_>, usize)],
+        target: &[Row<'_>],
+        lambda: f32,
+        s: &mut Scratch,
+    ) -> (f32, f32, Vec<f32>, f32) {
+        let (hd, nc) = (self.hidden, self.n_classes);
+        let rows = source.len() + target.len();
+        s.h.resize(rows * hd, 0.0);
+        s.ga.resize(rows * hd, 0.0);
+        s.gv.clear();
+        s.gv.resize(hd * nc, 0.0);
+        s.gc.clear();
+        s.gc.resize(nc, 0.0);
+        s.gu.clear();
+        s.gu.resize(hd, 0.0);
+        s.p.resize(nc, 0.0);
+        let mut gb = vec![0.0f32; hd];
+        let mut gd = 0.0f32;
+        let (mut label_loss, mut domain_loss) = (0.0f32, 0.0f32);
+        let adversarial = !target.is_empty();
+        let ns = source.len().max(1) as f32;
+        let nt = target.len().max(1) as f32;
+        let examples = source
+            .iter()
+            .map(|&(x, y)| (x, Some(y)))
+            .chain(target.iter().map(|&x| (x, None)));
+        for (r, (x, y)) in examples.enumerate() {
+            let h = &mut s.h[r * hd..(r + 1) * hd];
+            self.hidden_into(x, h);
+            let ga = &mut s.ga[r * hd..(r + 1) * hd];
+            ga.fill(0.0);
+            if let Some(y) = y {
+                // Label head: dL/dz = (p - e_y) / ns.
+                self.class_proba(h, &mut s.p);
+                label_loss -= s.p[y].max(f32::MIN_POSITIVE).ln() / ns;
+                s.p[y] -= 1.0;
+                for dz in s.p.iter_mut() {
+                    *dz /= ns;
+                }
+                for (c, &dz) in s.gc.iter_mut().zip(&s.p) {
+                    *c += dz;
+                }
+                for (j, &hj) in h.iter().enumerate() {
+                    let vj = &self.v[j * nc..(j + 1) * nc];
+                    let gvj = &mut s.gv[j * nc..(j + 1) * nc];
+                    let mut back = 0.0;
+                    for ((g, &v), &dz) in gvj.iter_mut().zip(vj).zip(&s.p) {
+                        *g += hj * dz;
+                        back += v * dz;
+                    }
+                    ga[j] = back;
+                }
+            }
+            if adversarial {
+                // Domain head, label 0 for source and 1 for target, averaged per domain and
+                // over the two domains: dL/dz = (sigm(z) - t) / (2 n_domain).
+                let z = self.domain_logit(h);
+                let (t, n) = if y.is_some() { (0.0, ns) } else { (1.0, nt) };
+                domain_loss += (softplus(z) - t * z) / (2.0 * n);
+                let dz = (sigmoid(z) - t) / (2.0 * n);
+                gd += dz;
+                // Gradient reversal: the features get -lambda times the domain gradient.
+                for ((g, gaj), (&hj, &uj)) in
+                    s.gu.iter_mut()
+                        .zip(ga.iter_mut())
+                        .zip(h.iter().zip(&self.u))
+                {
+                    *g += dz * hj;
+                    *gaj -= lambda * dz * uj;
+                }
+            }
+            for ((gaj, &hj), gbj) in ga.iter_mut().zip(h.iter()).zip(gb.iter_mut()) {
+                *gaj *= hj * (1.0 - hj);
+                *gbj += *gaj;
+            }
+        }
+        (label_loss, domain_loss, gb, gd)
+    }
+
+    /// Dense gradients of `cross_entropy + domain_loss` (with a gradient reversal of weight
+    /// `lambda`) on a batch; `target` empty means the source-only objective.
+    pub fn gradients(
+        &self,
+        source: &[(Row<'_>, usize)],
+        target: &[Row<'_>],
+        lambda: f32,
+    ) -> Gradients {
+        let mut s = Scratch::default();
+        let (_, _, gb, gd) = self.backward(source, target, lambda, &mut s);
+        let hd = self.hidden;
+        let mut w = vec![0.0; self.n_features * hd];
+        let rows = source.iter().map(|r| r.0).chain(target.iter().copied());
+        for (r, x) in rows.enumerate() {
+            let ga = &s.ga[r * hd..(r + 1) * hd];
+            x.for_each_nonzero(|k, xk| {
+                for (g, &a) in w[k * hd..(k + 1) * hd].iter_mut().zip(ga) {
+                    *g += xk * a;
+                }
+            });
+        }
+        Gradients {
+            w,
+            b: gb,
+            v: s.gv,
+            c: s.gc,
+            u: s.gu,
+            d: gd,
+        }
+    }
+
+    /// One SGD step of learning rate `lr` on a batch. With one source and one target row and
+    /// `domain_step = 2 lambda` this is one iteration of Algorithm 1 (see the module docs).
+    /// Returns `(label loss, domain loss)` before the update.
+    fn step_with(
+        &mut self,
+        source: &[(Row<'_>, usize)],
+        target: &[Row<'_>],
+        lambda: f32,
+        domain_step: f32,
+        lr: f32,
+        s: &mut Scratch,
+    ) -> (f32, f32) {
+        let (label_loss, domain_loss, gb, gd) = self.backward(source, target, lambda, s);
+        let hd = self.hidden;
+        let rows = source.iter().map(|r| r.0).chain(target.iter().copied());
+        for (r, x) in rows.enumerate() {
+            let ga = &s.ga[r * hd..(r + 1) * hd];
+            x.for_each_nonzero(|k, xk| {
+                let scale = lr * xk;
+                for (w, &a) in self.w[k * hd..(k + 1) * hd].iter_mut().zip(ga) {
+                    *w -= scale * a;
+                }
+            });
+        }
+        axpy(&mut self.b, -lr, &gb);
+        axpy(&mut self.v, -lr, &s.gv);
+        axpy(&mut self.c, -lr, &s.gc);
+        if !target.is_empty() {
+            axpy(&mut self.u, -lr * domain_step, &s.gu);
+            self.d -= lr * domain_step * gd;
+        }
+        (label_loss, domain_loss)
+    }
+}
+
+fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
+    for (y, &x) in y.iter_mut().zip(x) {
+        *y += a * x;
+    }
+}
+
+#[inline]
+fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+#[inline]
+fn softplus(z: f32) -> f32 {
+    z.max(0.0) + (-z.abs()).exp().ln_1p()
+}
+
+fn softmax_in_place(p: &mut [f32]) {
+    let m = p.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for v in p.iter_mut() {
+        *v = (*v - m).exp();
+        sum += *v;
+    }
+    for v in p.iter_mut() {
+        *v /= sum;
+    }
+}
+
+/// Settings of [`ShallowTrainer`]: the paper's Algorithm 1 when `batch_size == 1`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShallowConfig {
+    /// DANN or source-only (the paper's NN).
+    pub mode: Mode,
+    /// Hidden units.
+    pub hidden: usize,
+    /// Adaptation weight `lambda` of Algorithm 1 (constant).
+    pub lambda: f64,
+    /// Learning rate `mu` (constant, 1e-3 in the paper's Amazon experiment).
+    pub lr: f64,
+    /// Source examples per step (1: Algorithm 1); each is paired with a random target example.
+    pub batch_size: usize,
+    /// Passes over the source (upper bound when early stopping).
+    pub epochs: usize,
+    /// Stop after this many epochs without a better validation error (0: never stop early).
+    pub patience: usize,
+    /// Seed of the initial weights and of the example order.
+    pub seed: u64,
+}
+
+impl Default for ShallowConfig {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Dann,
+            hidden: 100,
+            lambda: 0.1,
+            lr: 1e-3,
+            batch_size: 1,
+            epochs: 10,
+            patience: 3,
+            seed: 0,
+        }
+    }
+}
+
+impl ShallowConfig {
+    /// Checks the settings.
+    pub fn check(&self) -> Result<()> {
+        if self.hidden == 0 {
+            return Err(Error::config("shallow.hidden", "must be at least 1"));
+        }
+        if self.batch_size == 0 {
+            return Err(Error::config("shallow.batch_size", "must be at least 1"));
+        }
+        if self.epochs == 0 {
+            return Err(Error::config("shallow.epochs", "must be at least 1"));
+        }
+        if !(self.lr.is_finite() && self.lr > 0.0) {
+            return Err(Error::config(
+                "shallow.lr",
+                format!("must be > 0, got {}", self.lr),
+            ));
+        }
+        if !(self.lambda.is_finite() && self.lambda >= 0.0) {
+            return Err(Error::config(
+                "shallow.lambda",
+                format!("must be >= 0, got {}", self.lambda),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Trains on labelled `source` and unlabelled `target`. With `validation` (labelled), the
+    /// weights of the epoch with the lowest validation error are kept and training stops after
+    /// `patience` epochs without improvement.
+    pub fn fit(
+        &self,
+        source: &Dataset,
+        target: &Dataset,
+        validation: Option<&Dataset>,
+    ) -> Result<ShallowFit> {
+        self.check()?;
+        let labels = source.labels().ok_or_else(|| {
+            Error::Data(format!(
+                "{}: the source data must be labelled",
+                source.display_name()
+            ))
+        })?;
+        if source.is_empty() || target.is_empty() {
+            return Err(Error::Data(
+                "source and target need at least one row each".into(),
+            ));
+        }
+        if source.n_features() != target.n_features() {
+            return Err(Error::Data(format!(
+                "source has {} features but target has {}",
+                source.n_features(),
+                target.n_features()
+            )));
+        }
+        let mut model = ShallowDann::new(
+            source.n_features(),
+            self.hidden,
+            source.class_names().len(),
+            self.seed,
+        )?;
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ 0x5ba1_1000);
+        let mut targets = EndlessSampler::new(target.len(), self.seed ^ 0x5ba1_1001);
+        let mut order: Vec<usize> = (0..source.len()).collect();
+        let mut scratch = Scratch::default();
+        let (lambda, domain_step) = match self.mode {
+            Mode::Dann => (2.0 * self.lambda as f32, 2.0 * self.lambda as f32),
+            Mode::SourceOnly => (0.0, 0.0),
+        };
+        let mut best: Option<(f64, ShallowDann, usize)> = None;
+        let mut history = Vec::new();
+        for epoch in 1..=self.epochs {
+            order.shuffle(&mut rng);
+            let (mut label_sum, mut domain_sum, mut steps) = (0.0f64, 0.0f64, 0usize);
+            for chunk in order.chunks(self.batch_size) {
+                let src: Vec<(Row<'_>, usize)> = chunk
+                    .iter()
+                    .map(|&i| (Row::of(source, i), labels[i]))
+                    .collect();
+                let tgt: Vec<Row<'_>> = match self.mode {
+                    Mode::Dann => (0..chunk.len())
+                        .map(|_| Row::of(target, targets.next().unwrap_or(0)))
+                        .collect(),
+                    Mode::SourceOnly => Vec::new(),
+                };
+                let (l, d) = model.step_with(
+                    &src,
+                    &tgt,
+                    lambda,
+                    domain_step,
+                    self.lr as f32,
+                    &mut scratch,
+                );
+                if !l.is_finite() || !d.is_finite() {
+                    return Err(Error::Data(format!(
+                        "shallow training diverged in epoch {epoch}; lower the learning rate"
+                    )));
+                }
+                label_sum += f64::from(l);
+                domain_sum += f64::from(d);
+                steps += 1;
+            }
+            let validation_error = validation.map(|v| {
+                let truth = v.labels().unwrap_or_default();
+                1.0 - crate::metrics::accuracy(&model.predict(v), truth)
+            });
+            history.push(EpochRecord {
+                epoch,
+                label_loss: label_sum / steps as f64,
+                domain_loss: (self.mode == Mode::Dann).then(|| domain_sum / steps as f64),
+                validation_error,
+            });
+            if let Some(err) = validation_error {
+                match &best {
+                    Some((b, _, _)) if err >= *b => {}
+                    _ => best = Some((err, model.clone(), epoch)),
+                }
+                let best_epoch = best.as_ref().map_or(epoch, |b| b.2);
+                if self.patience > 0 && epoch - best_epoch >= self.patience {
+                    break;
+                }
+            }
+        }
+        let (model, best_epoch) = match best {
+            Some((_, m, e)) => (m, e),
+            None => (model, history.len()),
+        };
+        Ok(ShallowFit {
+            model,
+            best_epoch,
+            history,
+        })
+    }
+}
+
+/// Per-epoch training record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochRecord {
+    /// 1-based epoch.
+    pub epoch: usize,
+    /// Mean label loss over the epoch's steps.
+    pub label_loss: f64,
+    /// Mean domain loss (DANN only).
+    pub domain_loss: Option<f64>,
+    /// Validation error after the epoch, when validating.
+    pub validation_error: Option<f64>,
+}
+
+/// Result of [`ShallowConfig::fit`].
+#[derive(Debug, Clone)]
+pub struct ShallowFit {
+    /// The kept model (best validation epoch, else the last).
+    pub model: ShallowDann,
+    /// Epoch the model comes from.
+    pub best_epoch: usize,
+    /// One record per epoch run.
+    pub history: Vec<EpochRecord>,
+}
+
+impl ShallowDann {
+    /// One step of the minibatch variant on the given rows (public for benchmarks): source
+    /// rows with labels, target rows, Algorithm 1's `lambda` and learning rate.
+    pub fn sgd_step(
+        &mut self,
+        source: &[(Row<'_>, usize)],
+        target: &[Row<'_>],
+        lambda: f32,
+        lr: f32,
+        scratch: &mut Scratch,
+    ) -> (f32, f32) {
+        self.step_with(source, target, 2.0 * lambda, 2.0 * lambda, lr, scratch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use burn::backend::{Autodiff, Flex};
+    use burn::tensor::{Int, Tensor, TensorData};
+    use rand::Rng;
+
+    use super::*;
+    use crate::data::CsrMatrix;
+    use crate::loss::{cross_entropy, domain_loss};
+    use crate::model::DannConfig;
+
+    type B = Autodiff<Flex>;
+
+    fn random_sparse(n: usize, d: usize, rng: &mut ChaCha8Rng) -> Dataset {
+        let mut indptr = vec![0];
+        let (mut idx, mut val) = (Vec::new(), Vec::new());
+        for _ in 0..n {
+            for k in 0..d {
+                if rng.random::<f32>() < 0.3 {
+                    idx.push(k as u32);
+                    val.push(rng.random_range(0.0..3.0f32).round() + 1.0);
+                }
+            }
+            indptr.push(idx.len());
+        }
+        Dataset::unlabelled(Features::Sparse(
+            CsrMatrix::new(d, indptr, idx, val).unwrap(),
+        ))
+    }
+
+    fn dense_rows(data: &Dataset) -> Vec<f32> {
+        let d = data.n_features();
+        let mut out = vec![0.0; data.len() * d];
+        for (i, row) in out.chunks_exact_mut(d).enumerate() {
+            data.features().write_row(i, row);
+        }
+        out
+    }
+
+    fn close(a: &[f32], b: &[f32], what: &str) {
+        assert_eq!(a.len(), b.len(), "{what}");
+        for (i, (x, y)) in a.iter().zip(b).enumerate() {
+            assert!(
+                (x - y).abs() <= 1e-5 + 1e-4 * y.abs(),
+                "{what}[{i}]: {x} vs burn {y}"
+            );
+        }
+    }
+
+    /// The sparse kernels against burn's autodiff on the same weights and inputs: outputs
+    /// and every parameter's gradient agree within float tolerance.
+    #[test]
+    fn kernels_match_burn_outputs_and_gradients() {
+        let (d, hd, nc, seed) = (12, 7, 3, 42);
+        let rng = &mut ChaCha8Rng::seed_from_u64(9);
+        let src = random_sparse(4, d, rng);
+        let tgt = random_sparse(3, d, rng);
+        let labels = [2usize, 0, 1, 2];
+        let lambda = 0.7f32;
+        let ours = ShallowDann::new(d, hd, nc, seed).unwrap();
+        let device = Default::default();
+        let model = DannConfig::shallow(hd)
+            .init::<B>(d, nc, seed, &device)
+            .unwrap();
+
+        // Outputs: hidden features and class probabilities.
+        let xs = Tensor::<B, 2>::from_data(TensorData::new(dense_rows(&src), [4, d]), &device);
+        let xt = Tensor::<B, 2>::from_data(TensorData::new(dense_rows(&tgt), [3, d]), &device);
+        let h = model.features(Tensor::cat(vec![xs, xt], 0));
+        let burn_h: Vec<f32> = h.to_data().to_vec().unwrap();
+        let mut our_h = ours.features(&src);
+        our_h.extend(ours.features(&tgt));
+        close(&our_h, &burn_h, "G_f");
+        let burn_p =
+            burn::tensor::activation::softmax(model.classify(h.clone().narrow(0, 0, 4)), 1);
+        close(
+            &ours.predict_proba(&src),
+            &burn_p.to_data().to_vec::<f32>().unwrap(),
+            "G_y",
+        );
+
+        // Gradients of label loss + domain loss through the gradient reversal layer.
+        let ys = Tensor::<B, 1, Int>::from_data(
+            TensorData::new(labels.iter().map(|&l| l as i64).collect::<Vec<_>>(), [4]),
+            &device,
+        );
+        let logits = model.discriminate(h.clone(), f64::from(lambda));
+        let loss = cross_entropy(model.classify(h.narrow(0, 0, 4)), ys)
+            + domain_loss(logits.clone().narrow(0, 0, 4), logits.narrow(0, 4, 3));
+        let grads = loss.backward();
+        let g = |p: &burn::module::Param<Tensor<B, 2>>| -> Vec<f32> {
+            p.grad(&grads).unwrap().to_data().to_vec().unwrap()
+        };
+        let g1 = |p: &burn::module::Param<Tensor<B, 1>>| -> Vec<f32> {
+            p.grad(&grads).unwrap().to_data().to_vec().unwrap()
+        };
+        let src_rows: Vec<(Row<'_>, usize)> =
+            (0..4).map(|i| (Row::of(&src, i), labels[i])).collect();
+        let tgt_rows: Vec<Row<'_>> = (0..3).map(|i| Row::of(&tgt, i)).collect();
+        let ours_g = ours.gradients(&src_rows, &tgt_rows, lambda);
+        let feat = &model.feature.layers[0];
+        close(&ours_g.w, &g(&feat.weight), "dW");
+        close(&ours_g.b, &g1(feat.bias.as_ref().unwrap()), "db");
+        close(&ours_g.v, &g(&model.label_out.weight), "dV");
+        close(&ours_g.c, &g1(model.label_out.bias.as_ref().unwrap()), "dc");
+        close(&ours_g.u, &g(&model.domain_out.weight), "du");
+        close(
+            &[ours_g.d],
+            &g1(model.domain_out.bias.as_ref().unwrap()),
+            "dd",
+        );
+    }
+
+    /// A step with the fused sparse update equals a dense gradient step.
+    #[test]
+    fn sparse_step_applies_the_gradient() {
+        let rng = &mut ChaCha8Rng::seed_from_u64(1);
+        let src = random_sparse(2, 9, rng);
+        let tgt = random_sparse(2, 9, rng);
+        let model = ShallowDann::new(9, 5, 2, 3).unwrap();
+        let s: Vec<(Row<'_>, usize)> = vec![(Row::of(&src, 0), 1), (Row::of(&src, 1), 0)];
+        let t: Vec<Row<'_>> = vec![Row::of(&tgt, 0), Row::of(&tgt, 1)];
+        let (lambda, lr) = (0.3f32, 0.1f32);
+        let g = model.gradients(&s, &t, 2.0 * lambda);
+        let mut stepped = model.clone();
+        stepped.sgd_step(&s, &t, lambda, lr, &mut Scratch::default());
+        let want_w: Vec<f32> = model.w.iter().zip(&g.w).map(|(w, g)| w - lr * g).collect();
+        close(&stepped.w, &want_w, "W");
+        let want_u: Vec<f32> = model
+            .u
+            .iter()
+            .zip(&g.u)
+            .map(|(u, g)| u - lr * 2.0 * lambda * g)
+            .collect();
+        close(&stepped.u, &want_u, "u (domain step scaled by 2 lambda)");
+    }
+
+    #[test]
+    fn algorithm_1_learns_a_separable_task() {
+        let rng = &mut ChaCha8Rng::seed_from_u64(5);
+        let data = random_sparse(200, 20, rng);
+        let labels: Vec<usize> = (0..200)
+            .map(|i| {
+                let mut row = [0.0; 20];
+                data.features().write_row(i, &mut row);
+                usize::from(row[0] + row[1] > row[2] + row[3])
+            })
+            .collect();
+        let source = Dataset::labelled(
+            data.features().clone(),
+            labels,
+            vec!["a".into(), "b".into()],
+        )
+        .unwrap();
+        let cfg = ShallowConfig {
+            hidden: 20,
+            lr: 0.05,
+            epochs: 30,
+            patience: 0,
+            lambda: 0.05,
+            ..Default::default()
+        };
+        let fit = cfg.fit(&source, &data, None).unwrap();
+        let acc = crate::metrics::accuracy(&fit.model.predict(&source), source.labels().unwrap());
+        assert!(acc > 0.9, "training accuracy {acc}");
+        assert_eq!(fit.history.len(), 30);
+        assert!(fit.history[29].label_loss < fit.history[0].label_loss);
+    }
+}
