@@ -33,9 +33,11 @@ pub mod metrics;
 pub mod mlp;
 mod model;
 pub mod moons;
+pub mod proxy_a_distance;
 pub mod sampler;
 pub mod schedule;
 pub mod shallow;
+pub mod svm;
 mod trainer;
 
 use burn::tensor::backend::AutodiffBackend;

@@ -19,51 +19,11 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::data::{Dataset, Features};
+use crate::data::{Dataset, Row};
 use crate::mlp::linear_init_values;
 use crate::sampler::EndlessSampler;
 use crate::trainer::Mode;
 use crate::{Error, Result};
-
-/// One input row, sparse or dense.
-#[derive(Debug, Clone, Copy)]
-pub enum Row<'a> {
-    /// Column indices and values.
-    Sparse(&'a [u32], &'a [f32]),
-    /// All values.
-    Dense(&'a [f32]),
-}
-
-impl<'a> Row<'a> {
-    /// Row `i` of `data`.
-    pub fn of(data: &'a Dataset, i: usize) -> Self {
-        match data.features() {
-            Features::Sparse(m) => {
-                let (idx, val) = m.row(i);
-                Row::Sparse(idx, val)
-            }
-            Features::Dense(m) => Row::Dense(m.row(i)),
-        }
-    }
-
-    #[inline]
-    fn for_each_nonzero(self, mut f: impl FnMut(usize, f32)) {
-        match self {
-            Row::Sparse(idx, val) => {
-                for (&k, &x) in idx.iter().zip(val) {
-                    f(k as usize, x);
-                }
-            }
-            Row::Dense(values) => {
-                for (k, &x) in values.iter().enumerate() {
-                    if x != 0.0 {
-                        f(k, x);
-                    }
-                }
-            }
-        }
-    }
-}
 
 /// Gradients of the objective, dense (for tests and inspection).
 #[derive(Debug, Clone, PartialEq)]

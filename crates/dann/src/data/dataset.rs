@@ -151,6 +151,62 @@ impl Features {
     }
 }
 
+/// One input row, sparse or dense.
+#[derive(Debug, Clone, Copy)]
+pub enum Row<'a> {
+    /// Column indices and values.
+    Sparse(&'a [u32], &'a [f32]),
+    /// All values.
+    Dense(&'a [f32]),
+}
+
+impl<'a> Row<'a> {
+    /// Row `i` of `data` (same as [`Dataset::row`]).
+    pub fn of(data: &'a Dataset, i: usize) -> Self {
+        match data.features() {
+            Features::Sparse(m) => {
+                let (idx, val) = m.row(i);
+                Row::Sparse(idx, val)
+            }
+            Features::Dense(m) => Row::Dense(m.row(i)),
+        }
+    }
+
+    /// Calls `f(column, value)` for every non-zero value, in column order.
+    #[inline]
+    pub fn for_each_nonzero(self, mut f: impl FnMut(usize, f32)) {
+        match self {
+            Row::Sparse(idx, val) => {
+                for (&k, &x) in idx.iter().zip(val) {
+                    f(k as usize, x);
+                }
+            }
+            Row::Dense(values) => {
+                for (k, &x) in values.iter().enumerate() {
+                    if x != 0.0 {
+                        f(k, x);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Dot product with a dense vector of at least `n_features` values.
+    #[inline]
+    pub fn dot(self, w: &[f32]) -> f32 {
+        let mut s = 0.0;
+        self.for_each_nonzero(|k, x| s += x * w[k]);
+        s
+    }
+
+    /// Squared Euclidean norm.
+    pub fn norm_sq(self) -> f32 {
+        let mut s = 0.0;
+        self.for_each_nonzero(|_, x| s += x * x);
+        s
+    }
+}
+
 /// A data set: features, optional labels (indices into `class_names`) and where it came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
@@ -229,6 +285,11 @@ impl Dataset {
             .as_ref()
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| "<memory>".into())
+    }
+
+    /// Row `i`, sparse or dense.
+    pub fn row(&self, i: usize) -> Row<'_> {
+        Row::of(self, i)
     }
 
     /// The features.

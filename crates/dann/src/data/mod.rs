@@ -11,7 +11,7 @@ mod standardize;
 mod svmlight;
 
 pub use self::csv::{CsvOptions, LabelColumn, load_csv};
-pub use dataset::{CsrMatrix, Dataset, DenseMatrix, Features};
+pub use dataset::{CsrMatrix, Dataset, DenseMatrix, Features, Row};
 pub use io::open_maybe_gz;
 pub use standardize::Standardizer;
 pub use svmlight::{IndexBase, SvmLightOptions, load_svmlight};

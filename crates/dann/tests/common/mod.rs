@@ -33,3 +33,22 @@ pub fn moons_dann(iterations: usize, seed: u64) -> Dann {
         },
     }
 }
+
+/// The repository's `data/` directory (the Amazon reviews ship with the repo).
+pub fn repo_data(rel: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data")
+        .join(rel)
+}
+
+/// Loads one of the shipped Amazon files with the paper's 5,000 features.
+pub fn amazon(name: &str) -> dann::Dataset {
+    let options = dann::data::LoadOptions {
+        svmlight: dann::data::SvmLightOptions {
+            n_features: Some(5000),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    dann::data::load(repo_data(&format!("amazon/{name}.svmlight.gz")), &options).unwrap()
+}

@@ -1,0 +1,35 @@
+"""Reference numbers for the linear SVM test (crates/dann/tests/svm.rs).
+
+scikit-learn's LinearSVC (L2-regularised squared hinge, dual coordinate descent, bias as a
+constant feature of scale 1 -- the same problem our solver minimises) on the first 1,000
+reviews of books_train, evaluated on the first 2,000 of kitchen_test.
+
+Run from the repository root:
+    pip install scikit-learn numpy scipy
+    python3 benchmarks/reference/svm_reference.py > benchmarks/reference/svm_reference.json
+"""
+import json
+
+import numpy as np
+from sklearn.datasets import load_svmlight_file
+from sklearn.svm import LinearSVC
+
+N_FEATURES = 5000
+xs, ys = load_svmlight_file("data/amazon/books_train.svmlight.gz", n_features=N_FEATURES, zero_based=True)
+xt, yt = load_svmlight_file("data/amazon/kitchen_test.svmlight.gz", n_features=N_FEATURES, zero_based=True)
+xs, ys, xt, yt = xs[:1000], ys[:1000], xt[:2000], yt[:2000]
+
+out = {"source_rows": 1000, "test_rows": 2000, "results": []}
+for c in [1e-4, 1e-3, 1e-2]:
+    clf = LinearSVC(C=c, loss="squared_hinge", dual=True, tol=1e-6, max_iter=100000,
+                    fit_intercept=True, intercept_scaling=1.0)
+    clf.fit(xs, ys)
+    dec = clf.decision_function(xt)
+    out["results"].append({
+        "c": c,
+        "accuracy": float((clf.predict(xt) == yt).mean()),
+        "weight_norm": float(np.linalg.norm(clf.coef_)),
+        "bias": float(clf.intercept_[0]),
+        "decision_first_10": [float(v) for v in dec[:10]],
+    })
+print(json.dumps(out, indent=1))
