@@ -584,7 +584,7 @@ mod tests {
     use rand::Rng;
 
     use super::*;
-    use crate::data::CsrMatrix;
+    use crate::data::{CsrMatrix, Features};
     use crate::loss::{cross_entropy, domain_loss};
     use crate::model::DannConfig;
 
