@@ -51,6 +51,82 @@ pub enum Command {
     Demo(Demo),
     /// Print the default run configuration (TOML) to start a --config file from.
     Config,
+    /// How far apart two data sets are: proxy A-distance (PAD = 2(1 - 2 err) of a linear SVM
+    /// telling their rows apart), on the raw inputs or on a model's features.
+    Shift(ShiftArgs),
+    /// Reproduce the papers' experiments.
+    #[command(subcommand)]
+    Reproduce(Reproduce),
+    /// Speed measurements.
+    #[command(subcommand)]
+    Bench(Bench),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Bench {
+    /// Shallow DANN update on Amazon reviews: sparse kernels vs burn's dense per-example
+    /// update vs PyTorch (examples/s, one run).
+    Shallow(crate::bench::BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ShiftArgs {
+    /// First data set (labels ignored).
+    #[arg(long)]
+    source: PathBuf,
+    /// Second data set (labels ignored).
+    #[arg(long)]
+    target: PathBuf,
+    /// Measure on the features G_f(x) of this model (a `dann train` output directory).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Config whose [data] section says how to read the files.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Seed of the half/half split.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Reproduce {
+    /// JMLR 2016 Table 1a (and Figure 3 with --pad): DANN, NN and linear SVM on the Amazon
+    /// reviews, 12 domain pairs, beside the paper's numbers; writes amazon.md and amazon.csv.
+    Amazon(AmazonArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AmazonArgs {
+    /// `all` or a list like `books:kitchen,dvd:books`.
+    #[arg(long, default_value = "all")]
+    pairs: String,
+    /// Folder holding amazon/*.svmlight.gz (default: $DANN_DATA_DIR, else ./data).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Where to write amazon.md and amazon.csv.
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+    /// Also compute the proxy A-distance on raw inputs, NN and DANN features (Figure 3).
+    #[arg(long)]
+    pad: bool,
+    /// Maximum epochs per model (early stopping may end sooner).
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Number of lambda values of the reverse-validation grid (log-spaced in [1e-2, 1]).
+    #[arg(long)]
+    lambdas: Option<usize>,
+    /// Hidden sizes to try, e.g. 50,100.
+    #[arg(long, value_delimiter = ',')]
+    hidden: Option<Vec<usize>>,
+    /// Seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -176,6 +252,9 @@ fn run_on<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<()
         Command::Eval(a) => eval::<B>(a, device),
         Command::Predict(a) => predict::<B>(a, device),
         Command::Demo(Demo::Moons(a)) => moons::<B>(a, device),
+        Command::Shift(a) => shift::<B>(a, device),
+        Command::Bench(Bench::Shallow(a)) => crate::bench::shallow::<B>(a, device),
+        Command::Reproduce(Reproduce::Amazon(a)) => reproduce_amazon(a),
         Command::Config => {
             print!("{}", RunConfig::default().to_toml()?);
             Ok(())
@@ -454,6 +533,110 @@ fn moons<B: AutodiffBackend>(a: MoonsArgs, device: &B::Device) -> Result<()> {
                 out[key]["target_accuracy"].as_f64().unwrap_or(f64::NAN)
             );
         }
+    }
+    Ok(())
+}
+
+fn shift<B: AutodiffBackend>(a: ShiftArgs, device: &B::Device) -> Result<()> {
+    let options = match &a.config {
+        Some(p) => RunConfig::load(p)?.data,
+        None => LoadOptions::default(),
+    };
+    let source = load(&a.source, &options)?.without_labels();
+    let target = load(&a.target, &options)?.without_labels();
+    let (source, target, space) = match &a.model {
+        Some(dir) => {
+            let (model, _) = load_model::<B>(dir, a.config.as_deref(), device)?;
+            let to_features = |d: Dataset| -> Result<Dataset> {
+                let m = model.features(&model.prepare(d)?)?;
+                Ok(Dataset::unlabelled(data::Features::Dense(m)))
+            };
+            (to_features(source)?, to_features(target)?, "model features")
+        }
+        None => {
+            let width = source.n_features().max(target.n_features());
+            (
+                source.with_n_features(width)?,
+                target.with_n_features(width)?,
+                "raw inputs",
+            )
+        }
+    };
+    let pad = dann::proxy_a_distance::proxy_a_distance(&source, &target, None, a.seed)?;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string(
+                &json!({"space": space, "pad": pad.pad, "error": pad.error, "c": pad.c, "n_train": pad.n_train, "n_test": pad.n_test})
+            )?
+        );
+    } else {
+        println!(
+            "proxy A-distance on {space}: {:.4} (domain classifier error {:.4}, C = {:.0e}, {} train / {} test rows)",
+            pad.pad, pad.error, pad.c, pad.n_train, pad.n_test
+        );
+    }
+    Ok(())
+}
+
+fn reproduce_amazon(a: AmazonArgs) -> Result<()> {
+    let mut config = dann::amazon::AmazonConfig {
+        pairs: dann::amazon::parse_pairs(&a.pairs)?,
+        pad: a.pad,
+        seed: a.seed,
+        ..Default::default()
+    };
+    config.data_dir = match a.data_dir {
+        Some(d) => d,
+        None => {
+            std::env::var_os("DANN_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from)
+        }
+    };
+    config.shallow.seed = a.seed;
+    if let Some(e) = a.epochs {
+        config.shallow.epochs = e;
+    }
+    if let Some(n) = a.lambdas {
+        if n == 0 {
+            bail!("--lambdas must be at least 1");
+        }
+        config.lambdas = if n == 1 {
+            vec![0.1]
+        } else {
+            (0..n)
+                .map(|i| 10f64.powf(-2.0 + 2.0 * i as f64 / (n - 1) as f64))
+                .collect()
+        };
+    }
+    if let Some(h) = a.hidden {
+        config.hidden = h;
+    }
+    config.shallow.check()?;
+    let start = std::time::Instant::now();
+    let results = dann::amazon::run(&config, |r| {
+        if !a.json {
+            eprintln!(
+                "{:>11} -> {:<11} DANN {:.3}  NN {:.3}  SVM {:.3}  ({:.0} s)",
+                r.source, r.target, r.dann, r.nn, r.svm, r.seconds
+            );
+        }
+    })
+    .with_context(|| format!("Amazon data under {}", config.data_dir.display()))?;
+    let seconds = start.elapsed().as_secs_f64();
+    let report = dann::amazon::Report::new(results, seconds);
+    fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
+    for (name, text) in [
+        ("amazon.md", report.markdown()),
+        ("amazon.csv", report.csv()),
+    ] {
+        let path = a.out.join(name);
+        fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if a.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        print!("{}", report.markdown());
+        eprintln!("wrote {}/amazon.md and amazon.csv", a.out.display());
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `dann`: train, evaluate and reproduce Domain-Adversarial Neural Networks.
 
+mod bench;
 mod commands;
 mod config;
 mod progress;

@@ -333,3 +333,127 @@ fn help_documents_every_command() {
         assert!(text.contains(cmd), "{cmd} missing from --help");
     }
 }
+
+fn repo_data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data")
+}
+
+#[test]
+fn shift_measures_raw_and_model_space() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target, _) = write_moons(dir.path());
+    let out = dann()
+        .args(["shift", "--json", "--source"])
+        .arg(&source)
+        .arg("--target")
+        .arg(&target)
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let pad = v["pad"].as_f64().unwrap();
+    assert!((0.0..=2.0).contains(&pad), "{v}");
+    assert_eq!(v["space"], "raw inputs");
+    assert_eq!(
+        v["n_train"].as_u64().unwrap() + v["n_test"].as_u64().unwrap(),
+        600
+    );
+
+    let model = dir.path().join("m");
+    dann()
+        .args(["train", "--quiet", "--iterations", "50", "--source"])
+        .arg(&source)
+        .arg("--target")
+        .arg(&target)
+        .arg("--out")
+        .arg(&model)
+        .assert()
+        .success();
+    dann()
+        .args(["shift", "--source"])
+        .arg(&source)
+        .arg("--target")
+        .arg(&target)
+        .arg("--model")
+        .arg(&model)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "proxy A-distance on model features",
+        ));
+}
+
+#[test]
+fn reproduce_amazon_small_run_writes_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dann()
+        .args([
+            "reproduce",
+            "amazon",
+            "--json",
+            "--pairs",
+            "electronics:kitchen",
+            "--lambdas",
+            "1",
+            "--hidden",
+            "50",
+            "--epochs",
+            "3",
+            "--data-dir",
+        ])
+        .arg(repo_data())
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let pair = &v["pairs"][0];
+    assert_eq!(pair["source"], "electronics");
+    assert_eq!(pair["paper"], serde_json::json!([0.854, 0.854, 0.847]));
+    for key in ["dann", "nn", "svm"] {
+        assert!(pair[key].as_f64().unwrap() > 0.6, "{pair}");
+    }
+    let md = fs::read_to_string(dir.path().join("amazon.md")).unwrap();
+    assert!(md.contains("| electronics -> kitchen |"), "{md}");
+    let csv = fs::read_to_string(dir.path().join("amazon.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 2);
+
+    dann()
+        .args(["reproduce", "amazon", "--pairs", "books:music"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown domain `music`"));
+    dann()
+        .args([
+            "reproduce",
+            "amazon",
+            "--pairs",
+            "books:dvd",
+            "--data-dir",
+            "/no/such/dir",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/no/such/dir"));
+}
+
+#[test]
+fn bench_shallow_reports_speedups() {
+    let out = dann()
+        .args([
+            "bench",
+            "shallow",
+            "--json",
+            "--sparse-steps",
+            "500",
+            "--dense-steps",
+            "5",
+            "--data-dir",
+        ])
+        .arg(repo_data())
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert!(v["sparse_examples_per_s"].as_f64().unwrap() > 0.0);
+    assert!(v["dense_burn_examples_per_s"].as_f64().unwrap() > 0.0);
+    assert!(v["torch_examples_per_s"].is_null());
+}

@@ -23,6 +23,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod amazon;
 mod batch;
 pub mod data;
 mod error;
@@ -34,6 +35,7 @@ pub mod mlp;
 mod model;
 pub mod moons;
 pub mod proxy_a_distance;
+pub mod reverse_validation;
 pub mod sampler;
 pub mod schedule;
 pub mod shallow;

@@ -42,6 +42,18 @@ pub struct Gradients {
     pub d: f32,
 }
 
+/// Borrowed view of a [`ShallowDann`]'s parameters (same layout as [`Gradients`]).
+#[derive(Debug, Clone, Copy)]
+#[allow(missing_docs)]
+pub struct Parameters<'a> {
+    pub w: &'a [f32],
+    pub b: &'a [f32],
+    pub v: &'a [f32],
+    pub c: &'a [f32],
+    pub u: &'a [f32],
+    pub d: f32,
+}
+
 /// A shallow DANN (one sigmoid hidden layer) with sparse kernels.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShallowDann {
@@ -112,9 +124,16 @@ impl ShallowDann {
         self.n_classes
     }
 
-    /// Parameters `(W [n_features][hidden], b, V [hidden][n_classes], c, u, d)`.
-    pub fn parameters(&self) -> (&[f32], &[f32], &[f32], &[f32], &[f32], f32) {
-        (&self.w, &self.b, &self.v, &self.c, &self.u, self.d)
+    /// The parameters, in the layout of [`Gradients`].
+    pub fn parameters(&self) -> Parameters<'_> {
+        Parameters {
+            w: &self.w,
+            b: &self.b,
+            v: &self.v,
+            c: &self.c,
+            u: &self.u,
+            d: self.d,
+        }
     }
 
     /// `G_f(x) = sigm(b + W x)` into `h` (`hidden` values).
