@@ -425,14 +425,8 @@ fn predict<B: AutodiffBackend>(a: PredictArgs, device: &B::Device) -> Result<()>
         writeln!(w)?;
         for i in 0..proba.n_rows() {
             let row = proba.row(i);
-            let (best, p) = row
-                .iter()
-                .enumerate()
-                .fold(
-                    (0, f32::NEG_INFINITY),
-                    |b, (j, &v)| if v > b.1 { (j, v) } else { b },
-                );
-            write!(w, "{i},{},{p:.6}", model.class_names()[best])?;
+            let best = dann::metrics::argmax(row);
+            write!(w, "{i},{},{:.6}", model.class_names()[best], row[best])?;
             for v in row {
                 write!(w, ",{v:.6}")?;
             }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::batch::{input_tensor, to_vec};
 use crate::data::{Dataset, DenseMatrix, Standardizer};
-use crate::metrics::Evaluation;
+use crate::metrics::{Evaluation, argmax};
 use crate::model::{DannConfig, DannModel};
 use crate::{Error, Result};
 
@@ -237,13 +237,4 @@ impl<B: Backend> FittedDann<B> {
             device: device.clone(),
         })
     }
-}
-
-fn argmax(row: &[f32]) -> usize {
-    row.iter()
-        .enumerate()
-        .fold((0, f32::NEG_INFINITY), |best, (i, &v)| {
-            if v > best.1 { (i, v) } else { best }
-        })
-        .0
 }

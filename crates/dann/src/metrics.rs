@@ -60,6 +60,17 @@ impl Evaluation {
     }
 }
 
+/// Index of the largest value (the first one on ties; 0 for an empty slice).
+pub fn argmax(values: &[f32]) -> usize {
+    values
+        .iter()
+        .enumerate()
+        .fold((0, f32::NEG_INFINITY), |best, (i, &v)| {
+            if v > best.1 { (i, v) } else { best }
+        })
+        .0
+}
+
 /// Fraction of positions where `a` and `b` agree.
 pub fn accuracy(predicted: &[usize], truth: &[usize]) -> f64 {
     let n = predicted.len().min(truth.len());
@@ -96,5 +107,7 @@ mod tests {
             (1, 1, 2)
         );
         assert_eq!(accuracy(&[1, 1], &[1, 0]), 0.5);
+        assert_eq!(argmax(&[0.1, 0.7, 0.2]), 1);
+        assert_eq!(argmax(&[0.5, 0.5]), 0, "first on ties");
     }
 }

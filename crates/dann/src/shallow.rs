@@ -186,15 +186,7 @@ impl ShallowDann {
     pub fn predict(&self, data: &Dataset) -> Vec<usize> {
         self.predict_proba(data)
             .chunks_exact(self.n_classes)
-            .map(|p| {
-                p.iter()
-                    .enumerate()
-                    .fold(
-                        (0, f32::NEG_INFINITY),
-                        |b, (i, &v)| if v > b.1 { (i, v) } else { b },
-                    )
-                    .0
-            })
+            .map(crate::metrics::argmax)
             .collect()
     }
 

@@ -159,13 +159,7 @@ impl LinearSvm {
                 if self.n_classes == 2 {
                     usize::from(s[0] > 0.0)
                 } else {
-                    s.iter()
-                        .enumerate()
-                        .fold(
-                            (0, f32::NEG_INFINITY),
-                            |b, (i, &v)| if v > b.1 { (i, v) } else { b },
-                        )
-                        .0
+                    crate::metrics::argmax(&s)
                 }
             })
             .collect())
