@@ -34,6 +34,7 @@ pub mod metrics;
 pub mod mlp;
 mod model;
 pub mod moons;
+pub mod msda;
 pub mod proxy_a_distance;
 pub mod reverse_validation;
 pub mod sampler;
