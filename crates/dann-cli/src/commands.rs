@@ -124,9 +124,19 @@ pub struct AmazonArgs {
     /// Seed.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Input representation: the raw counts (Table 1a) or mSDA features (5 layers,
+    /// corruption 0.5, fitted on all four domains' unlabelled training reviews).
+    #[arg(long, value_enum, default_value_t = FeaturesArg::Raw)]
+    features: FeaturesArg,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FeaturesArg {
+    Raw,
+    Msda,
 }
 
 #[derive(Debug, Args)]
@@ -578,6 +588,10 @@ fn reproduce_amazon(a: AmazonArgs) -> Result<()> {
         pairs: dann::amazon::parse_pairs(&a.pairs)?,
         pad: a.pad,
         seed: a.seed,
+        features: match a.features {
+            FeaturesArg::Raw => dann::amazon::FeatureSpace::Raw,
+            FeaturesArg::Msda => dann::amazon::FeatureSpace::Msda,
+        },
         ..Default::default()
     };
     config.data_dir = match a.data_dir {

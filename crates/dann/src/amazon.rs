@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{self, Dataset, LoadOptions, SvmLightOptions};
 use crate::metrics::accuracy;
+use crate::msda::MsdaConfig;
 use crate::proxy_a_distance::proxy_a_distance;
 use crate::reverse_validation::{ReverseValidation, split_validation};
 use crate::shallow::{ShallowConfig, ShallowDann};
@@ -69,6 +70,22 @@ pub struct AmazonConfig {
     pub pad: bool,
     /// Seed of the splits and of training.
     pub seed: u64,
+    /// Input representation.
+    pub features: FeatureSpace,
+    /// mSDA settings, for `features = msda`.
+    pub msda: MsdaConfig,
+}
+
+/// Input representation of the Amazon experiment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum FeatureSpace {
+    /// The 5,000 raw count features (Table 1a).
+    #[default]
+    Raw,
+    /// `[x, h_1..h_5]` of an mSDA fitted on the unlabelled training reviews of all four
+    /// domains (Table 1b's mSDA column; test reviews are never used).
+    Msda,
 }
 
 impl Default for AmazonConfig {
@@ -91,6 +108,8 @@ impl Default for AmazonConfig {
             },
             pad: false,
             seed: 0,
+            features: FeatureSpace::Raw,
+            msda: MsdaConfig::default(),
         }
     }
 }
@@ -329,6 +348,20 @@ pub fn run_pair(
 /// comes.
 pub fn run(config: &AmazonConfig, mut on_pair: impl FnMut(&PairResult)) -> Result<Vec<PairResult>> {
     let mut cache: Vec<(String, Domain)> = Vec::new();
+    if config.features == FeatureSpace::Msda {
+        for name in DOMAINS {
+            cache.push((name.to_string(), load_domain(&config.data_dir, name)?));
+        }
+        let train: Vec<Dataset> = cache
+            .iter()
+            .map(|(_, d)| d.train.clone().without_labels())
+            .collect();
+        let msda = config.msda.fit(&train.iter().collect::<Vec<_>>())?;
+        for (_, domain) in &mut cache {
+            domain.train = msda.transform(&domain.train)?;
+            domain.test = msda.transform(&domain.test)?;
+        }
+    }
     let mut results = Vec::new();
     for (s, t) in &config.pairs {
         for name in [s, t] {

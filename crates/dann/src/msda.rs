@@ -62,6 +62,8 @@ impl MsdaConfig {
                 "mSDA needs data sets of one non-zero width".into(),
             ));
         }
+        // The products and the solve dominate; let faer use every core (its default is one).
+        faer::set_global_parallelism(faer::Par::rayon(0));
         let mut layers = Vec::with_capacity(self.layers);
         // Layer 1 reads the (possibly sparse) inputs; later layers the previous output.
         let mut s = scatter_sparse(data, d);
