@@ -209,7 +209,7 @@ pub struct PairResult {
     pub nn: f64,
     /// Target test accuracy of the SVM.
     pub svm: f64,
-    /// The paper's `(DANN, NN, SVM)`.
+    /// The paper's `(DANN, NN, SVM)` (NaN where not transcribed, e.g. for mSDA features).
     pub paper: (f64, f64, f64),
     /// lambda chosen by reverse validation.
     pub dann_lambda: f64,
@@ -324,9 +324,10 @@ pub fn run_pair(
     } else {
         None
     };
+    // Only the raw-feature table is transcribed; mSDA runs show no paper numbers.
     let paper = PAPER_TABLE_1A
         .iter()
-        .find(|p| p.0 == source_name && p.1 == target_name)
+        .find(|p| p.0 == source_name && p.1 == target_name && config.features == FeatureSpace::Raw)
         .map_or((f64::NAN, f64::NAN, f64::NAN), |p| (p.2, p.3, p.4));
     Ok(PairResult {
         source: source_name.to_string(),
@@ -407,30 +408,42 @@ impl Report {
         }
     }
 
-    /// Markdown table, ours beside the paper's.
+    /// Markdown table, ours beside the paper's (`n/a` where the paper's number is unknown).
     pub fn markdown(&self) -> String {
+        let f = |v: f64| {
+            if v.is_nan() {
+                "n/a".to_string()
+            } else {
+                format!("{v:.3}")
+            }
+        };
         let mut s = String::from(
             "| source -> target | DANN | NN | SVM | paper DANN | paper NN | paper SVM | lambda | hidden |\n|---|---|---|---|---|---|---|---|---|\n",
         );
         for r in &self.pairs {
             s += &format!(
-                "| {} -> {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {} |\n",
+                "| {} -> {} | {:.3} | {:.3} | {:.3} | {} | {} | {} | {:.3} | {} |\n",
                 r.source,
                 r.target,
                 r.dann,
                 r.nn,
                 r.svm,
-                r.paper.0,
-                r.paper.1,
-                r.paper.2,
+                f(r.paper.0),
+                f(r.paper.1),
+                f(r.paper.2),
                 r.dann_lambda,
                 r.dann_hidden
             );
         }
         let (m, p) = (self.mean, self.paper_mean);
         s += &format!(
-            "| **mean** | **{:.3}** | **{:.3}** | **{:.3}** | {:.3} | {:.3} | {:.3} | | |\n",
-            m.0, m.1, m.2, p.0, p.1, p.2
+            "| **mean** | **{:.3}** | **{:.3}** | **{:.3}** | {} | {} | {} | | |\n",
+            m.0,
+            m.1,
+            m.2,
+            f(p.0),
+            f(p.1),
+            f(p.2)
         );
         if self.pairs.iter().any(|r| r.pad.is_some()) {
             s += "\n| source -> target | PAD raw | PAD NN | PAD DANN |\n|---|---|---|---|\n";

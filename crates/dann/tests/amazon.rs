@@ -48,3 +48,29 @@ fn pair_specs_are_checked() {
         assert!(parse_pairs(bad).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn report_marks_unknown_paper_numbers() {
+    let pair = dann::amazon::PairResult {
+        source: "books".into(),
+        target: "kitchen".into(),
+        dann: 0.8,
+        nn: 0.7,
+        svm: 0.6,
+        paper: (f64::NAN, f64::NAN, f64::NAN),
+        dann_lambda: 0.1,
+        dann_hidden: 50,
+        nn_hidden: 50,
+        svm_c: 1.0,
+        pad: None,
+        seconds: 1.0,
+    };
+    let report = dann::amazon::Report::new(vec![pair.clone(), pair], 2.0);
+    assert!((report.mean.0 - 0.8).abs() < 1e-12);
+    let md = report.markdown();
+    assert!(
+        md.contains("| books -> kitchen | 0.800 | 0.700 | 0.600 | n/a | n/a | n/a |"),
+        "{md}"
+    );
+    assert_eq!(report.csv().lines().count(), 3);
+}
