@@ -49,9 +49,7 @@ pub fn shallow<B: AutodiffBackend>(a: BenchArgs, device: &B::Device) -> Result<(
     if a.sparse_steps == 0 || a.dense_steps == 0 {
         bail!("--sparse-steps and --dense-steps must be at least 1");
     }
-    let data_dir = a.data_dir.clone().unwrap_or_else(|| {
-        std::env::var_os("DANN_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from)
-    });
+    let data_dir = crate::commands::data_dir(a.data_dir.clone());
     let source = dann::amazon::load_domain(&data_dir, "books")
         .with_context(|| format!("Amazon data under {}", data_dir.display()))?
         .train;

@@ -583,6 +583,13 @@ fn shift<B: AutodiffBackend>(a: ShiftArgs, device: &B::Device) -> Result<()> {
     Ok(())
 }
 
+/// `--data-dir`, else `$DANN_DATA_DIR`, else `./data` (the repository's shipped data).
+pub fn data_dir(arg: Option<PathBuf>) -> PathBuf {
+    arg.unwrap_or_else(|| {
+        std::env::var_os("DANN_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from)
+    })
+}
+
 fn reproduce_amazon(a: AmazonArgs) -> Result<()> {
     let mut config = dann::amazon::AmazonConfig {
         pairs: dann::amazon::parse_pairs(&a.pairs)?,
@@ -594,12 +601,7 @@ fn reproduce_amazon(a: AmazonArgs) -> Result<()> {
         },
         ..Default::default()
     };
-    config.data_dir = match a.data_dir {
-        Some(d) => d,
-        None => {
-            std::env::var_os("DANN_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from)
-        }
-    };
+    config.data_dir = data_dir(a.data_dir);
     config.shallow.seed = a.seed;
     if let Some(e) = a.epochs {
         config.shallow.epochs = e;

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::{Dataset, Row};
 use crate::mlp::linear_init_values;
 use crate::sampler::EndlessSampler;
-use crate::trainer::Mode;
+use crate::trainer::{Mode, check_training_data};
 use crate::{Error, Result};
 
 /// Gradients of the objective, dense (for tests and inspection).
@@ -451,24 +451,7 @@ impl ShallowConfig {
         validation: Option<&Dataset>,
     ) -> Result<ShallowFit> {
         self.check()?;
-        let labels = source.labels().ok_or_else(|| {
-            Error::Data(format!(
-                "{}: the source data must be labelled",
-                source.display_name()
-            ))
-        })?;
-        if source.is_empty() || target.is_empty() {
-            return Err(Error::Data(
-                "source and target need at least one row each".into(),
-            ));
-        }
-        if source.n_features() != target.n_features() {
-            return Err(Error::Data(format!(
-                "source has {} features but target has {}",
-                source.n_features(),
-                target.n_features()
-            )));
-        }
+        let labels = check_training_data(source, target)?;
         let mut model = ShallowDann::new(
             source.n_features(),
             self.hidden,
@@ -485,20 +468,21 @@ impl ShallowConfig {
         };
         let mut best: Option<(f64, ShallowDann, usize)> = None;
         let mut history = Vec::new();
+        let mut src: Vec<(Row<'_>, usize)> = Vec::with_capacity(self.batch_size);
+        let mut tgt: Vec<Row<'_>> = Vec::with_capacity(self.batch_size);
         for epoch in 1..=self.epochs {
             order.shuffle(&mut rng);
             let (mut label_sum, mut domain_sum, mut steps) = (0.0f64, 0.0f64, 0usize);
             for chunk in order.chunks(self.batch_size) {
-                let src: Vec<(Row<'_>, usize)> = chunk
-                    .iter()
-                    .map(|&i| (Row::of(source, i), labels[i]))
-                    .collect();
-                let tgt: Vec<Row<'_>> = match self.mode {
-                    Mode::Dann => (0..chunk.len())
-                        .map(|_| Row::of(target, targets.next().unwrap_or(0)))
-                        .collect(),
-                    Mode::SourceOnly => Vec::new(),
-                };
+                // Reused across steps: this is the hot loop.
+                src.clear();
+                src.extend(chunk.iter().map(|&i| (Row::of(source, i), labels[i])));
+                tgt.clear();
+                if self.mode == Mode::Dann {
+                    tgt.extend(
+                        (0..chunk.len()).map(|_| Row::of(target, targets.next().unwrap_or(0))),
+                    );
+                }
                 let (l, d) = model.step_with(
                     &src,
                     &tgt,

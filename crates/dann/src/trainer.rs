@@ -338,29 +338,7 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
     ) -> Result<Self> {
         model_config.check()?;
         config.check()?;
-        let source_labels = source.labels().ok_or_else(|| {
-            Error::Data(format!(
-                "{}: the source data must be labelled",
-                source.display_name()
-            ))
-        })?;
-        for (what, ds) in [("source", source), ("target", target)] {
-            if ds.is_empty() {
-                return Err(Error::Data(format!(
-                    "{}: the {what} data has no rows",
-                    ds.display_name()
-                )));
-            }
-        }
-        if source.n_features() != target.n_features() {
-            return Err(Error::Data(format!(
-                "source {} has {} features but target {} has {}",
-                source.display_name(),
-                source.n_features(),
-                target.display_name(),
-                target.n_features()
-            )));
-        }
+        let source_labels = check_training_data(source, target)?;
         let model = model_config.init::<B>(
             source.n_features(),
             source.class_names().len(),
@@ -463,6 +441,38 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
     pub fn finish(self) -> FittedDann<B::InnerBackend> {
         self.snapshot()
     }
+}
+
+/// Checks a training pair and returns the source labels: the source is labelled, both have
+/// rows, and both have the same number of features.
+pub(crate) fn check_training_data<'a>(
+    source: &'a Dataset,
+    target: &Dataset,
+) -> Result<&'a [usize]> {
+    let labels = source.labels().ok_or_else(|| {
+        Error::Data(format!(
+            "{}: the source data must be labelled",
+            source.display_name()
+        ))
+    })?;
+    for (what, ds) in [("source", source), ("target", target)] {
+        if ds.is_empty() {
+            return Err(Error::Data(format!(
+                "{}: the {what} data has no rows",
+                ds.display_name()
+            )));
+        }
+    }
+    if source.n_features() != target.n_features() {
+        return Err(Error::Data(format!(
+            "source {} has {} features but target {} has {}",
+            source.display_name(),
+            source.n_features(),
+            target.display_name(),
+            target.n_features()
+        )));
+    }
+    Ok(labels)
 }
 
 fn scalar<B: burn::tensor::backend::Backend>(t: Tensor<B, 1>) -> f64 {
