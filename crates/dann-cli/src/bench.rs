@@ -1,7 +1,8 @@
 //! `dann bench shallow`: examples per second of the shallow DANN update (Algorithm 1, one
 //! source and one target review per step, 100 hidden units) on the Amazon books -> kitchen
 //! data, for the sparse kernels, burn's dense per-example update, and optionally the PyTorch
-//! CPU reference script, all measured in one run.
+//! CPU reference script, all measured in one run; then, on dense inputs as wide as the mSDA
+//! features (30,000), the per-example kernel against the blocked one.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -33,6 +34,12 @@ pub struct BenchArgs {
     /// Steps of the PyTorch reference.
     #[arg(long, default_value_t = 2000)]
     torch_steps: usize,
+    /// Width of the dense inputs of the blocked-kernel comparison (0: skip it).
+    #[arg(long, default_value_t = 30_000)]
+    dense_width: usize,
+    /// Source rows (one epoch) of the blocked-kernel comparison.
+    #[arg(long, default_value_t = 1000)]
+    dense_rows: usize,
     /// Write the Markdown table here too.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -125,6 +132,22 @@ pub fn shallow<B: AutodiffBackend>(a: BenchArgs, device: &B::Device) -> Result<(
             sparse / t
         );
     }
+    let wide = if a.dense_width > 0 {
+        Some(dense_wide(a.dense_width, a.dense_rows.max(1))?)
+    } else {
+        None
+    };
+    if let Some((per_example, blocked)) = wide {
+        table += &format!(
+            "\n| dense inputs, {} features, Algorithm 1 | examples/s | blocked kernel is faster by |\n|---|---|---|\n",
+            a.dense_width
+        );
+        table += &format!("| dann blocked kernel (gemm) | {blocked:.0} | 1x |\n");
+        table += &format!(
+            "| dann per-example kernel | {per_example:.0} | {:.1}x |\n",
+            blocked / per_example
+        );
+    }
     if let Some(out) = &a.out {
         std::fs::write(out, &table).with_context(|| format!("cannot write {}", out.display()))?;
     }
@@ -134,7 +157,10 @@ pub fn shallow<B: AutodiffBackend>(a: BenchArgs, device: &B::Device) -> Result<(
             json!({"sparse_examples_per_s": sparse, "dense_burn_examples_per_s": dense,
                    "torch_examples_per_s": torch.as_ref().map(|t| t.0),
                    "speedup_vs_dense": sparse / dense,
-                   "speedup_vs_torch": torch.as_ref().map(|t| sparse / t.0)})
+                   "speedup_vs_torch": torch.as_ref().map(|t| sparse / t.0),
+                   "dense_width": a.dense_width,
+                   "dense_per_example_examples_per_s": wide.map(|w| w.0),
+                   "dense_blocked_examples_per_s": wide.map(|w| w.1)})
         );
     } else {
         print!("{table}");
@@ -167,4 +193,37 @@ fn run_torch(script: &Path, data_dir: &Path, steps: usize) -> Result<(f64, Strin
         .as_f64()
         .context("no examples_per_s in the script's output")?;
     Ok((rate, v["torch"].as_str().unwrap_or("?").to_string()))
+}
+
+/// Examples/s (source and target rows) of one epoch of Algorithm 1 on random dense inputs of
+/// `width` features: `(per-example kernel, blocked kernel)`.
+fn dense_wide(width: usize, rows: usize) -> Result<(f64, f64)> {
+    use dann::data::{Dataset, DenseMatrix, Features};
+    use dann::shallow::{Kernel, ShallowConfig};
+    use rand::{Rng, SeedableRng};
+    let rng = &mut rand_chacha::ChaCha8Rng::seed_from_u64(0);
+    let mut random = |n: usize| -> Result<Features> {
+        let values = (0..n * width)
+            .map(|_| rng.random_range(-1.0..1.0f32))
+            .collect();
+        Ok(Features::Dense(DenseMatrix::new(n, width, values)?))
+    };
+    let labels = (0..rows).map(|i| i % 2).collect();
+    let source = Dataset::labelled(random(rows)?, labels, vec!["0".into(), "1".into()])?;
+    let target = Dataset::unlabelled(random(rows)?);
+    let rate = |kernel| -> Result<f64> {
+        let start = Instant::now();
+        ShallowConfig {
+            hidden: 50,
+            lambda: f64::from(LAMBDA),
+            lr: f64::from(LR),
+            epochs: 1,
+            patience: 0,
+            kernel,
+            ..ShallowConfig::default()
+        }
+        .fit(&source, &target, None)?;
+        Ok((2 * rows) as f64 / start.elapsed().as_secs_f64())
+    };
+    Ok((rate(Kernel::Sparse)?, rate(Kernel::Blocked)?))
 }

@@ -13,6 +13,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{self, Dataset, LoadOptions, SvmLightOptions};
@@ -21,7 +22,7 @@ use crate::msda::MsdaConfig;
 use crate::proxy_a_distance::proxy_a_distance;
 use crate::reverse_validation::{ReverseValidation, split_validation};
 use crate::shallow::{ShallowConfig, ShallowDann};
-use crate::svm::{LinearSvmConfig, c_grid};
+use crate::svm::{LinearSvm, LinearSvmConfig, c_grid};
 use crate::trainer::Mode;
 use crate::{Error, Result};
 
@@ -244,56 +245,27 @@ pub fn run_pair(
         .align_classes(source.train.class_names())?;
     let truth = test.labels().unwrap_or_default();
 
-    // DANN: reverse validation over lambda x hidden.
+    // DANN (reverse validation over lambda x hidden), NN and SVM, side by side on all cores.
     let rv = ReverseValidation {
         base: config.shallow.clone(),
         lambdas: config.lambdas.clone(),
         hidden: config.hidden.clone(),
     };
-    let selection = rv.select(&s_train, &s_val, &t_train, &t_val)?;
+    let (selection, (nn_fit, svm_fit)) = rayon::join(
+        || rv.select(&s_train, &s_val, &t_train, &t_val),
+        || {
+            rayon::join(
+                || fit_nn(config, &s_train, &t_train, &s_val),
+                || fit_svm(&s_train, &s_val, seed),
+            )
+        },
+    );
+    let selection = selection?;
     let dann_model = &selection.best_model;
     let dann = accuracy(&dann_model.predict(&test), truth);
-
-    // NN: hidden size and early stopping on the source validation part.
-    let mut nn_best: Option<(f64, ShallowDann, usize)> = None;
-    for &h in &config.hidden {
-        let fit = ShallowConfig {
-            mode: Mode::SourceOnly,
-            hidden: h,
-            lambda: 0.0,
-            ..config.shallow.clone()
-        }
-        .fit(&s_train, &t_train, Some(&s_val))?;
-        let err = 1.0
-            - accuracy(
-                &fit.model.predict(&s_val),
-                s_val.labels().unwrap_or_default(),
-            );
-        if nn_best.as_ref().is_none_or(|b| err < b.0) {
-            nn_best = Some((err, fit.model, h));
-        }
-    }
-    let (_, nn_model, nn_hidden) =
-        nn_best.ok_or_else(|| Error::config("hidden", "needs at least one size"))?;
+    let (nn_model, nn_hidden) = nn_fit?;
     let nn = accuracy(&nn_model.predict(&test), truth);
-
-    // SVM: C on the source validation part.
-    let mut svm_best = (f64::INFINITY, 0.0, None);
-    for c in c_grid() {
-        let svm = LinearSvmConfig {
-            c,
-            seed,
-            ..Default::default()
-        }
-        .fit(&s_train)?;
-        let err = 1.0 - accuracy(&svm.predict(&s_val)?, s_val.labels().unwrap_or_default());
-        if err < svm_best.0 {
-            svm_best = (err, c, Some(svm));
-        }
-    }
-    let svm_model = svm_best
-        .2
-        .ok_or_else(|| Error::Data("empty C grid".into()))?;
+    let (svm_model, svm_c) = svm_fit?;
     let svm = accuracy(&svm_model.predict(&test)?, truth);
 
     let pad = if config.pad {
@@ -339,10 +311,70 @@ pub fn run_pair(
         dann_lambda: selection.lambda,
         dann_hidden: selection.hidden,
         nn_hidden,
-        svm_c: svm_best.1,
+        svm_c,
         pad,
         seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+/// The NN: hidden size and early stopping on the source validation part.
+fn fit_nn(
+    config: &AmazonConfig,
+    s_train: &Dataset,
+    t_train: &Dataset,
+    s_val: &Dataset,
+) -> Result<(ShallowDann, usize)> {
+    let fits: Vec<(f64, ShallowDann, usize)> = config
+        .hidden
+        .par_iter()
+        .map(|&h| {
+            let fit = ShallowConfig {
+                mode: Mode::SourceOnly,
+                hidden: h,
+                lambda: 0.0,
+                ..config.shallow.clone()
+            }
+            .fit(s_train, t_train, Some(s_val))?;
+            let truth = s_val.labels().unwrap_or_default();
+            let err = 1.0 - accuracy(&fit.model.predict(s_val), truth);
+            Ok((err, fit.model, h))
+        })
+        .collect::<Result<_>>()?;
+    // The lowest validation error wins; ties go to the earlier size.
+    let mut best: Option<(f64, ShallowDann, usize)> = None;
+    for f in fits {
+        if best.as_ref().is_none_or(|b| f.0 < b.0) {
+            best = Some(f);
+        }
+    }
+    best.map(|(_, m, h)| (m, h))
+        .ok_or_else(|| Error::config("hidden", "needs at least one size"))
+}
+
+/// The linear SVM: `C` over the paper's grid, chosen on the source validation part.
+fn fit_svm(s_train: &Dataset, s_val: &Dataset, seed: u64) -> Result<(LinearSvm, f64)> {
+    let fits: Vec<(f64, f64, LinearSvm)> = c_grid()
+        .par_iter()
+        .map(|&c| {
+            let svm = LinearSvmConfig {
+                c,
+                seed,
+                ..Default::default()
+            }
+            .fit(s_train)?;
+            let truth = s_val.labels().unwrap_or_default();
+            let err = 1.0 - accuracy(&svm.predict(s_val)?, truth);
+            Ok((err, c, svm))
+        })
+        .collect::<Result<_>>()?;
+    let mut best: Option<(f64, f64, LinearSvm)> = None;
+    for f in fits {
+        if best.as_ref().is_none_or(|b| f.0 < b.0) {
+            best = Some(f);
+        }
+    }
+    best.map(|(_, c, m)| (m, c))
+        .ok_or_else(|| Error::Data("empty C grid".into()))
 }
 
 /// Runs every pair of `config`, loading each domain once; `on_pair` sees each result as it

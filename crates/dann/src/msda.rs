@@ -7,8 +7,9 @@
 //! `Q = S * q q^T` with diagonal `q_i S_ii`, `P = S * q^T`, the mapping is
 //! `W = P[:d] (Q + reg I)^-1` and the layer's output `h = tanh(W x_b)`.
 
-use faer::linalg::solvers::Solve;
-use faer::{Mat, Side};
+use faer::linalg::matmul::triangular::{self, BlockStructure};
+use faer::linalg::solvers::DenseSolveCore;
+use faer::{Accum, Mat, Side};
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Dataset, DenseMatrix, Features};
@@ -84,27 +85,39 @@ impl MsdaConfig {
         })
     }
 
-    /// `Z = (Q + reg I)^-1 diag(q) S[:, :d]`, from `S` of the inputs extended by 1.
+    /// `Z = (Q + reg I)^-1 diag(q) S[:, :d]`, from `S` of the inputs extended by 1 (only its
+    /// lower triangle is read).
+    ///
+    /// The right-hand side is almost a multiple of `Q` itself: off the diagonal,
+    /// `q_j S_ji = Q_ji / q_i` with `q_i = 1 - p` for every input `i`, so with
+    /// `c_i = (Q + reg I)_ii - (1-p)^2 S_ii` the right-hand side is
+    /// `((Q + reg I)[:, :d] - diag(c)) / (1 - p)` and
+    /// `Z = (I[:, :d] - (Q + reg I)^-1[:, :d] diag(c)) / (1 - p)`: one inverse of a symmetric
+    /// positive definite matrix (about `d^3` flops) instead of a solve with `d` right-hand
+    /// sides (about `2.3 d^3`).
     fn solve_layer(&self, s: &Mat<f64>, d: usize) -> Result<Vec<f32>> {
         let keep = 1.0 - self.corruption;
         let q = |i: usize| if i == d { 1.0 } else { keep };
+        let sym = |i: usize, j: usize| s[(i.max(j), i.min(j))];
         let qm = Mat::<f64>::from_fn(d + 1, d + 1, |i, j| {
-            let base = if i == j {
-                q(i) * s[(i, i)]
+            if i == j {
+                q(i) * sym(i, i) + self.reg
             } else {
-                q(i) * q(j) * s[(i, j)]
-            };
-            base + if i == j { self.reg } else { 0.0 }
+                q(i) * q(j) * sym(i, j)
+            }
         });
-        let rhs = Mat::<f64>::from_fn(d + 1, d, |j, i| q(j) * s[(j, i)]);
+        let c: Vec<f64> = (0..d)
+            .map(|i| qm[(i, i)] - keep * keep * sym(i, i))
+            .collect();
         let llt = qm.llt(Side::Lower).map_err(|e| {
             Error::Data(format!("mSDA: the system is not positive definite ({e:?})"))
         })?;
-        let z = llt.solve(&rhs);
+        let inv = llt.inverse();
         let mut out = Vec::with_capacity((d + 1) * d);
         for k in 0..=d {
-            for i in 0..d {
-                out.push(z[(k, i)] as f32);
+            for (i, &ci) in c.iter().enumerate() {
+                let identity = if k == i { 1.0 } else { 0.0 };
+                out.push(((identity - inv[(k, i)] * ci) / keep) as f32);
             }
         }
         Ok(out)
@@ -197,7 +210,20 @@ fn scatter_dense(hidden: &[Mat<f32>], d: usize) -> Mat<f64> {
             r += 1;
         }
     }
-    x.transpose() * &x
+    // Only the lower triangle: `S` is symmetric and `solve_layer` reads no more.
+    let mut s = Mat::<f64>::zeros(d + 1, d + 1);
+    triangular::matmul(
+        s.as_mut(),
+        BlockStructure::TriangularLower,
+        Accum::Replace,
+        x.transpose(),
+        BlockStructure::Rectangular,
+        &x,
+        BlockStructure::Rectangular,
+        1.0,
+        faer::get_global_parallelism(),
+    );
+    s
 }
 
 /// `tanh(Z^T x_b)` for every row of (sparse or dense) `data`.

@@ -10,6 +10,7 @@
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
@@ -75,10 +76,17 @@ impl ReverseValidation {
             .labels()
             .ok_or_else(|| Error::Data("source validation part must be labelled".into()))?;
         let classes = s_train.class_names().to_vec();
-        let mut best: Option<(f64, f64, usize, ShallowDann)> = None;
-        let mut candidates = Vec::new();
-        for &hidden in &self.hidden {
-            for &lambda in &self.lambdas {
+        let s_train_unl = s_train.clone().without_labels();
+        let grid: Vec<(usize, f64)> = self
+            .hidden
+            .iter()
+            .flat_map(|&h| self.lambdas.iter().map(move |&l| (h, l)))
+            .collect();
+        // Candidates are independent: score them on every core (rayon; RAYON_NUM_THREADS
+        // limits it). Each run is seeded, so the outcome does not depend on the schedule.
+        let scored: Vec<(Candidate, ShallowDann)> = grid
+            .par_iter()
+            .map(|&(hidden, lambda)| -> Result<(Candidate, ShallowDann)> {
                 let cfg = ShallowConfig {
                     mode: Mode::Dann,
                     hidden,
@@ -90,21 +98,27 @@ impl ReverseValidation {
                     Dataset::labelled(d.features().clone(), forward.predict(d), classes.clone())
                 };
                 let (t_train_l, t_val_l) = (self_label(t_train)?, self_label(t_val)?);
-                let s_train_unl = s_train.clone().without_labels();
                 let reverse = cfg.fit(&t_train_l, &s_train_unl, Some(&t_val_l))?.model;
                 let reverse_error = 1.0 - accuracy(&reverse.predict(s_val), s_val_truth);
-                candidates.push(Candidate {
+                let candidate = Candidate {
                     lambda,
                     hidden,
                     reverse_error,
-                });
-                if best.as_ref().is_none_or(|b| reverse_error < b.0) {
-                    best = Some((reverse_error, lambda, hidden, forward));
-                }
+                };
+                Ok((candidate, forward))
+            })
+            .collect::<Result<_>>()?;
+        // The lowest score wins; ties go to the earlier candidate in grid order.
+        let mut best: Option<(f64, f64, usize, &ShallowDann)> = None;
+        for (c, model) in &scored {
+            if best.as_ref().is_none_or(|b| c.reverse_error < b.0) {
+                best = Some((c.reverse_error, c.lambda, c.hidden, model));
             }
         }
         let (_, lambda, hidden, best_model) =
             best.ok_or_else(|| Error::config("reverse_validation", "the grid is empty"))?;
+        let best_model = best_model.clone();
+        let candidates = scored.into_iter().map(|(c, _)| c).collect();
         Ok(Selection {
             lambda,
             hidden,

@@ -14,12 +14,14 @@
 //! `mu * lambda`; in terms of our averaged domain loss that is a reversal weight of `2 lambda`
 //! and a domain-classifier step scaled by `2 lambda`, which is what [`ShallowDann::step`] does.
 
+mod blocked;
+
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::data::{Dataset, Row};
+use crate::data::{Dataset, Features, Row};
 use crate::mlp::linear_init_values;
 use crate::sampler::EndlessSampler;
 use crate::trainer::{Mode, check_training_data};
@@ -173,11 +175,13 @@ impl ShallowDann {
 
     /// Class probabilities for every row of `data` (`[n][n_classes]`, row-major).
     pub fn predict_proba(&self, data: &Dataset) -> Vec<f32> {
-        let mut h = vec![0.0; self.hidden];
+        let h = self.features(data);
         let mut out = vec![0.0; data.len() * self.n_classes];
-        for (i, p) in out.chunks_exact_mut(self.n_classes).enumerate() {
-            self.hidden_into(Row::of(data, i), &mut h);
-            self.class_proba(&h, p);
+        for (p, h) in out
+            .chunks_exact_mut(self.n_classes)
+            .zip(h.chunks_exact(self.hidden))
+        {
+            self.class_proba(h, p);
         }
         out
     }
@@ -190,24 +194,34 @@ impl ShallowDann {
             .collect()
     }
 
-    /// Hidden representation `G_f(x)` of every row (`[n][hidden]`, row-major).
+    /// Hidden representation `G_f(x)` of every row (`[n][hidden]`, row-major). Dense inputs
+    /// go through matrix products, sparse ones through the sparse kernel.
     pub fn features(&self, data: &Dataset) -> Vec<f32> {
         let mut out = vec![0.0; data.len() * self.hidden];
-        for (i, h) in out.chunks_exact_mut(self.hidden).enumerate() {
-            self.hidden_into(Row::of(data, i), h);
+        match data.features() {
+            Features::Dense(m) if m.n_cols() == self.n_features => {
+                blocked::dense_hidden(self, m.as_slice(), &mut out);
+            }
+            _ => {
+                for (i, h) in out.chunks_exact_mut(self.hidden).enumerate() {
+                    self.hidden_into(Row::of(data, i), h);
+                }
+            }
         }
         out
     }
 
     /// Forward and backward pass over a batch: fills `s` with the hidden activations and the
     /// pre-activation gradients of each row, and the gradients of `V, c, u, d, b`. Returns
-    /// `(label loss, domain loss, gb, gd)`.
+    /// `(label loss, domain loss, gb, gd)`. `xw`, when given, holds `W^T x` of every row
+    /// (source rows, then target rows; `hidden` values each), computed by the caller.
     fn backward(
         &self,
         source: &[(Row<'_>, usize)],
         target: &[Row<'_>],
         lambda: f32,
         s: &mut Scratch,
+        xw: Option<&[f32]>,
     ) -> (f32, f32, Vec<f32>, f32) {
         let (hd, nc) = (self.hidden, self.n_classes);
         let rows = source.len() + target.len();
@@ -232,7 +246,14 @@ impl ShallowDann {
             .chain(target.iter().map(|&x| (x, None)));
         for (r, (x, y)) in examples.enumerate() {
             let h = &mut s.h[r * hd..(r + 1) * hd];
-            self.hidden_into(x, h);
+            match xw {
+                Some(xw) => {
+                    for ((hj, &a), &b) in h.iter_mut().zip(&xw[r * hd..(r + 1) * hd]).zip(&self.b) {
+                        *hj = sigmoid(a + b);
+                    }
+                }
+                None => self.hidden_into(x, h),
+            }
             let ga = &mut s.ga[r * hd..(r + 1) * hd];
             ga.fill(0.0);
             if let Some(y) = y {
@@ -292,7 +313,7 @@ impl ShallowDann {
         lambda: f32,
     ) -> Gradients {
         let mut s = Scratch::default();
-        let (_, _, gb, gd) = self.backward(source, target, lambda, &mut s);
+        let (_, _, gb, gd) = self.backward(source, target, lambda, &mut s, None);
         let hd = self.hidden;
         let mut w = vec![0.0; self.n_features * hd];
         let rows = source.iter().map(|r| r.0).chain(target.iter().copied());
@@ -326,7 +347,7 @@ impl ShallowDann {
         lr: f32,
         s: &mut Scratch,
     ) -> (f32, f32) {
-        let (label_loss, domain_loss, gb, gd) = self.backward(source, target, lambda, s);
+        let (label_loss, domain_loss, gb, gd) = self.backward(source, target, lambda, s, None);
         let hd = self.hidden;
         let rows = source.iter().map(|r| r.0).chain(target.iter().copied());
         for (r, x) in rows.enumerate() {
@@ -338,14 +359,27 @@ impl ShallowDann {
                 }
             });
         }
-        axpy(&mut self.b, -lr, &gb);
+        self.step_head(&gb, gd, !target.is_empty(), domain_step, lr, s);
+        (label_loss, domain_loss)
+    }
+
+    /// The SGD update of everything but `W`: `b, V, c` and, when adversarial, `u, d`.
+    fn step_head(
+        &mut self,
+        gb: &[f32],
+        gd: f32,
+        adversarial: bool,
+        domain_step: f32,
+        lr: f32,
+        s: &Scratch,
+    ) {
+        axpy(&mut self.b, -lr, gb);
         axpy(&mut self.v, -lr, &s.gv);
         axpy(&mut self.c, -lr, &s.gc);
-        if !target.is_empty() {
+        if adversarial {
             axpy(&mut self.u, -lr * domain_step, &s.gu);
             self.d -= lr * domain_step * gd;
         }
-        (label_loss, domain_loss)
     }
 }
 
@@ -397,6 +431,43 @@ pub struct ShallowConfig {
     pub patience: usize,
     /// Seed of the initial weights and of the example order.
     pub seed: u64,
+    /// How steps update the input weights (the result is the same up to float rounding).
+    pub kernel: Kernel,
+}
+
+/// How [`ShallowConfig::fit`] updates the input weights `W`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kernel {
+    /// `Blocked` when source and target are dense with at least [`Kernel::BLOCKED_MIN_FEATURES`]
+    /// features, else `Sparse`.
+    #[default]
+    Auto,
+    /// Per step, touch the weight rows of each input's non-zero features: `O(nnz x hidden)`.
+    Sparse,
+    /// The same updates a block of steps at a time with dense matrix products (faer gemm);
+    /// for dense, wide inputs such as mSDA features.
+    Blocked,
+}
+
+impl Kernel {
+    /// Input width from which `Auto` picks `Blocked` for dense data.
+    pub const BLOCKED_MIN_FEATURES: usize = 256;
+
+    fn resolve(self, source: &Dataset, target: &Dataset) -> Kernel {
+        let dense = |d: &Dataset| matches!(d.features(), Features::Dense(_));
+        match self {
+            Kernel::Auto
+                if dense(source)
+                    && dense(target)
+                    && source.n_features() >= Self::BLOCKED_MIN_FEATURES =>
+            {
+                Kernel::Blocked
+            }
+            Kernel::Auto => Kernel::Sparse,
+            k => k,
+        }
+    }
 }
 
 impl Default for ShallowConfig {
@@ -410,6 +481,7 @@ impl Default for ShallowConfig {
             epochs: 10,
             patience: 3,
             seed: 0,
+            kernel: Kernel::Auto,
         }
     }
 }
@@ -468,29 +540,29 @@ impl ShallowConfig {
         };
         let mut best: Option<(f64, ShallowDann, usize)> = None;
         let mut history = Vec::new();
+        let kernel = self.kernel.resolve(source, target);
+        let adversarial = self.mode == Mode::Dann;
+        let rows_per_step = self.batch_size * if adversarial { 2 } else { 1 };
+        let steps_per_block = match kernel {
+            Kernel::Blocked => (blocked::BLOCK_ROWS / rows_per_step).max(1),
+            _ => 1,
+        };
+        let inputs = blocked::Inputs {
+            source,
+            labels,
+            target,
+            lambda,
+            domain_step,
+            lr: self.lr as f32,
+        };
+        let mut blocks = blocked::Blocked::default();
         let mut src: Vec<(Row<'_>, usize)> = Vec::with_capacity(self.batch_size);
         let mut tgt: Vec<Row<'_>> = Vec::with_capacity(self.batch_size);
+        let mut target_idx: Vec<usize> = Vec::new();
         for epoch in 1..=self.epochs {
             order.shuffle(&mut rng);
             let (mut label_sum, mut domain_sum, mut steps) = (0.0f64, 0.0f64, 0usize);
-            for chunk in order.chunks(self.batch_size) {
-                // Reused across steps: this is the hot loop.
-                src.clear();
-                src.extend(chunk.iter().map(|&i| (Row::of(source, i), labels[i])));
-                tgt.clear();
-                if self.mode == Mode::Dann {
-                    tgt.extend(
-                        (0..chunk.len()).map(|_| Row::of(target, targets.next().unwrap_or(0))),
-                    );
-                }
-                let (l, d) = model.step_with(
-                    &src,
-                    &tgt,
-                    lambda,
-                    domain_step,
-                    self.lr as f32,
-                    &mut scratch,
-                );
+            let mut on_step = |l: f32, d: f32| {
                 if !l.is_finite() || !d.is_finite() {
                     return Err(Error::Data(format!(
                         "shallow training diverged in epoch {epoch}; lower the learning rate"
@@ -499,6 +571,42 @@ impl ShallowConfig {
                 label_sum += f64::from(l);
                 domain_sum += f64::from(d);
                 steps += 1;
+                Ok(())
+            };
+            for block in order.chunks(self.batch_size * steps_per_block) {
+                // Reused across steps: this is the hot loop. Targets are drawn per step, in
+                // the same order for both kernels.
+                target_idx.clear();
+                if adversarial {
+                    target_idx.extend((0..block.len()).map(|_| targets.next().unwrap_or(0)));
+                }
+                if kernel == Kernel::Blocked {
+                    let steps: Vec<blocked::Step<'_>> = block
+                        .chunks(self.batch_size)
+                        .enumerate()
+                        .map(|(k, chunk)| blocked::Step {
+                            source: chunk,
+                            target: target_idx
+                                .get(k * self.batch_size..k * self.batch_size + chunk.len())
+                                .unwrap_or_default(),
+                        })
+                        .collect();
+                    blocks.run(&mut model, &steps, &inputs, &mut scratch, &mut on_step)?;
+                    continue;
+                }
+                src.clear();
+                src.extend(block.iter().map(|&i| (Row::of(source, i), labels[i])));
+                tgt.clear();
+                tgt.extend(target_idx.iter().map(|&i| Row::of(target, i)));
+                let (l, d) = model.step_with(
+                    &src,
+                    &tgt,
+                    lambda,
+                    domain_step,
+                    self.lr as f32,
+                    &mut scratch,
+                );
+                on_step(l, d)?;
             }
             let validation_error = validation.map(|v| {
                 let truth = v.labels().unwrap_or_default();
@@ -707,6 +815,80 @@ mod tests {
             .map(|(u, g)| u - lr * 2.0 * lambda * g)
             .collect();
         close(&stepped.u, &want_u, "u (domain step scaled by 2 lambda)");
+    }
+
+    fn random_dense_labelled(n: usize, d: usize, rng: &mut ChaCha8Rng) -> Dataset {
+        let values: Vec<f32> = (0..n * d).map(|_| rng.random_range(-1.0..1.0f32)).collect();
+        let labels = (0..n).map(|i| usize::from(values[i * d] > 0.0)).collect();
+        Dataset::labelled(
+            Features::Dense(crate::data::DenseMatrix::new(n, d, values).unwrap()),
+            labels,
+            vec!["a".into(), "b".into()],
+        )
+        .unwrap()
+    }
+
+    /// The blocked dense kernel follows the per-example kernel's trajectory: after several
+    /// epochs (many blocks, a partial last block) the weights agree up to float rounding, for
+    /// Algorithm 1, the minibatch variant and source-only training.
+    #[test]
+    fn blocked_kernel_matches_the_per_example_kernel() {
+        let rng = &mut ChaCha8Rng::seed_from_u64(11);
+        let source = random_dense_labelled(75, 300, rng);
+        let target = random_dense_labelled(60, 300, rng).without_labels();
+        for (mode, batch_size) in [(Mode::Dann, 1), (Mode::Dann, 3), (Mode::SourceOnly, 1)] {
+            let cfg = ShallowConfig {
+                mode,
+                batch_size,
+                hidden: 9,
+                lambda: 0.5,
+                lr: 0.05,
+                epochs: 4,
+                patience: 0,
+                ..Default::default()
+            };
+            let fit = |kernel| {
+                ShallowConfig {
+                    kernel,
+                    ..cfg.clone()
+                }
+                .fit(&source, &target, None)
+                .unwrap()
+            };
+            let (a, b) = (fit(Kernel::Sparse), fit(Kernel::Blocked));
+            assert_eq!(Kernel::Auto.resolve(&source, &target), Kernel::Blocked);
+            let (pa, pb) = (a.model.parameters(), b.model.parameters());
+            let moved =
+                pa.w.iter()
+                    .zip(&ShallowDann::new(300, 9, 2, 0).unwrap().w)
+                    .any(|(x, y)| (x - y).abs() > 1e-2);
+            assert!(moved, "{mode:?}/{batch_size}: training did not move W");
+            close(pb.w, pa.w, "W");
+            close(pb.b, pa.b, "b");
+            close(pb.v, pa.v, "V");
+            close(pb.u, pa.u, "u");
+            for (ra, rb) in a.history.iter().zip(&b.history) {
+                assert!((ra.label_loss - rb.label_loss).abs() < 1e-4);
+            }
+        }
+    }
+
+    /// Hidden features of dense data (matrix products) equal those of the same rows stored
+    /// sparse (per-row kernel).
+    #[test]
+    fn dense_and_sparse_inference_agree() {
+        let rng = &mut ChaCha8Rng::seed_from_u64(4);
+        let sparse = random_sparse(300, 40, rng);
+        let dense = Dataset::unlabelled(Features::Dense(
+            crate::data::DenseMatrix::new(300, 40, dense_rows(&sparse)).unwrap(),
+        ));
+        let model = ShallowDann::new(40, 6, 3, 8).unwrap();
+        close(&model.features(&dense), &model.features(&sparse), "G_f");
+        close(
+            &model.predict_proba(&dense),
+            &model.predict_proba(&sparse),
+            "G_y",
+        );
     }
 
     #[test]

@@ -122,7 +122,7 @@ impl LinearSvmConfig {
 }
 
 fn add_row(w: &mut [f32], row: Row<'_>, step: f32, d: usize) {
-    row.for_each_nonzero(|k, x| w[k] += step * x);
+    row.add_scaled_to(&mut w[..d], step);
     w[d] += step;
 }
 
