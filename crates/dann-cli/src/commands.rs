@@ -112,9 +112,16 @@ pub struct AmazonArgs {
     /// Also compute the proxy A-distance on raw inputs, NN and DANN features (Figure 3).
     #[arg(long)]
     pad: bool,
-    /// Maximum epochs per model (early stopping may end sooner).
+    /// Maximum epochs per model, early stopping may end sooner (default: 200, 20 for mSDA).
     #[arg(long)]
     epochs: Option<usize>,
+    /// Learning rate of the shallow networks (default: the paper's 1e-3).
+    #[arg(long)]
+    lr: Option<f64>,
+    /// Epochs without a better source-validation error before a run stops, 0: never
+    /// (default: 30, 5 for mSDA).
+    #[arg(long)]
+    patience: Option<usize>,
     /// Number of lambda values of the reverse-validation grid (log-spaced in [1e-2, 1]).
     #[arg(long)]
     lambdas: Option<usize>,
@@ -595,16 +602,22 @@ fn reproduce_amazon(a: AmazonArgs) -> Result<()> {
         pairs: dann::amazon::parse_pairs(&a.pairs)?,
         pad: a.pad,
         seed: a.seed,
-        features: match a.features {
-            FeaturesArg::Raw => dann::amazon::FeatureSpace::Raw,
-            FeaturesArg::Msda => dann::amazon::FeatureSpace::Msda,
-        },
         ..Default::default()
-    };
+    }
+    .with_features(match a.features {
+        FeaturesArg::Raw => dann::amazon::FeatureSpace::Raw,
+        FeaturesArg::Msda => dann::amazon::FeatureSpace::Msda,
+    });
     config.data_dir = data_dir(a.data_dir);
     config.shallow.seed = a.seed;
     if let Some(e) = a.epochs {
         config.shallow.epochs = e;
+    }
+    if let Some(lr) = a.lr {
+        config.shallow.lr = lr;
+    }
+    if let Some(p) = a.patience {
+        config.shallow.patience = p;
     }
     if let Some(n) = a.lambdas {
         if n == 0 {
@@ -622,6 +635,11 @@ fn reproduce_amazon(a: AmazonArgs) -> Result<()> {
         config.hidden = h;
     }
     config.shallow.check()?;
+    if config.features == dann::amazon::FeatureSpace::Msda && !a.json {
+        eprintln!(
+            "fitting mSDA on the four domains' training reviews and transforming all reviews (a few minutes)"
+        );
+    }
     let start = std::time::Instant::now();
     let results = dann::amazon::run(&config, |r| {
         if !a.json {

@@ -30,9 +30,8 @@ use crate::{Error, Result};
 pub const DOMAINS: [&str; 4] = ["books", "dvd", "electronics", "kitchen"];
 
 /// The paper's Table 1a (raw features): `(source, target, DANN, NN, SVM)` target accuracy.
-/// The DANN column was cross-checked against a second publication of the table; the NN and
-/// SVM columns are transcribed from the paper (their means are 0.761 and 0.760; the paper
-/// states 0.761 and 0.762).
+/// Every entry agrees with a second, independent copy of the table; the means of the
+/// columns are 0.763, 0.761 and 0.760 (the paper's text rounds the SVM's to 0.762).
 pub const PAPER_TABLE_1A: [(&str, &str, f64, f64, f64); 12] = [
     ("books", "dvd", 0.784, 0.790, 0.799),
     ("books", "electronics", 0.733, 0.747, 0.748),
@@ -46,6 +45,25 @@ pub const PAPER_TABLE_1A: [(&str, &str, f64, f64, f64); 12] = [
     ("kitchen", "books", 0.709, 0.708, 0.707),
     ("kitchen", "dvd", 0.740, 0.739, 0.736),
     ("kitchen", "electronics", 0.843, 0.841, 0.842),
+];
+
+/// The paper's Table 1b (mSDA features): `(source, target, DANN, NN, SVM)` target accuracy.
+/// Means over the 12 pairs: 0.813, 0.803, 0.802 (the issue that asked for this quoted 0.820
+/// for DANN; the per-pair entries, identical in two independent copies of the table, average
+/// to 0.813).
+pub const PAPER_TABLE_1B: [(&str, &str, f64, f64, f64); 12] = [
+    ("books", "dvd", 0.829, 0.824, 0.830),
+    ("books", "electronics", 0.804, 0.770, 0.766),
+    ("books", "kitchen", 0.843, 0.842, 0.821),
+    ("dvd", "books", 0.825, 0.823, 0.826),
+    ("dvd", "electronics", 0.809, 0.768, 0.739),
+    ("dvd", "kitchen", 0.849, 0.853, 0.842),
+    ("electronics", "books", 0.774, 0.770, 0.762),
+    ("electronics", "dvd", 0.781, 0.759, 0.770),
+    ("electronics", "kitchen", 0.881, 0.863, 0.847),
+    ("kitchen", "books", 0.718, 0.721, 0.769),
+    ("kitchen", "dvd", 0.789, 0.789, 0.788),
+    ("kitchen", "electronics", 0.856, 0.850, 0.861),
 ];
 
 /// Number of features of the authors' files.
@@ -98,13 +116,16 @@ impl Default for AmazonConfig {
                 .map(|i| 10f64.powf(-2.0 + 2.0 * i as f64 / 8.0))
                 .collect(),
             hidden: vec![50, 100],
-            // The paper fixes mu = 1e-3; with plain per-example SGD on raw counts that needs
-            // about ten times the epochs to reach the same accuracy, so we use 1e-2.
+            // As the authors' code: mu = 1e-3, their initialisation (zero domain classifier),
+            // and at least 30 epochs past the best validation epoch (their early stopping
+            // continues until max(30, 1.5 t)). With mu = 1e-2 and patience 5 DANN's mean
+            // accuracy is a little higher but its features are less domain-invariant (README).
             shallow: ShallowConfig {
-                lr: 1e-2,
-                epochs: 30,
-                patience: 5,
+                lr: 1e-3,
+                epochs: 200,
+                patience: 30,
                 batch_size: 1,
+                init: crate::shallow::ShallowInit::Glorot,
                 ..ShallowConfig::default()
             },
             pad: false,
@@ -112,6 +133,21 @@ impl Default for AmazonConfig {
             features: FeatureSpace::Raw,
             msda: MsdaConfig::default(),
         }
+    }
+}
+
+impl AmazonConfig {
+    /// Selects the input representation, with training budgets that fit it: on mSDA's 30,000
+    /// dense dimensions an epoch costs about 15 times more than on the sparse raw counts, so
+    /// runs stop 5 epochs after the best validation epoch and after 20 at most (instead of
+    /// 30 and 200); one pair with these settings matches the paper (README).
+    pub fn with_features(mut self, features: FeatureSpace) -> Self {
+        self.features = features;
+        if features == FeatureSpace::Msda {
+            self.shallow.epochs = 20;
+            self.shallow.patience = 5;
+        }
+        self
     }
 }
 
@@ -296,10 +332,13 @@ pub fn run_pair(
     } else {
         None
     };
-    // Only the raw-feature table is transcribed; mSDA runs show no paper numbers.
-    let paper = PAPER_TABLE_1A
+    let table = match config.features {
+        FeatureSpace::Raw => &PAPER_TABLE_1A,
+        FeatureSpace::Msda => &PAPER_TABLE_1B,
+    };
+    let paper = table
         .iter()
-        .find(|p| p.0 == source_name && p.1 == target_name && config.features == FeatureSpace::Raw)
+        .find(|p| p.0 == source_name && p.1 == target_name)
         .map_or((f64::NAN, f64::NAN, f64::NAN), |p| (p.2, p.3, p.4));
     Ok(PairResult {
         source: source_name.to_string(),
@@ -520,5 +559,36 @@ impl Report {
             );
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn means(table: &[(&str, &str, f64, f64, f64)]) -> (f64, f64, f64) {
+        let n = table.len() as f64;
+        let col = |f: fn(&(&str, &str, f64, f64, f64)) -> f64| table.iter().map(f).sum::<f64>() / n;
+        (col(|r| r.2), col(|r| r.3), col(|r| r.4))
+    }
+
+    /// The transcribed tables cover the 12 pairs in the same order and average to the means
+    /// stated in their docs (a guard against typos).
+    #[test]
+    fn paper_tables_cover_all_pairs_and_match_their_means() {
+        for (table, want) in [
+            (&PAPER_TABLE_1A, (0.763, 0.761, 0.760)),
+            (&PAPER_TABLE_1B, (0.813, 0.803, 0.802)),
+        ] {
+            let pairs: Vec<(String, String)> = table
+                .iter()
+                .map(|p| (p.0.to_string(), p.1.to_string()))
+                .collect();
+            assert_eq!(pairs, all_pairs());
+            let got = means(table);
+            for (g, w) in [(got.0, want.0), (got.1, want.1), (got.2, want.2)] {
+                assert!((g - w).abs() < 0.0005, "{got:?} vs {want:?}");
+            }
+        }
     }
 }

@@ -16,8 +16,8 @@
 
 mod blocked;
 
-use rand::SeedableRng;
 use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
@@ -87,17 +87,37 @@ pub struct Scratch {
 
 impl ShallowDann {
     /// A network with the same initial weights as `DannConfig::shallow(hidden).init(..,
-    /// seed, ..)`.
+    /// seed, ..)` ([`ShallowInit::Burn`]).
     pub fn new(n_features: usize, hidden: usize, n_classes: usize, seed: u64) -> Result<Self> {
+        Self::with_init(n_features, hidden, n_classes, seed, ShallowInit::Burn)
+    }
+
+    /// A network initialised by `init` from `seed`.
+    pub fn with_init(
+        n_features: usize,
+        hidden: usize,
+        n_classes: usize,
+        seed: u64,
+        init: ShallowInit,
+    ) -> Result<Self> {
         if n_features == 0 || hidden == 0 || n_classes < 2 {
             return Err(Error::Data(format!(
                 "shallow DANN needs features, hidden units and 2+ classes (got {n_features}, {hidden}, {n_classes})"
             )));
         }
         let rng = &mut ChaCha8Rng::seed_from_u64(seed);
-        let (w, b) = linear_init_values(n_features, hidden, rng);
-        let (v, c) = linear_init_values(hidden, n_classes, rng);
-        let (u, d) = linear_init_values(hidden, 1, rng);
+        let ((w, b), (v, c), (u, d)) = match init {
+            ShallowInit::Burn => (
+                linear_init_values(n_features, hidden, rng),
+                linear_init_values(hidden, n_classes, rng),
+                linear_init_values(hidden, 1, rng),
+            ),
+            ShallowInit::Glorot => (
+                glorot_uniform(n_features, hidden, rng),
+                glorot_uniform(hidden, n_classes, rng),
+                (vec![0.0; hidden], vec![0.0]),
+            ),
+        };
         Ok(Self {
             n_features,
             hidden,
@@ -383,6 +403,16 @@ impl ShallowDann {
     }
 }
 
+/// `(weights, zero biases)` of an `n_in -> n_out` layer, uniform in `+-sqrt(6 / (n_in +
+/// n_out))` (Glorot and Bengio 2010), in the `[n_in][n_out]` layout.
+fn glorot_uniform(n_in: usize, n_out: usize, rng: &mut ChaCha8Rng) -> (Vec<f32>, Vec<f32>) {
+    let bound = (6.0 / (n_in + n_out) as f64).sqrt() as f32;
+    let weights = (0..n_in * n_out)
+        .map(|_| rng.random_range(-bound..bound))
+        .collect();
+    (weights, vec![0.0; n_out])
+}
+
 fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
     for (y, &x) in y.iter_mut().zip(x) {
         *y += a * x;
@@ -433,6 +463,25 @@ pub struct ShallowConfig {
     pub seed: u64,
     /// How steps update the input weights (the result is the same up to float rounding).
     pub kernel: Kernel,
+    /// Initial weights.
+    pub init: ShallowInit,
+}
+
+/// Initial weights of a [`ShallowDann`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShallowInit {
+    /// As the authors' code: `W` and `V` uniform in `+-sqrt(6 / (fan_in + fan_out))`, zero
+    /// biases and a zero domain classifier, so that the adversarial gradient starts at zero.
+    /// With a random domain classifier the early steps push the features along a random
+    /// direction, and the features come out *more* domain-separable than a plain NN's
+    /// (`examples/pad_probe.rs`).
+    #[default]
+    Glorot,
+    /// burn's default initialisation, the same values as
+    /// [`crate::DannConfig::shallow`]`(hidden).init(.., seed, ..)` (for comparisons with the
+    /// burn model).
+    Burn,
 }
 
 /// How [`ShallowConfig::fit`] updates the input weights `W`.
@@ -482,6 +531,7 @@ impl Default for ShallowConfig {
             patience: 3,
             seed: 0,
             kernel: Kernel::Auto,
+            init: ShallowInit::Glorot,
         }
     }
 }
@@ -524,11 +574,12 @@ impl ShallowConfig {
     ) -> Result<ShallowFit> {
         self.check()?;
         let labels = check_training_data(source, target)?;
-        let mut model = ShallowDann::new(
+        let mut model = ShallowDann::with_init(
             source.n_features(),
             self.hidden,
             source.class_names().len(),
             self.seed,
+            self.init,
         )?;
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ 0x5ba1_1000);
         let mut targets = EndlessSampler::new(target.len(), self.seed ^ 0x5ba1_1001);
@@ -860,7 +911,11 @@ mod tests {
             let (pa, pb) = (a.model.parameters(), b.model.parameters());
             let moved =
                 pa.w.iter()
-                    .zip(&ShallowDann::new(300, 9, 2, 0).unwrap().w)
+                    .zip(
+                        &ShallowDann::with_init(300, 9, 2, 0, ShallowInit::Glorot)
+                            .unwrap()
+                            .w,
+                    )
                     .any(|(x, y)| (x - y).abs() > 1e-2);
             assert!(moved, "{mode:?}/{batch_size}: training did not move W");
             close(pb.w, pa.w, "W");
