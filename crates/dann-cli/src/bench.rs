@@ -34,6 +34,9 @@ pub struct BenchArgs {
     /// Steps of the PyTorch reference.
     #[arg(long, default_value_t = 2000)]
     torch_steps: usize,
+    /// Timed repetitions of each measurement; the table shows the median rate.
+    #[arg(long, default_value_t = 5)]
+    repeats: usize,
     /// Width of the dense inputs of the blocked-kernel comparison (0: skip it).
     #[arg(long, default_value_t = 30_000)]
     dense_width: usize,
@@ -83,9 +86,8 @@ pub fn shallow<B: AutodiffBackend>(a: BenchArgs, device: &B::Device) -> Result<(
         }
     };
     run_sparse(200);
-    let start = Instant::now();
-    run_sparse(a.sparse_steps);
-    let sparse = a.sparse_steps as f64 / start.elapsed().as_secs_f64();
+    let repeats = a.repeats.max(1);
+    let sparse = median_rate(repeats, a.sparse_steps, || run_sparse(a.sparse_steps));
 
     // burn, dense per-example update on the same network.
     let config = TrainConfig {
@@ -109,11 +111,11 @@ pub fn shallow<B: AutodiffBackend>(a: BenchArgs, device: &B::Device) -> Result<(
     for _ in 0..20 {
         trainer.step();
     }
-    let start = Instant::now();
-    for _ in 0..a.dense_steps {
-        trainer.step();
-    }
-    let dense = a.dense_steps as f64 / start.elapsed().as_secs_f64();
+    let dense = median_rate(repeats, a.dense_steps, || {
+        for _ in 0..a.dense_steps {
+            trainer.step();
+        }
+    });
 
     let torch = match &a.torch_script {
         Some(script) => Some(run_torch(script, &data_dir, a.torch_steps)?),
@@ -133,7 +135,7 @@ pub fn shallow<B: AutodiffBackend>(a: BenchArgs, device: &B::Device) -> Result<(
         );
     }
     let wide = if a.dense_width > 0 {
-        Some(dense_wide(a.dense_width, a.dense_rows.max(1))?)
+        Some(dense_wide(a.dense_width, a.dense_rows.max(1), repeats)?)
     } else {
         None
     };
@@ -168,6 +170,19 @@ pub fn shallow<B: AutodiffBackend>(a: BenchArgs, device: &B::Device) -> Result<(
     Ok(())
 }
 
+/// Median over `repeats` timings of `run` of `work / seconds`.
+fn median_rate(repeats: usize, work: usize, mut run: impl FnMut()) -> f64 {
+    let mut rates: Vec<f64> = (0..repeats)
+        .map(|_| {
+            let start = Instant::now();
+            run();
+            work as f64 / start.elapsed().as_secs_f64()
+        })
+        .collect();
+    rates.sort_by(f64::total_cmp);
+    rates[rates.len() / 2]
+}
+
 fn run_torch(script: &Path, data_dir: &Path, steps: usize) -> Result<(f64, String)> {
     let out = std::process::Command::new("python3")
         .arg(script)
@@ -197,7 +212,7 @@ fn run_torch(script: &Path, data_dir: &Path, steps: usize) -> Result<(f64, Strin
 
 /// Examples/s (source and target rows) of one epoch of Algorithm 1 on random dense inputs of
 /// `width` features: `(per-example kernel, blocked kernel)`.
-fn dense_wide(width: usize, rows: usize) -> Result<(f64, f64)> {
+fn dense_wide(width: usize, rows: usize, repeats: usize) -> Result<(f64, f64)> {
     use dann::data::{Dataset, DenseMatrix, Features};
     use dann::shallow::{Kernel, ShallowConfig};
     use rand::{Rng, SeedableRng};
@@ -212,8 +227,7 @@ fn dense_wide(width: usize, rows: usize) -> Result<(f64, f64)> {
     let source = Dataset::labelled(random(rows)?, labels, vec!["0".into(), "1".into()])?;
     let target = Dataset::unlabelled(random(rows)?);
     let rate = |kernel| -> Result<f64> {
-        let start = Instant::now();
-        ShallowConfig {
+        let config = ShallowConfig {
             hidden: 50,
             lambda: f64::from(LAMBDA),
             lr: f64::from(LR),
@@ -221,9 +235,17 @@ fn dense_wide(width: usize, rows: usize) -> Result<(f64, f64)> {
             patience: 0,
             kernel,
             ..ShallowConfig::default()
+        };
+        let mut failed = None;
+        let rate = median_rate(repeats, 2 * rows, || {
+            if let Err(e) = config.fit(&source, &target, None) {
+                failed = Some(e);
+            }
+        });
+        match failed {
+            Some(e) => Err(e.into()),
+            None => Ok(rate),
         }
-        .fit(&source, &target, None)?;
-        Ok((2 * rows) as f64 / start.elapsed().as_secs_f64())
     };
     Ok((rate(Kernel::Sparse)?, rate(Kernel::Blocked)?))
 }
