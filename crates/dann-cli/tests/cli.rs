@@ -398,6 +398,10 @@ fn reproduce_amazon_small_run_writes_tables() {
             "50",
             "--epochs",
             "3",
+            "--lr",
+            "1e-2",
+            "--patience",
+            "2",
             "--data-dir",
         ])
         .arg(repo_data())
@@ -423,6 +427,11 @@ fn reproduce_amazon_small_run_writes_tables() {
         .code(2)
         .stderr(predicate::str::contains("unknown domain `music`"));
     dann()
+        .args(["reproduce", "amazon", "--lr", "-1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("shallow.lr"));
+    dann()
         .args([
             "reproduce",
             "amazon",
@@ -447,6 +456,12 @@ fn bench_shallow_reports_speedups() {
             "500",
             "--dense-steps",
             "5",
+            "--repeats",
+            "1",
+            "--dense-width",
+            "600",
+            "--dense-rows",
+            "40",
             "--data-dir",
         ])
         .arg(repo_data())
@@ -455,5 +470,8 @@ fn bench_shallow_reports_speedups() {
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert!(v["sparse_examples_per_s"].as_f64().unwrap() > 0.0);
     assert!(v["dense_burn_examples_per_s"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["dense_width"], 600);
+    assert!(v["dense_blocked_examples_per_s"].as_f64().unwrap() > 0.0);
+    assert!(v["dense_per_example_examples_per_s"].as_f64().unwrap() > 0.0);
     assert!(v["torch_examples_per_s"].is_null());
 }

@@ -572,6 +572,16 @@ mod tests {
         (col(|r| r.2), col(|r| r.3), col(|r| r.4))
     }
 
+    #[test]
+    fn msda_gets_its_own_training_budget() {
+        let raw = AmazonConfig::default().with_features(FeatureSpace::Raw);
+        assert_eq!(raw, AmazonConfig::default());
+        let msda = AmazonConfig::default().with_features(FeatureSpace::Msda);
+        assert_eq!(msda.features, FeatureSpace::Msda);
+        assert_eq!((msda.shallow.epochs, msda.shallow.patience), (20, 5));
+        assert_eq!(msda.shallow.lr, raw.shallow.lr);
+    }
+
     /// The transcribed tables cover the 12 pairs in the same order and average to the means
     /// stated in their docs (a guard against typos).
     #[test]
