@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{self, Dataset, LoadOptions, SvmLightOptions};
-use crate::metrics::accuracy;
+use crate::metrics::{accuracy, lowest};
 use crate::msda::MsdaConfig;
 use crate::proxy_a_distance::proxy_a_distance;
 use crate::reverse_validation::{ReverseValidation, split_validation};
@@ -380,13 +380,8 @@ fn fit_nn(
         })
         .collect::<Result<_>>()?;
     // The lowest validation error wins; ties go to the earlier size.
-    let mut best: Option<(f64, ShallowDann, usize)> = None;
-    for f in fits {
-        if best.as_ref().is_none_or(|b| f.0 < b.0) {
-            best = Some(f);
-        }
-    }
-    best.map(|(_, m, h)| (m, h))
+    lowest(fits, |f| f.0)
+        .map(|(_, m, h)| (m, h))
         .ok_or_else(|| Error::config("hidden", "needs at least one size"))
 }
 
@@ -406,13 +401,8 @@ fn fit_svm(s_train: &Dataset, s_val: &Dataset, seed: u64) -> Result<(LinearSvm, 
             Ok((err, c, svm))
         })
         .collect::<Result<_>>()?;
-    let mut best: Option<(f64, f64, LinearSvm)> = None;
-    for f in fits {
-        if best.as_ref().is_none_or(|b| f.0 < b.0) {
-            best = Some(f);
-        }
-    }
-    best.map(|(_, c, m)| (m, c))
+    lowest(fits, |f| f.0)
+        .map(|(_, c, m)| (m, c))
         .ok_or_else(|| Error::Data("empty C grid".into()))
 }
 

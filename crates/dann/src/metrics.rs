@@ -71,6 +71,19 @@ pub fn argmax(values: &[f32]) -> usize {
         .0
 }
 
+/// The item with the lowest `score` (the first one on ties, as a grid search keeps its first
+/// best candidate); `None` when there are none.
+pub fn lowest<T>(items: impl IntoIterator<Item = T>, score: impl Fn(&T) -> f64) -> Option<T> {
+    let mut best: Option<(f64, T)> = None;
+    for item in items {
+        let s = score(&item);
+        if best.as_ref().is_none_or(|b| s < b.0) {
+            best = Some((s, item));
+        }
+    }
+    best.map(|b| b.1)
+}
+
 /// Fraction of positions where `a` and `b` agree.
 pub fn accuracy(predicted: &[usize], truth: &[usize]) -> f64 {
     let n = predicted.len().min(truth.len());
@@ -83,6 +96,13 @@ pub fn accuracy(predicted: &[usize], truth: &[usize]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lowest_keeps_the_first_of_equal_scores() {
+        let items = [("a", 0.3), ("b", 0.1), ("c", 0.1), ("d", 0.2)];
+        assert_eq!(lowest(items, |i| i.1).unwrap().0, "b");
+        assert!(lowest(Vec::<(&str, f64)>::new(), |i| i.1).is_none());
+    }
 
     #[test]
     fn counts_per_class() {

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
-use crate::metrics::accuracy;
+use crate::metrics::{accuracy, lowest};
 use crate::shallow::{ShallowConfig, ShallowDann};
 use crate::trainer::Mode;
 use crate::{Error, Result};
@@ -109,15 +109,9 @@ impl ReverseValidation {
             })
             .collect::<Result<_>>()?;
         // The lowest score wins; ties go to the earlier candidate in grid order.
-        let mut best: Option<(f64, f64, usize, &ShallowDann)> = None;
-        for (c, model) in &scored {
-            if best.as_ref().is_none_or(|b| c.reverse_error < b.0) {
-                best = Some((c.reverse_error, c.lambda, c.hidden, model));
-            }
-        }
-        let (_, lambda, hidden, best_model) =
-            best.ok_or_else(|| Error::config("reverse_validation", "the grid is empty"))?;
-        let best_model = best_model.clone();
+        let (best, best_model) = lowest(&scored, |(c, _)| c.reverse_error)
+            .ok_or_else(|| Error::config("reverse_validation", "the grid is empty"))?;
+        let (lambda, hidden, best_model) = (best.lambda, best.hidden, best_model.clone());
         let candidates = scored.into_iter().map(|(c, _)| c).collect();
         Ok(Selection {
             lambda,

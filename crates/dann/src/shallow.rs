@@ -377,34 +377,24 @@ impl ShallowDann {
     ) -> (f32, f32) {
         pulp::Arch::new().dispatch(
             #[inline(always)]
-            || self.step_inlined(source, target, lambda, domain_step, lr, s),
-        )
-    }
-
-    #[inline(always)]
-    fn step_inlined(
-        &mut self,
-        source: &[(Row<'_>, usize)],
-        target: &[Row<'_>],
-        lambda: f32,
-        domain_step: f32,
-        lr: f32,
-        s: &mut Scratch,
-    ) -> (f32, f32) {
-        let (label_loss, domain_loss, gb, gd) = self.backward(source, target, lambda, s, None);
-        let hd = self.hidden;
-        let rows = source.iter().map(|r| r.0).chain(target.iter().copied());
-        for (r, x) in rows.enumerate() {
-            let ga = &s.ga[r * hd..(r + 1) * hd];
-            x.for_each_nonzero(|k, xk| {
-                let scale = lr * xk;
-                for (w, &a) in self.w[k * hd..(k + 1) * hd].iter_mut().zip(ga) {
-                    *w -= scale * a;
+            || {
+                let (label_loss, domain_loss, gb, gd) =
+                    self.backward(source, target, lambda, s, None);
+                let hd = self.hidden;
+                let rows = source.iter().map(|r| r.0).chain(target.iter().copied());
+                for (r, x) in rows.enumerate() {
+                    let ga = &s.ga[r * hd..(r + 1) * hd];
+                    x.for_each_nonzero(|k, xk| {
+                        let scale = lr * xk;
+                        for (w, &a) in self.w[k * hd..(k + 1) * hd].iter_mut().zip(ga) {
+                            *w -= scale * a;
+                        }
+                    });
                 }
-            });
-        }
-        self.step_head(&gb, gd, !target.is_empty(), domain_step, lr, s);
-        (label_loss, domain_loss)
+                self.step_head(&gb, gd, !target.is_empty(), domain_step, lr, s);
+                (label_loss, domain_loss)
+            },
+        )
     }
 
     /// The SGD update of everything but `W`: `b, V, c` and, when adversarial, `u, d`.
