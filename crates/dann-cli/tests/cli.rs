@@ -427,7 +427,7 @@ fn reproduce_amazon_small_run_writes_tables() {
         .code(2)
         .stderr(predicate::str::contains("unknown domain `music`"));
     dann()
-        .args(["reproduce", "amazon", "--lr", "-1"])
+        .args(["reproduce", "amazon", "--lr", "0"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("shallow.lr"));
