@@ -87,7 +87,10 @@ pub fn shallow<B: AutodiffBackend>(a: BenchArgs, device: &B::Device) -> Result<(
     };
     run_sparse(200);
     let repeats = a.repeats.max(1);
-    let sparse = median_rate(repeats, a.sparse_steps, || run_sparse(a.sparse_steps));
+    let sparse = median_rate(repeats, a.sparse_steps, || {
+        run_sparse(a.sparse_steps);
+        Ok(())
+    })?;
 
     // burn, dense per-example update on the same network.
     let config = TrainConfig {
@@ -115,7 +118,8 @@ pub fn shallow<B: AutodiffBackend>(a: BenchArgs, device: &B::Device) -> Result<(
         for _ in 0..a.dense_steps {
             trainer.step();
         }
-    });
+        Ok(())
+    })?;
 
     let torch = match &a.torch_script {
         Some(script) => Some(run_torch(script, &data_dir, a.torch_steps)?),
@@ -170,17 +174,17 @@ pub fn shallow<B: AutodiffBackend>(a: BenchArgs, device: &B::Device) -> Result<(
     Ok(())
 }
 
-/// Median over `repeats` timings of `run` of `work / seconds`.
-fn median_rate(repeats: usize, work: usize, mut run: impl FnMut()) -> f64 {
+/// Median over `repeats` timings of `run` of `work / seconds` (the first error stops it).
+fn median_rate(repeats: usize, work: usize, mut run: impl FnMut() -> Result<()>) -> Result<f64> {
     let mut rates: Vec<f64> = (0..repeats)
         .map(|_| {
             let start = Instant::now();
-            run();
-            work as f64 / start.elapsed().as_secs_f64()
+            run()?;
+            Ok(work as f64 / start.elapsed().as_secs_f64())
         })
-        .collect();
+        .collect::<Result<_>>()?;
     rates.sort_by(f64::total_cmp);
-    rates[rates.len() / 2]
+    Ok(rates[rates.len() / 2])
 }
 
 fn run_torch(script: &Path, data_dir: &Path, steps: usize) -> Result<(f64, String)> {
@@ -236,16 +240,10 @@ fn dense_wide(width: usize, rows: usize, repeats: usize) -> Result<(f64, f64)> {
             kernel,
             ..ShallowConfig::default()
         };
-        let mut failed = None;
-        let rate = median_rate(repeats, 2 * rows, || {
-            if let Err(e) = config.fit(&source, &target, None) {
-                failed = Some(e);
-            }
-        });
-        match failed {
-            Some(e) => Err(e.into()),
-            None => Ok(rate),
-        }
+        median_rate(repeats, 2 * rows, || {
+            config.fit(&source, &target, None)?;
+            Ok(())
+        })
     };
     Ok((rate(Kernel::Sparse)?, rate(Kernel::Blocked)?))
 }

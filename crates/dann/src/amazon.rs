@@ -387,21 +387,12 @@ fn fit_nn(
 
 /// The linear SVM: `C` over the paper's grid, chosen on the source validation part.
 fn fit_svm(s_train: &Dataset, s_val: &Dataset, seed: u64) -> Result<(LinearSvm, f64)> {
-    let fits: Vec<(f64, f64, LinearSvm)> = c_grid()
-        .par_iter()
-        .map(|&c| {
-            let svm = LinearSvmConfig {
-                c,
-                seed,
-                ..Default::default()
-            }
-            .fit(s_train)?;
-            let truth = s_val.labels().unwrap_or_default();
-            let err = 1.0 - accuracy(&svm.predict(s_val)?, truth);
-            Ok((err, c, svm))
-        })
-        .collect::<Result<_>>()?;
-    lowest(fits, |f| f.0)
+    let config = LinearSvmConfig {
+        seed,
+        ..Default::default()
+    };
+    config
+        .select_c(&c_grid(), s_train, s_val)?
         .map(|(_, c, m)| (m, c))
         .ok_or_else(|| Error::Data("empty C grid".into()))
 }

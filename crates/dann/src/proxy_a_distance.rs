@@ -8,7 +8,6 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{CsrMatrix, Dataset, DenseMatrix, Features};
-use crate::metrics::accuracy;
 use crate::svm::{LinearSvmConfig, c_grid};
 use crate::{Error, Result};
 
@@ -56,21 +55,15 @@ pub fn proxy_a_distance(
     let (train, test) = (both.subset(&order[..half]), both.subset(&order[half..]));
     let default_grid = c_grid();
     let grid = grid.unwrap_or(&default_grid);
-    let truth = test.labels().unwrap_or_default();
-    let mut best = (f64::INFINITY, 0.0);
-    for &c in grid {
-        let svm = LinearSvmConfig {
-            c,
-            max_iter: 200,
-            tol: 1e-3,
-            seed,
-        }
-        .fit(&train)?;
-        let err = 1.0 - accuracy(&svm.predict(&test)?, truth);
-        if err < best.0 {
-            best = (err, c);
-        }
-    }
+    let config = LinearSvmConfig {
+        max_iter: 200,
+        tol: 1e-3,
+        seed,
+        ..Default::default()
+    };
+    let best = config
+        .select_c(grid, &train, &test)?
+        .map_or((f64::INFINITY, 0.0), |(err, c, _)| (err, c));
     let err = best.0.min(0.5);
     Ok(ProxyADistance {
         pad: 2.0 * (1.0 - 2.0 * err),

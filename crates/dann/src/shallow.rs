@@ -662,10 +662,11 @@ impl ShallowConfig {
                     blocks.run(&mut model, &steps, &inputs, &mut scratch, &mut on_step)?;
                     continue;
                 }
-                src.clear();
-                src.extend(block.iter().map(|&i| (Row::of(source, i), labels[i])));
-                tgt.clear();
-                tgt.extend(target_idx.iter().map(|&i| Row::of(target, i)));
+                let step = blocked::Step {
+                    source: block,
+                    target: &target_idx,
+                };
+                inputs.rows(&step, &mut src, &mut tgt);
                 let (l, d) = model.step_with(
                     &src,
                     &tgt,

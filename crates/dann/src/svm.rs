@@ -6,6 +6,7 @@
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Dataset, Row};
@@ -81,6 +82,32 @@ impl LinearSvmConfig {
             n_classes,
             weights,
         })
+    }
+
+    /// Trains one SVM per `C` of `grid` (these settings otherwise, in parallel) on `train`
+    /// and keeps the one with the lowest error on labelled `held_out` (the first on ties):
+    /// `(error, C, model)`, `None` for an empty grid.
+    pub fn select_c(
+        &self,
+        grid: &[f64],
+        train: &Dataset,
+        held_out: &Dataset,
+    ) -> Result<Option<(f64, f64, LinearSvm)>> {
+        let truth = held_out.labels().ok_or_else(|| {
+            Error::Data(format!(
+                "{}: the held-out part must be labelled",
+                held_out.display_name()
+            ))
+        })?;
+        let fits: Vec<(f64, f64, LinearSvm)> = grid
+            .par_iter()
+            .map(|&c| {
+                let svm = LinearSvmConfig { c, ..self.clone() }.fit(train)?;
+                let err = 1.0 - crate::metrics::accuracy(&svm.predict(held_out)?, truth);
+                Ok((err, c, svm))
+            })
+            .collect::<Result<_>>()?;
+        Ok(crate::metrics::lowest(fits, |f| f.0))
     }
 
     /// Dual coordinate descent for `min_w 1/2 |w|^2 + C sum_i max(0, 1 - y_i w.x_i)^2`.

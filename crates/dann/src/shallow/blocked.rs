@@ -54,14 +54,33 @@ pub(super) struct Inputs<'a> {
     pub lr: f32,
 }
 
+impl<'a> Inputs<'a> {
+    /// The rows of `step` as the kernels take them: source rows with labels, target rows.
+    pub(super) fn rows(
+        &self,
+        step: &Step<'_>,
+        src: &mut Vec<(Row<'a>, usize)>,
+        tgt: &mut Vec<Row<'a>>,
+    ) {
+        src.clear();
+        src.extend(
+            step.source
+                .iter()
+                .map(|&i| (Row::of(self.source, i), self.labels[i])),
+        );
+        tgt.clear();
+        tgt.extend(step.target.iter().map(|&i| Row::of(self.target, i)));
+    }
+}
+
 impl Blocked {
     /// Runs `steps` in order, as [`ShallowDann::step_with`] would one by one; `on_step` sees
     /// each step's `(label loss, domain loss)` and may stop the block by returning an error.
-    pub(super) fn run<E>(
+    pub(super) fn run<'a, E>(
         &mut self,
         model: &mut ShallowDann,
         steps: &[Step<'_>],
-        inputs: &Inputs<'_>,
+        inputs: &Inputs<'a>,
         scratch: &mut Scratch,
         mut on_step: impl FnMut(f32, f32) -> Result<(), E>,
     ) -> Result<(), E> {
@@ -99,8 +118,8 @@ impl Blocked {
             Par::Seq,
         );
 
-        let mut src: Vec<(Row<'_>, usize)> = Vec::new();
-        let mut tgt: Vec<Row<'_>> = Vec::new();
+        let mut src: Vec<(Row<'a>, usize)> = Vec::new();
+        let mut tgt: Vec<Row<'a>> = Vec::new();
         let mut r0 = 0;
         for step in steps {
             let n = step.source.len() + step.target.len();
@@ -114,14 +133,7 @@ impl Blocked {
                     }
                 }
             }
-            src.clear();
-            src.extend(
-                step.source
-                    .iter()
-                    .map(|&i| (Row::of(inputs.source, i), inputs.labels[i])),
-            );
-            tgt.clear();
-            tgt.extend(step.target.iter().map(|&i| Row::of(inputs.target, i)));
+            inputs.rows(step, &mut src, &mut tgt);
             let (l, dl, gb, gd) = model.backward(
                 &src,
                 &tgt,
