@@ -118,10 +118,15 @@ pub struct AmazonArgs {
     /// Learning rate of the shallow networks (default: the paper's 1e-3).
     #[arg(long)]
     lr: Option<f64>,
-    /// Epochs without a better source-validation error before a run stops, 0: never
+    /// Early-stopping horizon in epochs (see --stopping), 0: never stop early
     /// (default: 30, 5 for mSDA).
     #[arg(long)]
     patience: Option<usize>,
+    /// Early-stopping rule: `growing` is the authors' (ties count as improvements, training
+    /// goes on until epoch max(--patience, 1.5 x best epoch)); `fixed` stops --patience epochs
+    /// after the first best epoch (default: growing, fixed for mSDA).
+    #[arg(long, value_enum)]
+    stopping: Option<StoppingArg>,
     /// Number of lambda values of the reverse-validation grid (log-spaced in [1e-2, 1]).
     #[arg(long)]
     lambdas: Option<usize>,
@@ -138,6 +143,12 @@ pub struct AmazonArgs {
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum StoppingArg {
+    Fixed,
+    Growing,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -618,6 +629,12 @@ fn reproduce_amazon(a: AmazonArgs) -> Result<()> {
     }
     if let Some(p) = a.patience {
         config.shallow.patience = p;
+    }
+    if let Some(s) = a.stopping {
+        config.shallow.stopping = match s {
+            StoppingArg::Fixed => dann::shallow::Stopping::Fixed,
+            StoppingArg::Growing => dann::shallow::Stopping::Growing,
+        };
     }
     if let Some(n) = a.lambdas {
         if n == 0 {

@@ -474,14 +474,52 @@ pub struct ShallowConfig {
     pub batch_size: usize,
     /// Passes over the source (upper bound when early stopping).
     pub epochs: usize,
-    /// Stop after this many epochs without a better validation error (0: never stop early).
+    /// Early-stopping horizon in epochs (0: never stop early); how it is used depends on
+    /// `stopping`.
     pub patience: usize,
+    /// Early-stopping rule, when validating.
+    pub stopping: Stopping,
     /// Seed of the initial weights and of the example order.
     pub seed: u64,
     /// How steps update the input weights (the result is the same up to float rounding).
     pub kernel: Kernel,
     /// Initial weights.
     pub init: ShallowInit,
+}
+
+/// When [`ShallowConfig::fit`] stops early and which epoch's weights it keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stopping {
+    /// Keep the first epoch with the lowest validation error; stop `patience` epochs after it.
+    #[default]
+    Fixed,
+    /// The authors' rule (`DANN.py`): an epoch whose validation error is at most the best
+    /// so far becomes the best (ties keep the later weights), and training goes on while
+    /// `e <= max(patience, 1.5 b)` (epochs counted from 0, as theirs: `e` the current one,
+    /// `b` the best), so that late improvements buy proportionally more epochs.
+    Growing,
+}
+
+impl Stopping {
+    /// Whether validation error `err` replaces the best so far, `best`.
+    fn improves(self, err: f64, best: f64) -> bool {
+        match self {
+            Stopping::Fixed => err < best,
+            Stopping::Growing => err <= best,
+        }
+    }
+
+    /// Whether to stop after 1-based `epoch`, the best being 1-based `best_epoch`.
+    fn stops(self, patience: usize, epoch: usize, best_epoch: usize) -> bool {
+        if patience == 0 {
+            return false;
+        }
+        match self {
+            Stopping::Fixed => epoch - best_epoch >= patience,
+            Stopping::Growing => epoch - 1 > patience.max((best_epoch - 1) * 3 / 2),
+        }
+    }
 }
 
 /// Initial weights of a [`ShallowDann`].
@@ -546,6 +584,7 @@ impl Default for ShallowConfig {
             batch_size: 1,
             epochs: 10,
             patience: 3,
+            stopping: Stopping::Fixed,
             seed: 0,
             kernel: Kernel::Auto,
             init: ShallowInit::Glorot,
@@ -581,8 +620,8 @@ impl ShallowConfig {
     }
 
     /// Trains on labelled `source` and unlabelled `target`. With `validation` (labelled), the
-    /// weights of the epoch with the lowest validation error are kept and training stops after
-    /// `patience` epochs without improvement.
+    /// weights of the epoch with the lowest validation error are kept and training stops early
+    /// as `stopping` says.
     pub fn fit(
         &self,
         source: &Dataset,
@@ -689,11 +728,11 @@ impl ShallowConfig {
             });
             if let Some(err) = validation_error {
                 match &best {
-                    Some((b, _, _)) if err >= *b => {}
+                    Some((b, _, _)) if !self.stopping.improves(err, *b) => {}
                     _ => best = Some((err, model.clone(), epoch)),
                 }
                 let best_epoch = best.as_ref().map_or(epoch, |b| b.2);
-                if self.patience > 0 && epoch - best_epoch >= self.patience {
+                if self.stopping.stops(self.patience, epoch, best_epoch) {
                     break;
                 }
             }
@@ -994,5 +1033,83 @@ mod tests {
         assert!(acc > 0.9, "training accuracy {acc}");
         assert_eq!(fit.history.len(), 30);
         assert!(fit.history[29].label_loss < fit.history[0].label_loss);
+    }
+
+    #[test]
+    fn stopping_rules() {
+        // Ties: only the authors' rule moves the best epoch forward.
+        assert!(Stopping::Growing.improves(0.1, 0.1));
+        assert!(!Stopping::Fixed.improves(0.1, 0.1));
+        assert!(Stopping::Fixed.improves(0.05, 0.1) && Stopping::Growing.improves(0.05, 0.1));
+        // Fixed: `patience` epochs after the best.
+        assert!(!Stopping::Fixed.stops(30, 30, 1) && Stopping::Fixed.stops(30, 31, 1));
+        assert!(!Stopping::Fixed.stops(30, 70, 41) && Stopping::Fixed.stops(30, 71, 41));
+        // Growing, counted from 0 as `DANN.py`: best at t = 0 -> runs t = 0..=31 (32 epochs);
+        // best at t = 40 -> continue_until = 60, the last epoch run is t = 61.
+        assert!(!Stopping::Growing.stops(30, 31, 1) && Stopping::Growing.stops(30, 32, 1));
+        assert!(!Stopping::Growing.stops(30, 61, 41) && Stopping::Growing.stops(30, 62, 41));
+        // int(1.5 * 41) = 61: best at t = 41 -> last epoch t = 62.
+        assert!(!Stopping::Growing.stops(30, 62, 42) && Stopping::Growing.stops(30, 63, 42));
+        // patience 0: never.
+        assert!(!Stopping::Fixed.stops(0, 500, 1) && !Stopping::Growing.stops(0, 500, 1));
+    }
+
+    /// `fit` keeps the epoch each rule names and stops where it says: the first lowest
+    /// validation error (fixed) or the last (growing, ties included).
+    #[test]
+    fn fit_keeps_and_stops_as_the_rule_says() {
+        let rng = &mut ChaCha8Rng::seed_from_u64(5);
+        let source = random_dense_labelled(60, 8, rng);
+        let target = random_dense_labelled(60, 8, rng).without_labels();
+        // A small validation set: its error takes few values, so ties happen.
+        let validation = random_dense_labelled(15, 8, rng);
+        let mut saw_tie_after_best = false;
+        for stopping in [Stopping::Fixed, Stopping::Growing] {
+            let fit = ShallowConfig {
+                hidden: 4,
+                lr: 0.2,
+                epochs: 60,
+                patience: 8,
+                stopping,
+                ..Default::default()
+            }
+            .fit(&source, &target, Some(&validation))
+            .unwrap();
+            let errors: Vec<f64> = fit
+                .history
+                .iter()
+                .map(|r| r.validation_error.unwrap())
+                .collect();
+            let min = errors.iter().copied().fold(f64::INFINITY, f64::min);
+            let at_min: Vec<usize> = (1..=errors.len())
+                .filter(|&e| errors[e - 1] == min)
+                .collect();
+            let expected_best = match stopping {
+                Stopping::Fixed => at_min[0],
+                Stopping::Growing => *at_min.last().unwrap(),
+            };
+            assert_eq!(fit.best_epoch, expected_best, "{stopping:?} {errors:?}");
+            saw_tie_after_best |= at_min.len() > 1;
+            // The run ends at the first epoch the rule stops at (or at `epochs`).
+            let mut best = (f64::INFINITY, 0);
+            let mut stop = 60;
+            for (i, &err) in errors.iter().enumerate() {
+                if stopping.improves(err, best.0) {
+                    best = (err, i + 1);
+                }
+                if stopping.stops(8, i + 1, best.1) {
+                    stop = i + 1;
+                    break;
+                }
+            }
+            assert_eq!(fit.history.len(), stop, "{stopping:?}");
+            let kept = 1.0
+                - crate::metrics::accuracy(
+                    &fit.model.predict(&validation),
+                    validation.labels().unwrap(),
+                );
+            assert_eq!(kept, min);
+        }
+        assert!(saw_tie_after_best, "the data should produce a tie");
     }
 }
