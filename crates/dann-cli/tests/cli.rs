@@ -402,6 +402,8 @@ fn reproduce_amazon_small_run_writes_tables() {
             "1e-2",
             "--patience",
             "2",
+            "--stopping",
+            "fixed",
             "--data-dir",
         ])
         .arg(repo_data())
@@ -426,6 +428,11 @@ fn reproduce_amazon_small_run_writes_tables() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("unknown domain `music`"));
+    dann()
+        .args(["reproduce", "amazon", "--stopping", "never"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("possible values: fixed, growing"));
     dann()
         .args(["reproduce", "amazon", "--lr", "0"])
         .assert()
