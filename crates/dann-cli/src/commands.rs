@@ -20,7 +20,8 @@ use crate::progress::Reporter;
 #[derive(Debug, Parser)]
 #[command(name = "dann", version, about, long_about = None)]
 pub struct Cli {
-    /// Compute backend.
+    /// Compute backend of the burn models (train, eval, predict, demo, shift --model, bench);
+    /// `reproduce amazon` always runs the hand-written shallow kernels on the CPU.
     #[arg(long, value_enum, default_value_t = BackendKind::Flex, global = true)]
     pub backend: BackendKind,
     #[command(subcommand)]
@@ -80,7 +81,8 @@ pub struct ShiftArgs {
     /// Measure on the features G_f(x) of this model (a `dann train` output directory).
     #[arg(long)]
     model: Option<PathBuf>,
-    /// Config whose [data] section says how to read the files.
+    /// Config whose [data] section says how to read the files (default: the model's
+    /// config.toml with --model, else the format's defaults).
     #[arg(long)]
     config: Option<PathBuf>,
     /// Seed of the half/half split.
@@ -560,15 +562,22 @@ fn moons<B: AutodiffBackend>(a: MoonsArgs, device: &B::Device) -> Result<()> {
 }
 
 fn shift<B: AutodiffBackend>(a: ShiftArgs, device: &B::Device) -> Result<()> {
-    let options = match &a.config {
-        Some(p) => RunConfig::load(p)?.data,
-        None => LoadOptions::default(),
+    // With a model, the files are read as it was trained (its config.toml) unless --config
+    // says otherwise; the config is read once.
+    let (model, options) = match &a.model {
+        Some(dir) => {
+            let (model, options) = load_model::<B>(dir, a.config.as_deref(), device)?;
+            (Some(model), options)
+        }
+        None => match &a.config {
+            Some(p) => (None, RunConfig::load(p)?.data),
+            None => (None, LoadOptions::default()),
+        },
     };
     let source = load(&a.source, &options)?.without_labels();
     let target = load(&a.target, &options)?.without_labels();
-    let (source, target, space) = match &a.model {
-        Some(dir) => {
-            let (model, _) = load_model::<B>(dir, a.config.as_deref(), device)?;
+    let (source, target, space) = match &model {
+        Some(model) => {
             let to_features = |d: Dataset| -> Result<Dataset> {
                 let m = model.features(&model.prepare(d)?)?;
                 Ok(Dataset::unlabelled(data::Features::Dense(m)))

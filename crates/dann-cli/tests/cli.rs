@@ -338,6 +338,58 @@ fn repo_data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data")
 }
 
+/// `shift --model` reads the files the way the model's training did (its `config.toml`), here
+/// semicolon-separated CSV, which the defaults cannot read.
+#[test]
+fn shift_reads_files_as_the_model_was_trained() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target, _) = write_moons(dir.path());
+    let semicolons = |path: &Path, name: &str| {
+        let out = dir.path().join(name);
+        fs::write(&out, fs::read_to_string(path).unwrap().replace(',', ";")).unwrap();
+        out
+    };
+    let (source, target) = (semicolons(&source, "s.csv"), semicolons(&target, "t.csv"));
+    let config = dir.path().join("run.toml");
+    fs::write(
+        &config,
+        format!("{SMALL_RUN}\n[data.csv]\ndelimiter = \";\"\n"),
+    )
+    .unwrap();
+    let model = dir.path().join("m");
+    dann()
+        .args(["train", "--quiet", "--config"])
+        .arg(&config)
+        .arg("--source")
+        .arg(&source)
+        .arg("--target")
+        .arg(&target)
+        .arg("--out")
+        .arg(&model)
+        .assert()
+        .success();
+    let out = dann()
+        .args(["shift", "--json", "--source"])
+        .arg(&source)
+        .arg("--target")
+        .arg(&target)
+        .arg("--model")
+        .arg(&model)
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["space"], "model features");
+    // Without the model (or a config) the default comma delimiter cannot read them.
+    dann()
+        .args(["shift", "--source"])
+        .arg(&source)
+        .arg("--target")
+        .arg(&target)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("s.csv"));
+}
+
 #[test]
 fn shift_measures_raw_and_model_space() {
     let dir = tempfile::tempdir().unwrap();
