@@ -338,6 +338,31 @@ fn repo_data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data")
 }
 
+/// `dann train --quiet --source S --target T --out OUT`; callers add settings.
+fn train_cmd(source: &Path, target: &Path, out: &Path) -> Command {
+    let mut cmd = dann();
+    cmd.args(["train", "--quiet", "--source"])
+        .arg(source)
+        .arg("--target")
+        .arg(target)
+        .arg("--out")
+        .arg(out);
+    cmd
+}
+
+/// `dann shift --source S --target T [--model M]`; callers add flags.
+fn shift_cmd(source: &Path, target: &Path, model: Option<&Path>) -> Command {
+    let mut cmd = dann();
+    cmd.args(["shift", "--source"])
+        .arg(source)
+        .arg("--target")
+        .arg(target);
+    if let Some(m) = model {
+        cmd.arg("--model").arg(m);
+    }
+    cmd
+}
+
 /// `shift --model` reads the files the way the model's training did (its `config.toml`), here
 /// semicolon-separated CSV, which the defaults cannot read.
 #[test]
@@ -357,34 +382,19 @@ fn shift_reads_files_as_the_model_was_trained() {
     )
     .unwrap();
     let model = dir.path().join("m");
-    dann()
-        .args(["train", "--quiet", "--config"])
+    train_cmd(&source, &target, &model)
+        .arg("--config")
         .arg(&config)
-        .arg("--source")
-        .arg(&source)
-        .arg("--target")
-        .arg(&target)
-        .arg("--out")
-        .arg(&model)
         .assert()
         .success();
-    let out = dann()
-        .args(["shift", "--json", "--source"])
-        .arg(&source)
-        .arg("--target")
-        .arg(&target)
-        .arg("--model")
-        .arg(&model)
+    let out = shift_cmd(&source, &target, Some(&model))
+        .arg("--json")
         .assert()
         .success();
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(v["space"], "model features");
     // Without the model (or a config) the default comma delimiter cannot read them.
-    dann()
-        .args(["shift", "--source"])
-        .arg(&source)
-        .arg("--target")
-        .arg(&target)
+    shift_cmd(&source, &target, None)
         .assert()
         .failure()
         .stderr(predicate::str::contains("s.csv"));
@@ -394,11 +404,8 @@ fn shift_reads_files_as_the_model_was_trained() {
 fn shift_measures_raw_and_model_space() {
     let dir = tempfile::tempdir().unwrap();
     let (source, target, _) = write_moons(dir.path());
-    let out = dann()
-        .args(["shift", "--json", "--source"])
-        .arg(&source)
-        .arg("--target")
-        .arg(&target)
+    let out = shift_cmd(&source, &target, None)
+        .arg("--json")
         .assert()
         .success();
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
@@ -411,22 +418,11 @@ fn shift_measures_raw_and_model_space() {
     );
 
     let model = dir.path().join("m");
-    dann()
-        .args(["train", "--quiet", "--iterations", "50", "--source"])
-        .arg(&source)
-        .arg("--target")
-        .arg(&target)
-        .arg("--out")
-        .arg(&model)
+    train_cmd(&source, &target, &model)
+        .args(["--iterations", "50"])
         .assert()
         .success();
-    dann()
-        .args(["shift", "--source"])
-        .arg(&source)
-        .arg("--target")
-        .arg(&target)
-        .arg("--model")
-        .arg(&model)
+    shift_cmd(&source, &target, Some(&model))
         .assert()
         .success()
         .stdout(predicate::str::contains(

@@ -13,9 +13,8 @@
 use std::path::PathBuf;
 
 use dann::Mode;
-use dann::amazon::{AmazonConfig, load_domain, parse_pairs};
+use dann::amazon::{AmazonConfig, PairSplits, load_domain, parse_pairs};
 use dann::metrics::accuracy;
-use dann::reverse_validation::{ReverseValidation, split_validation};
 use dann::shallow::ShallowConfig;
 use rayon::prelude::*;
 
@@ -31,19 +30,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut sums = [0.0; 3];
     for (s, t) in &pairs {
         let (source, target) = (load_domain(&dir, s)?, load_domain(&dir, t)?);
-        let (s_train, s_val) = split_validation(&source.train, 0.1, seed);
-        let (t_train, t_val) =
-            split_validation(&target.train.clone().without_labels(), 0.1, seed ^ 1);
-        let test = target
-            .test
-            .clone()
-            .align_classes(source.train.class_names())?;
+        let PairSplits {
+            s_train,
+            s_val,
+            t_train,
+            t_val,
+            test,
+        } = PairSplits::new(&source, &target, seed)?;
         let truth = test.labels().unwrap_or_default();
-        let rv = ReverseValidation {
-            base: config.shallow.clone(),
-            lambdas: config.lambdas.clone(),
-            hidden: config.hidden.clone(),
-        };
+        let rv = config.reverse_validation();
         let selection = rv.select(&s_train, &s_val, &t_train, &t_val)?;
         let chosen = accuracy(&selection.best_model.predict(&test), truth);
         let accs: Vec<f64> = selection

@@ -264,6 +264,52 @@ pub struct PairResult {
     pub seconds: f64,
 }
 
+/// The parts of one pair that [`run_pair`] trains, selects and tests on.
+#[derive(Debug, Clone)]
+pub struct PairSplits {
+    /// 90% of the source training reviews (`S'`).
+    pub s_train: Dataset,
+    /// The other 10% (`S_v`): early stopping and model selection.
+    pub s_val: Dataset,
+    /// 90% of the target training reviews, unlabelled (`T'`).
+    pub t_train: Dataset,
+    /// The other 10%, unlabelled (`T_v`).
+    pub t_val: Dataset,
+    /// The target test reviews, labelled with the source's class order.
+    pub test: Dataset,
+}
+
+impl PairSplits {
+    /// Splits a pair for `seed` (the same parts for every method).
+    pub fn new(source: &Domain, target: &Domain, seed: u64) -> Result<Self> {
+        let (s_train, s_val) = split_validation(&source.train, 0.1, seed);
+        let (t_train, t_val) =
+            split_validation(&target.train.clone().without_labels(), 0.1, seed ^ 1);
+        let test = target
+            .test
+            .clone()
+            .align_classes(source.train.class_names())?;
+        Ok(Self {
+            s_train,
+            s_val,
+            t_train,
+            t_val,
+            test,
+        })
+    }
+}
+
+impl AmazonConfig {
+    /// DANN's reverse validation over `lambdas x hidden` with the `shallow` settings.
+    pub fn reverse_validation(&self) -> ReverseValidation {
+        ReverseValidation {
+            base: self.shallow.clone(),
+            lambdas: self.lambdas.clone(),
+            hidden: self.hidden.clone(),
+        }
+    }
+}
+
 /// Runs one pair (domains already loaded).
 pub fn run_pair(
     config: &AmazonConfig,
@@ -274,21 +320,17 @@ pub fn run_pair(
 ) -> Result<PairResult> {
     let start = std::time::Instant::now();
     let seed = config.seed;
-    let (s_train, s_val) = split_validation(&source.train, 0.1, seed);
-    let target_unlabelled = target.train.clone().without_labels();
-    let (t_train, t_val) = split_validation(&target_unlabelled, 0.1, seed ^ 1);
-    let test = target
-        .test
-        .clone()
-        .align_classes(source.train.class_names())?;
+    let PairSplits {
+        s_train,
+        s_val,
+        t_train,
+        t_val,
+        test,
+    } = PairSplits::new(source, target, seed)?;
     let truth = test.labels().unwrap_or_default();
 
     // DANN (reverse validation over lambda x hidden), NN and SVM, side by side on all cores.
-    let rv = ReverseValidation {
-        base: config.shallow.clone(),
-        lambdas: config.lambdas.clone(),
-        hidden: config.hidden.clone(),
-    };
+    let rv = config.reverse_validation();
     let (selection, (nn_fit, svm_fit)) = rayon::join(
         || rv.select(&s_train, &s_val, &t_train, &t_val),
         || {
@@ -308,6 +350,7 @@ pub fn run_pair(
 
     let pad = if config.pad {
         let src = source.train.clone().without_labels();
+        let target_unlabelled = target.train.clone().without_labels();
         let hidden = |m: &ShallowDann, d: &Dataset| -> Result<Dataset> {
             let feats = m.features(d);
             Ok(Dataset::unlabelled(data::Features::Dense(
