@@ -30,17 +30,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut sums = [0.0; 3];
     for (s, t) in &pairs {
         let (source, target) = (load_domain(&dir, s)?, load_domain(&dir, t)?);
-        let PairSplits {
-            s_train,
-            s_val,
-            t_train,
-            t_val,
-            test,
-        } = PairSplits::new(&source, &target, seed)?;
+        let parts = PairSplits::new(&source, &target, seed)?;
+        let (s_train, test) = (&parts.s_train, &parts.test);
         let truth = test.labels().unwrap_or_default();
         let rv = config.reverse_validation();
-        let selection = rv.select(&s_train, &s_val, &t_train, &t_val)?;
-        let chosen = accuracy(&selection.best_model.predict(&test), truth);
+        let selection = rv.select(s_train, &parts.s_val, &parts.t_train, &parts.t_val)?;
+        let chosen = accuracy(&selection.best_model.predict(test), truth);
         let accs: Vec<f64> = selection
             .candidates
             .par_iter()
@@ -51,9 +46,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     lambda: c.lambda,
                     ..config.shallow.clone()
                 }
-                .fit(&s_train, &t_train, Some(&s_val))?
+                .fit(s_train, &parts.t_train, Some(&parts.s_val))?
                 .model;
-                Ok(accuracy(&model.predict(&test), truth))
+                Ok(accuracy(&model.predict(test), truth))
             })
             .collect::<dann::Result<_>>()?;
         let best = accs.iter().copied().fold(f64::MIN, f64::max);
