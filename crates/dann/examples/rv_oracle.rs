@@ -12,11 +12,8 @@
 
 use std::path::PathBuf;
 
-use dann::Mode;
 use dann::amazon::{AmazonConfig, PairSplits, load_domain, parse_pairs};
 use dann::metrics::accuracy;
-use dann::shallow::ShallowConfig;
-use rayon::prelude::*;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,26 +28,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (s, t) in &pairs {
         let (source, target) = (load_domain(&dir, s)?, load_domain(&dir, t)?);
         let parts = PairSplits::new(&source, &target, seed)?;
-        let (s_train, test) = (&parts.s_train, &parts.test);
-        let truth = test.labels().unwrap_or_default();
-        let rv = config.reverse_validation();
-        let selection = rv.select(s_train, &parts.s_val, &parts.t_train, &parts.t_val)?;
-        let chosen = accuracy(&selection.best_model.predict(test), truth);
+        let truth = parts.test.labels().unwrap_or_default();
+        let selection = config.reverse_validation().select(
+            &parts.s_train,
+            &parts.s_val,
+            &parts.t_train,
+            &parts.t_val,
+        )?;
         let accs: Vec<f64> = selection
-            .candidates
-            .par_iter()
-            .map(|c| -> dann::Result<f64> {
-                let model = ShallowConfig {
-                    mode: Mode::Dann,
-                    hidden: c.hidden,
-                    lambda: c.lambda,
-                    ..config.shallow.clone()
-                }
-                .fit(s_train, &parts.t_train, Some(&parts.s_val))?
-                .model;
-                Ok(accuracy(&model.predict(test), truth))
-            })
-            .collect::<dann::Result<_>>()?;
+            .forward_models
+            .iter()
+            .map(|m| accuracy(&m.predict(&parts.test), truth))
+            .collect();
+        let chosen = accs[selection.best];
         let best = accs.iter().copied().fold(f64::MIN, f64::max);
         let mean = accs.iter().sum::<f64>() / accs.len() as f64;
         for (sum, v) in sums.iter_mut().zip([chosen, best, mean]) {
@@ -58,7 +48,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         println!(
             "| {s} -> {t} | ({:.3}, {}) | {chosen:.3} | {best:.3} | {mean:.3} |",
-            selection.lambda, selection.hidden
+            selection.winner().lambda,
+            selection.winner().hidden
         );
     }
     let n = pairs.len() as f64;

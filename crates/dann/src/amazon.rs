@@ -151,6 +151,15 @@ impl AmazonConfig {
         }
         self
     }
+
+    /// DANN's reverse validation over `lambdas x hidden` with the `shallow` settings.
+    pub fn reverse_validation(&self) -> ReverseValidation {
+        ReverseValidation {
+            base: self.shallow.clone(),
+            lambdas: self.lambdas.clone(),
+            hidden: self.hidden.clone(),
+        }
+    }
 }
 
 /// All 12 ordered pairs of distinct domains, in the paper's order.
@@ -299,17 +308,6 @@ impl PairSplits {
     }
 }
 
-impl AmazonConfig {
-    /// DANN's reverse validation over `lambdas x hidden` with the `shallow` settings.
-    pub fn reverse_validation(&self) -> ReverseValidation {
-        ReverseValidation {
-            base: self.shallow.clone(),
-            lambdas: self.lambdas.clone(),
-            hidden: self.hidden.clone(),
-        }
-    }
-}
-
 /// Runs one pair (domains already loaded).
 pub fn run_pair(
     config: &AmazonConfig,
@@ -341,7 +339,7 @@ pub fn run_pair(
         },
     );
     let selection = selection?;
-    let dann_model = &selection.best_model;
+    let dann_model = selection.best_model();
     let dann = accuracy(&dann_model.predict(&test), truth);
     let (nn_model, nn_hidden) = nn_fit?;
     let nn = accuracy(&nn_model.predict(&test), truth);
@@ -392,8 +390,8 @@ pub fn run_pair(
         nn,
         svm,
         paper,
-        dann_lambda: selection.lambda,
-        dann_hidden: selection.hidden,
+        dann_lambda: selection.winner().lambda,
+        dann_hidden: selection.winner().hidden,
         nn_hidden,
         svm_c,
         pad,
@@ -419,8 +417,8 @@ fn fit_nn(
                 ..config.shallow.clone()
             }
             .fit(s_train, t_train, Some(s_val))?;
-            let truth = s_val.labels().unwrap_or_default();
-            let err = 1.0 - accuracy(&fit.model.predict(s_val), truth);
+            // Recorded by `fit` for the kept epoch (always there: it validated on s_val).
+            let err = fit.validation_error().unwrap_or(f64::INFINITY);
             Ok((err, fit.model, h))
         })
         .collect::<Result<_>>()?;

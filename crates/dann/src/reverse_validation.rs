@@ -50,17 +50,28 @@ pub struct Candidate {
     pub reverse_error: f64,
 }
 
-/// The outcome: the winner, its forward model, and every candidate's score.
+/// The outcome: every candidate's score and forward model, and which one won.
 #[derive(Debug, Clone)]
 pub struct Selection {
-    /// Chosen lambda.
-    pub lambda: f64,
-    /// Chosen hidden size.
-    pub hidden: usize,
-    /// The forward model trained with the chosen settings.
-    pub best_model: ShallowDann,
     /// All candidates in grid order.
     pub candidates: Vec<Candidate>,
+    /// Each candidate's forward model (trained on `S'` with `T'` unlabelled), in the same
+    /// order.
+    pub forward_models: Vec<ShallowDann>,
+    /// Index of the winner: the lowest reverse error, the earlier candidate on ties.
+    pub best: usize,
+}
+
+impl Selection {
+    /// The winning candidate (its lambda, hidden size and score).
+    pub fn winner(&self) -> &Candidate {
+        &self.candidates[self.best]
+    }
+
+    /// The forward model trained with the winning settings.
+    pub fn best_model(&self) -> &ShallowDann {
+        &self.forward_models[self.best]
+    }
 }
 
 impl ReverseValidation {
@@ -109,15 +120,78 @@ impl ReverseValidation {
             })
             .collect::<Result<_>>()?;
         // The lowest score wins; ties go to the earlier candidate in grid order.
-        let (best, best_model) = lowest(&scored, |(c, _)| c.reverse_error)
+        let best = lowest(0..scored.len(), |&i| scored[i].0.reverse_error)
             .ok_or_else(|| Error::config("reverse_validation", "the grid is empty"))?;
-        let (lambda, hidden, best_model) = (best.lambda, best.hidden, best_model.clone());
-        let candidates = scored.into_iter().map(|(c, _)| c).collect();
+        let (candidates, forward_models) = scored.into_iter().unzip();
         Ok(Selection {
-            lambda,
-            hidden,
-            best_model,
             candidates,
+            forward_models,
+            best,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shallow::tests::random_dense_labelled;
+
+    /// `select` returns every candidate in grid order with the forward model its settings
+    /// train, and the first candidate with the lowest reverse error wins.
+    #[test]
+    fn select_keeps_every_forward_model_and_the_lowest_score() {
+        let rng = &mut ChaCha8Rng::seed_from_u64(3);
+        let source = random_dense_labelled(80, 6, rng);
+        let target = random_dense_labelled(80, 6, rng).without_labels();
+        let (s_train, s_val) = split_validation(&source, 0.2, 1);
+        let (t_train, t_val) = split_validation(&target, 0.2, 2);
+        let rv = ReverseValidation {
+            base: ShallowConfig {
+                lr: 0.1,
+                epochs: 5,
+                patience: 0,
+                ..Default::default()
+            },
+            lambdas: vec![0.01, 0.3, 1.0],
+            hidden: vec![3, 5],
+        };
+        let selection = rv.select(&s_train, &s_val, &t_train, &t_val).unwrap();
+        let grid: Vec<(usize, f64)> = selection
+            .candidates
+            .iter()
+            .map(|c| (c.hidden, c.lambda))
+            .collect();
+        assert_eq!(
+            grid,
+            [(3, 0.01), (3, 0.3), (3, 1.0), (5, 0.01), (5, 0.3), (5, 1.0)]
+        );
+        assert_eq!(selection.forward_models.len(), grid.len());
+        for (c, model) in selection.candidates.iter().zip(&selection.forward_models) {
+            let direct = ShallowConfig {
+                mode: Mode::Dann,
+                hidden: c.hidden,
+                lambda: c.lambda,
+                ..rv.base.clone()
+            }
+            .fit(&s_train, &t_train, Some(&s_val))
+            .unwrap()
+            .model;
+            assert_eq!(model, &direct, "{c:?}");
+        }
+        let errors: Vec<f64> = selection
+            .candidates
+            .iter()
+            .map(|c| c.reverse_error)
+            .collect();
+        let min = errors.iter().copied().fold(f64::INFINITY, f64::min);
+        assert_eq!(
+            selection.best,
+            errors.iter().position(|&e| e == min).unwrap()
+        );
+        assert_eq!(selection.winner().reverse_error, min);
+        assert_eq!(
+            selection.best_model(),
+            &selection.forward_models[selection.best]
+        );
     }
 }

@@ -773,6 +773,16 @@ pub struct ShallowFit {
     pub history: Vec<EpochRecord>,
 }
 
+impl ShallowFit {
+    /// Validation error of the kept model, as recorded after its epoch (`None` without
+    /// validation).
+    pub fn validation_error(&self) -> Option<f64> {
+        self.history
+            .get(self.best_epoch.checked_sub(1)?)?
+            .validation_error
+    }
+}
+
 impl ShallowDann {
     /// One step of the minibatch variant on the given rows (public for benchmarks): source
     /// rows with labels, target rows, Algorithm 1's `lambda` and learning rate.
@@ -789,7 +799,7 @@ impl ShallowDann {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use burn::backend::{Autodiff, Flex};
     use burn::tensor::{Int, Tensor, TensorData};
     use rand::Rng;
@@ -925,7 +935,8 @@ mod tests {
         close(&stepped.u, &want_u, "u (domain step scaled by 2 lambda)");
     }
 
-    fn random_dense_labelled(n: usize, d: usize, rng: &mut ChaCha8Rng) -> Dataset {
+    /// `n` dense rows of `d` features in [-1, 1), labelled by the sign of the first.
+    pub(crate) fn random_dense_labelled(n: usize, d: usize, rng: &mut ChaCha8Rng) -> Dataset {
         let values: Vec<f32> = (0..n * d).map(|_| rng.random_range(-1.0..1.0f32)).collect();
         let labels = (0..n).map(|i| usize::from(values[i * d] > 0.0)).collect();
         Dataset::labelled(
@@ -1109,6 +1120,7 @@ mod tests {
                     validation.labels().unwrap(),
                 );
             assert_eq!(kept, min);
+            assert_eq!(fit.validation_error(), Some(min));
         }
         assert!(saw_tie_after_best, "the data should produce a tie");
     }
