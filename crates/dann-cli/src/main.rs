@@ -1,17 +1,20 @@
 //! `dann`: train, evaluate and reproduce Domain-Adversarial Neural Networks.
+//!
+//! `cli` defines the arguments and dispatches; each command lives in `commands/`; the work is
+//! the library's.
 
-mod bench;
+mod cli;
 mod commands;
-mod config;
 mod progress;
+mod run_config;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = commands::Cli::parse();
-    match commands::run(cli) {
+    let cli = cli::Cli::parse();
+    match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");

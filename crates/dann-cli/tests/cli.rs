@@ -4,7 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use dann::moons::MoonsConfig;
+use dann::experiments::moons::MoonsConfig;
 use predicates::prelude::*;
 
 fn dann() -> Command {

@@ -12,13 +12,11 @@
 //! out *more* separable than the NN's; with the authors' (zero domain classifier) and their
 //! learning rate of 1e-3 they come out less, as in the paper's Figure 3.
 
-use std::path::PathBuf;
-
 use dann::Mode;
-use dann::amazon::load_domain;
+use dann::analysis::proxy_a_distance::proxy_a_distance;
 use dann::data::{Dataset, DenseMatrix, Features};
+use dann::experiments::amazon::load_domain;
 use dann::metrics::accuracy;
-use dann::proxy_a_distance::proxy_a_distance;
 use dann::shallow::{ShallowConfig, ShallowDann, ShallowInit};
 
 fn hidden(model: &ShallowDann, data: &Dataset) -> dann::Result<Dataset> {
@@ -36,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (source_name, target_name) = (arg(0, "books"), arg(1, "kitchen"));
     let lr: f64 = arg(2, "1e-3").parse()?;
     let epochs: usize = arg(3, "30").parse()?;
-    let dir = PathBuf::from(std::env::var("DANN_DATA_DIR").unwrap_or_else(|_| "data".into()));
+    let dir = dann::data::data_dir(None);
     let source = load_domain(&dir, &source_name)?;
     let target = load_domain(&dir, &target_name)?;
     let target_train = target.train.clone().without_labels();

@@ -10,16 +10,14 @@
 //! Arguments: seed (default 0) and pairs (default all); the data folder is `$DANN_DATA_DIR`
 //! or `data`. Settings are `AmazonConfig::default()`'s.
 
-use std::path::PathBuf;
-
-use dann::amazon::{AmazonConfig, PairSplits, load_domain, parse_pairs};
+use dann::experiments::amazon::{AmazonConfig, PairSplits, load_domain, parse_pairs};
 use dann::metrics::accuracy;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let seed: u64 = args.first().map_or(Ok(0), |s| s.parse())?;
     let pairs = parse_pairs(args.get(1).map_or("all", String::as_str))?;
-    let dir = PathBuf::from(std::env::var("DANN_DATA_DIR").unwrap_or_else(|_| "data".into()));
+    let dir = dann::data::data_dir(None);
     let mut config = AmazonConfig::default();
     config.shallow.seed = seed;
     println!("| pair | chosen (lambda, hidden) | chosen | best candidate | mean candidate |");

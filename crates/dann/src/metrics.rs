@@ -15,6 +15,17 @@ pub struct ClassCounts {
     pub predicted: usize,
 }
 
+impl ClassCounts {
+    /// Fraction of this class's examples predicted right (0 when it has none).
+    pub fn recall(&self) -> f64 {
+        if self.support == 0 {
+            0.0
+        } else {
+            self.correct as f64 / self.support as f64
+        }
+    }
+}
+
 /// Accuracy of predictions against true labels, overall and per class.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
@@ -126,6 +137,8 @@ mod tests {
             ),
             (1, 1, 2)
         );
+        assert_eq!(e.per_class[0].recall(), 2.0 / 3.0);
+        assert_eq!(Evaluation::new(&[], &[], &names).per_class[1].recall(), 0.0);
         assert_eq!(accuracy(&[1, 1], &[1, 0]), 0.5);
         assert_eq!(argmax(&[0.1, 0.7, 0.2]), 1);
         assert_eq!(argmax(&[0.5, 0.5]), 0, "first on ties");

@@ -4,7 +4,7 @@
 mod common;
 
 use common::repo_data;
-use dann::amazon::{AmazonConfig, parse_pairs, run};
+use dann::experiments::amazon::{AmazonConfig, parse_pairs, run};
 
 #[test]
 fn dann_keeps_up_with_nn_and_shrinks_the_proxy_a_distance() {
@@ -53,7 +53,7 @@ fn pair_specs_are_checked() {
 
 #[test]
 fn report_marks_unknown_paper_numbers() {
-    let pair = dann::amazon::PairResult {
+    let pair = dann::experiments::amazon::PairResult {
         source: "books".into(),
         target: "kitchen".into(),
         dann: 0.8,
@@ -67,12 +67,12 @@ fn report_marks_unknown_paper_numbers() {
         pad: None,
         seconds: 1.0,
     };
-    let report = dann::amazon::Report::new(vec![pair.clone(), pair], 2.0);
+    let report = dann::experiments::amazon::Report::new(vec![pair.clone(), pair], 2.0);
     assert!((report.mean.0 - 0.8).abs() < 1e-12);
     let md = report.markdown();
     assert!(
         md.contains("| books -> kitchen | 0.800 | 0.700 | 0.600 | n/a | n/a | n/a |"),
         "{md}"
     );
-    assert_eq!(report.csv().lines().count(), 3);
+    assert_eq!(report.csv().unwrap().lines().count(), 3);
 }

@@ -5,8 +5,8 @@
 mod common;
 
 use common::repo_data;
+use dann::baselines::msda::MsdaConfig;
 use dann::data::{Features, SvmLightOptions, load_svmlight};
-use dann::msda::MsdaConfig;
 
 #[test]
 fn matches_the_numpy_reference() {

@@ -5,8 +5,8 @@
 mod common;
 
 use common::{amazon, repo_data};
+use dann::baselines::svm::LinearSvmConfig;
 use dann::metrics::accuracy;
-use dann::svm::LinearSvmConfig;
 
 #[test]
 fn matches_scikit_learn_linear_svc() {
@@ -81,7 +81,7 @@ fn rejects_bad_settings_and_data() {
             .fit(&source.clone().without_labels())
             .is_err()
     );
-    let grid = dann::svm::c_grid();
+    let grid = dann::baselines::svm::c_grid();
     assert_eq!(grid.len(), 10);
     assert!((grid[0] - 1e-5).abs() < 1e-18 && (grid[9] - 1.0).abs() < 1e-12);
 }

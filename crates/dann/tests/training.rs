@@ -109,7 +109,7 @@ fn adam_and_standardisation_train_too() {
         beta2: 0.999,
         weight_decay: 0.0,
     };
-    dann.train.lr = dann::schedule::LrSchedule::Constant { value: 0.01 };
+    dann.train.lr = dann::deep::schedule::LrSchedule::Constant { value: 0.01 };
     dann.train.standardize = true;
     let fitted = dann
         .fit::<B>(&p.source, &p.target, &Default::default())
@@ -161,10 +161,45 @@ fn bad_inputs_are_errors_not_panics() {
 fn divergence_is_reported() {
     let p = moons(0);
     let mut dann = moons_dann(200, 0);
-    dann.model.feature.activation = dann::mlp::Activation::Relu;
-    dann.train.lr = dann::schedule::LrSchedule::Constant { value: 1e30 };
+    dann.model.feature.activation = dann::nn::mlp::Activation::Relu;
+    dann.train.lr = dann::deep::schedule::LrSchedule::Constant { value: 1e30 };
     let err = dann
         .fit::<B>(&p.source, &p.target, &Default::default())
         .unwrap_err();
     assert!(err.to_string().contains("diverged"), "{err}");
+}
+
+/// The trainer owns the whole run: after some steps by hand, `fit` goes on from its own
+/// iteration, optimiser state and batch streams to the model an uninterrupted run gives, and
+/// its records count from where it was.
+#[test]
+fn fit_continues_a_trainer_from_where_it_stands() {
+    let p = moons(1);
+    let mut dann = moons_dann(60, 1);
+    dann.train.log_every = 20;
+    let device = Default::default();
+    let whole = dann.fit::<B>(&p.source, &p.target, &device).unwrap();
+    let mut trainer =
+        Trainer::<B>::new(&dann.model, &dann.train, &p.source, &p.target, &device).unwrap();
+    for _ in 0..25 {
+        trainer.step();
+    }
+    let mut records: Vec<dann::MetricsRecord> = Vec::new();
+    let resumed = trainer.fit(&mut records).unwrap();
+    let iterations: Vec<usize> = records.iter().map(|r| r.iteration).collect();
+    assert_eq!(iterations, [40, 60]);
+    let (a, b) = (
+        whole.predict_proba(&p.target_test).unwrap(),
+        resumed.predict_proba(&p.target_test).unwrap(),
+    );
+    assert_eq!(a.as_slice(), b.as_slice());
+    // A trainer that has done every iteration has nothing left to run.
+    let mut done =
+        Trainer::<B>::new(&dann.model, &dann.train, &p.source, &p.target, &device).unwrap();
+    for _ in 0..60 {
+        done.step();
+    }
+    let mut none: Vec<dann::MetricsRecord> = Vec::new();
+    done.fit(&mut none).unwrap();
+    assert!(none.is_empty());
 }

@@ -2,84 +2,23 @@
 //!
 //! One [`Dataset`] type serves every loader: features dense or sparse (CSR), optional labels,
 //! and class names. Files ending in `.gz` (or starting with the gzip magic bytes) are
-//! decompressed transparently.
+//! decompressed transparently. Training draws rows through an [`EndlessSampler`]; validation
+//! parts come from [`split_validation`].
 
-mod csv;
 mod dataset;
-mod io;
+mod formats;
+mod load;
+mod matrix;
+mod sampler;
+mod split;
 mod standardize;
-mod svmlight;
 
-pub use self::csv::{CsvOptions, LabelColumn, load_csv};
-pub use dataset::{CsrMatrix, Dataset, DenseMatrix, Features, Row};
-pub use io::open_maybe_gz;
+pub use dataset::Dataset;
+pub use formats::{
+    CsvOptions, IndexBase, LabelColumn, SvmLightOptions, load_csv, load_svmlight, open_maybe_gz,
+};
+pub use load::{DATA_DIR_ENV, Format, LoadOptions, data_dir, load};
+pub use matrix::{CsrMatrix, DenseMatrix, Features, Row};
+pub use sampler::EndlessSampler;
+pub use split::split_validation;
 pub use standardize::Standardizer;
-pub use svmlight::{IndexBase, SvmLightOptions, load_svmlight};
-
-use std::path::Path;
-
-use serde::{Deserialize, Serialize};
-
-use crate::Result;
-
-/// File formats understood by [`load`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// Guess from the file name: `.csv`/`.tsv` (optionally `.gz`) is CSV, anything else SVMlight.
-    #[default]
-    Auto,
-    /// Comma-separated values with a header; see [`CsvOptions`].
-    Csv,
-    /// SVMlight / LibSVM sparse text; see [`SvmLightOptions`].
-    Svmlight,
-}
-
-/// How to read a data file: format plus the options of each loader.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct LoadOptions {
-    /// File format.
-    pub format: Format,
-    /// Options for CSV files.
-    pub csv: CsvOptions,
-    /// Options for SVMlight files.
-    pub svmlight: SvmLightOptions,
-}
-
-impl LoadOptions {
-    /// The concrete format of `path` under these options.
-    pub fn resolve_format(&self, path: &Path) -> Format {
-        match self.format {
-            Format::Auto => {
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().to_ascii_lowercase())
-                    .unwrap_or_default();
-                let name = name.strip_suffix(".gz").unwrap_or(&name);
-                if name.ends_with(".csv") || name.ends_with(".tsv") {
-                    Format::Csv
-                } else {
-                    Format::Svmlight
-                }
-            }
-            f => f,
-        }
-    }
-}
-
-/// Loads `path` in the format chosen by `options` (see [`LoadOptions::resolve_format`]).
-pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
-    let path = path.as_ref();
-    match options.resolve_format(path) {
-        Format::Csv => {
-            let mut csv = options.csv.clone();
-            let name = path.to_string_lossy().to_ascii_lowercase();
-            if name.ends_with(".tsv") || name.ends_with(".tsv.gz") {
-                csv.delimiter = '\t';
-            }
-            load_csv(path, &csv)
-        }
-        Format::Svmlight | Format::Auto => load_svmlight(path, &options.svmlight),
-    }
-}

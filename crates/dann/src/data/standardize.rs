@@ -1,6 +1,8 @@
+//! Per-feature standardisation fitted on the training rows.
+
 use serde::{Deserialize, Serialize};
 
-use super::dataset::{Dataset, Features};
+use super::{Dataset, Features};
 
 /// Per-feature standardisation `x' = (x - mean) / std`, fitted on training data only and saved
 /// with the model.

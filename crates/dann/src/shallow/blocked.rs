@@ -17,19 +17,14 @@ use faer::linalg::matmul::matmul;
 use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::{Accum, MatMut, MatRef, Par};
 
-use super::{Scratch, ShallowDann};
-use crate::data::{Dataset, Row};
+use super::model::ShallowDann;
+use super::sparse::{Inputs, Scratch, Step};
+use crate::data::Row;
 
 /// Rows (source and target together) per block: the Gram matrix costs `rows x n_features`
 /// per row against `4 hidden x n_features` for the weight products, so a block about as
 /// large as the hidden layer balances gemm efficiency against the Gram matrix's cost.
 pub(super) const BLOCK_ROWS: usize = 32;
-
-/// One step of a block: source rows with labels and target rows (indices into the data sets).
-pub(super) struct Step<'a> {
-    pub source: &'a [usize],
-    pub target: &'a [usize],
-}
 
 /// Buffers of the blocked kernel, reused across blocks.
 #[derive(Debug, Default)]
@@ -42,35 +37,6 @@ pub(super) struct Blocked {
     gram: Vec<f32>,
     /// `lr * ga` of every row processed so far, `[rows][hidden]`.
     ga: Vec<f32>,
-}
-
-/// What [`Blocked::run`] needs besides the model and the steps.
-pub(super) struct Inputs<'a> {
-    pub source: &'a Dataset,
-    pub labels: &'a [usize],
-    pub target: &'a Dataset,
-    pub lambda: f32,
-    pub domain_step: f32,
-    pub lr: f32,
-}
-
-impl<'a> Inputs<'a> {
-    /// The rows of `step` as the kernels take them: source rows with labels, target rows.
-    pub(super) fn rows(
-        &self,
-        step: &Step<'_>,
-        src: &mut Vec<(Row<'a>, usize)>,
-        tgt: &mut Vec<Row<'a>>,
-    ) {
-        src.clear();
-        src.extend(
-            step.source
-                .iter()
-                .map(|&i| (Row::of(self.source, i), self.labels[i])),
-        );
-        tgt.clear();
-        tgt.extend(step.target.iter().map(|&i| Row::of(self.target, i)));
-    }
 }
 
 impl Blocked {
@@ -171,25 +137,61 @@ impl Blocked {
     }
 }
 
-/// `G_f(x)` of every row of dense `values` (`[n][n_features]`) into `out` (`[n][hidden]`),
-/// by matrix products over chunks of a few hundred rows.
-pub(super) fn dense_hidden(model: &ShallowDann, values: &[f32], out: &mut [f32]) {
-    const CHUNK: usize = 256;
-    let (d, hd) = (model.n_features, model.hidden);
-    let w = MatRef::from_row_major_slice(&model.w, d, hd);
-    for (x, h) in values.chunks(CHUNK * d).zip(out.chunks_mut(CHUNK * hd)) {
-        let n = x.len() / d;
-        matmul(
-            MatMut::from_row_major_slice_mut(h, n, hd),
-            Accum::Replace,
-            MatRef::from_row_major_slice(x, n, d),
-            w,
-            1.0,
-            Par::Seq,
-        );
-        for row in h.chunks_exact_mut(hd) {
-            for (hj, &b) in row.iter_mut().zip(&model.b) {
-                *hj = super::sigmoid(*hj + b);
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    use super::super::{Kernel, ShallowConfig, ShallowInit};
+    use super::*;
+    use crate::problem::Mode;
+    use crate::testing::{close, random_dense_labelled};
+
+    /// The blocked dense kernel follows the per-example kernel's trajectory: after several
+    /// epochs (many blocks, a partial last block) the weights agree up to float rounding, for
+    /// Algorithm 1, the minibatch variant and source-only training.
+    #[test]
+    fn blocked_kernel_matches_the_per_example_kernel() {
+        let rng = &mut ChaCha8Rng::seed_from_u64(11);
+        let source = random_dense_labelled(75, 300, rng);
+        let target = random_dense_labelled(60, 300, rng).without_labels();
+        for (mode, batch_size) in [(Mode::Dann, 1), (Mode::Dann, 3), (Mode::SourceOnly, 1)] {
+            let cfg = ShallowConfig {
+                mode,
+                batch_size,
+                hidden: 9,
+                lambda: 0.5,
+                lr: 0.05,
+                epochs: 4,
+                patience: 0,
+                ..Default::default()
+            };
+            let fit = |kernel| {
+                ShallowConfig {
+                    kernel,
+                    ..cfg.clone()
+                }
+                .fit(&source, &target, None)
+                .unwrap()
+            };
+            let (a, b) = (fit(Kernel::Sparse), fit(Kernel::Blocked));
+            assert_eq!(Kernel::Auto.resolve(&source, &target), Kernel::Blocked);
+            let (pa, pb) = (a.model.parameters(), b.model.parameters());
+            let moved =
+                pa.w.iter()
+                    .zip(
+                        &ShallowDann::with_init(300, 9, 2, 0, ShallowInit::Glorot)
+                            .unwrap()
+                            .w,
+                    )
+                    .any(|(x, y)| (x - y).abs() > 1e-2);
+            assert!(moved, "{mode:?}/{batch_size}: training did not move W");
+            close(pb.w, pa.w, "W");
+            close(pb.b, pa.b, "b");
+            close(pb.v, pa.v, "V");
+            close(pb.u, pa.u, "u");
+            for (ra, rb) in a.history.iter().zip(&b.history) {
+                assert!((ra.label_loss - rb.label_loss).abs() < 1e-4);
             }
         }
     }

@@ -1,9 +1,8 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)]
 
-use dann::moons::{MoonsConfig, MoonsProblem};
-use dann::schedule::{LambdaSchedule, LrSchedule};
-use dann::{Dann, DannConfig, TrainConfig};
+use dann::Dann;
+use dann::experiments::moons::{MoonsConfig, MoonsProblem, demo_settings};
 
 pub type B = dann::CpuAutodiff;
 
@@ -18,20 +17,12 @@ pub fn moons(seed: u64) -> MoonsProblem {
 }
 
 /// The `dann demo moons` settings (paper's 15 sigmoid units, lambda 6 as in the authors'
-/// moons script, SGD lr 0.05 with momentum 0.9).
+/// moons script, SGD lr 0.05 with momentum 0.9) with `iterations` and `seed`.
 pub fn moons_dann(iterations: usize, seed: u64) -> Dann {
-    Dann {
-        model: DannConfig::shallow(15),
-        train: TrainConfig {
-            iterations,
-            batch_size: 64,
-            lr: LrSchedule::Constant { value: 0.05 },
-            lambda: LambdaSchedule::Constant { value: 6.0 },
-            log_every: 0,
-            seed,
-            ..TrainConfig::default()
-        },
-    }
+    let mut dann = demo_settings();
+    dann.train.iterations = iterations;
+    dann.train.seed = seed;
+    dann
 }
 
 /// The repository's `data/` directory (the Amazon reviews ship with the repo).

@@ -1,0 +1,100 @@
+//! The command line: global options, the command tree, and dispatch onto a backend.
+
+use anyhow::Result;
+use burn::tensor::backend::AutodiffBackend;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::commands::{bench, config, demo, eval, predict, reproduce, shift, train};
+
+/// Domain-Adversarial Neural Networks (Ganin et al., JMLR 2016): train a model on labelled
+/// source data and unlabelled target data so that it works on the target.
+#[derive(Debug, Parser)]
+#[command(name = "dann", version, about, long_about = None)]
+pub struct Cli {
+    /// Compute backend of the burn models (train, eval, predict, demo, shift --model, bench);
+    /// `reproduce amazon` always runs the hand-written shallow kernels on the CPU.
+    #[arg(long, value_enum, default_value_t = BackendKind::Flex, global = true)]
+    pub backend: BackendKind,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Compute backends compiled into this binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BackendKind {
+    /// burn's pure-Rust CPU backend.
+    Flex,
+    /// NVIDIA GPU through burn-cuda (binary built with `--features cuda`).
+    #[cfg(feature = "cuda")]
+    Cuda,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train DANN (or the source-only baseline) and write the model, the resolved config and
+    /// metrics.jsonl into --out.
+    Train(train::TrainArgs),
+    /// Accuracy and per-class counts of a trained model on labelled data.
+    Eval(eval::EvalArgs),
+    /// Predicted label and class probabilities for every row, as CSV.
+    Predict(predict::PredictArgs),
+    /// Toy problems from the paper.
+    #[command(subcommand)]
+    Demo(Demo),
+    /// Print the default run configuration (TOML) to start a --config file from.
+    Config,
+    /// How far apart two data sets are: proxy A-distance (PAD = 2(1 - 2 err) of a linear SVM
+    /// telling their rows apart), on the raw inputs or on a model's features.
+    Shift(shift::ShiftArgs),
+    /// Reproduce the papers' experiments.
+    #[command(subcommand)]
+    Reproduce(Reproduce),
+    /// Speed measurements.
+    #[command(subcommand)]
+    Bench(Bench),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Demo {
+    /// Two inter-twinning moons, target rotated by 35 degrees (paper sec. 5.1): trains the
+    /// source-only network and DANN and prints both target accuracies.
+    Moons(demo::MoonsArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Reproduce {
+    /// JMLR 2016 Table 1a (and Figure 3 with --pad): DANN, NN and linear SVM on the Amazon
+    /// reviews, 12 domain pairs, beside the paper's numbers; writes amazon.md and amazon.csv.
+    Amazon(reproduce::AmazonArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Bench {
+    /// Shallow DANN update on Amazon reviews: sparse kernels vs burn's dense per-example
+    /// update vs PyTorch (examples/s, one run).
+    Shallow(bench::BenchArgs),
+}
+
+/// Runs the command on the chosen backend.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.backend {
+        BackendKind::Flex => run_on::<dann::CpuAutodiff>(cli.command, &Default::default()),
+        #[cfg(feature = "cuda")]
+        BackendKind::Cuda => {
+            run_on::<burn::backend::Autodiff<burn::backend::Cuda>>(cli.command, &Default::default())
+        }
+    }
+}
+
+fn run_on<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<()> {
+    match command {
+        Command::Train(a) => train::run::<B>(a, device),
+        Command::Eval(a) => eval::run::<B>(a, device),
+        Command::Predict(a) => predict::run::<B>(a, device),
+        Command::Demo(Demo::Moons(a)) => demo::moons::<B>(a, device),
+        Command::Shift(a) => shift::run::<B>(a, device),
+        Command::Bench(Bench::Shallow(a)) => bench::shallow::<B>(a, device),
+        Command::Reproduce(Reproduce::Amazon(a)) => reproduce::amazon(a),
+        Command::Config => config::run(),
+    }
+}

@@ -1,0 +1,51 @@
+//! `dann eval`: accuracy and per-class counts of a trained model on labelled data.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use burn::tensor::backend::AutodiffBackend;
+use clap::Args;
+
+use super::{load, load_model};
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Model directory written by `dann train`.
+    #[arg(long)]
+    model: PathBuf,
+    /// Labelled data.
+    #[arg(long)]
+    data: PathBuf,
+    /// Config whose [data] section says how to read --data (default: the model's config.toml).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run<B: AutodiffBackend>(a: EvalArgs, device: &B::Device) -> Result<()> {
+    let (model, options) = load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
+    let data = model.prepare(load(&a.data, &options)?)?;
+    let e = model.evaluate(&data)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&e)?);
+    } else {
+        println!("accuracy {:.4} ({} examples)", e.accuracy, e.n);
+        println!(
+            "{:<16} {:>9} {:>9} {:>9} {:>9}",
+            "class", "support", "correct", "predicted", "recall"
+        );
+        for c in &e.per_class {
+            println!(
+                "{:<16} {:>9} {:>9} {:>9} {:>9.4}",
+                c.class,
+                c.support,
+                c.correct,
+                c.predicted,
+                c.recall()
+            );
+        }
+    }
+    Ok(())
+}

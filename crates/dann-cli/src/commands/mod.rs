@@ -1,0 +1,57 @@
+//! One file per command; what they share: reading data and models, the data folder.
+
+pub mod bench;
+pub mod config;
+pub mod demo;
+pub mod eval;
+pub mod predict;
+pub mod reproduce;
+pub mod shift;
+pub mod train;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use burn::tensor::backend::Backend;
+use clap::Args;
+use dann::FittedDann;
+use dann::data::{self, Dataset, LoadOptions};
+
+use crate::run_config::RunConfig;
+
+/// Reads a data file, naming it in the error.
+fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
+    data::load(path, options).with_context(|| format!("cannot load {}", path.display()))
+}
+
+/// The model and the data options to read data for it: `--config`, else the `config.toml`
+/// that `dann train` wrote beside the model, else the defaults.
+fn load_model<B: Backend>(
+    dir: &Path,
+    config: Option<&Path>,
+    device: &B::Device,
+) -> Result<(FittedDann<B>, LoadOptions)> {
+    let model = FittedDann::<B>::load(dir, device)?;
+    let beside = dir.join(RunConfig::FILE);
+    let options = match config {
+        Some(p) => RunConfig::load(p)?.data,
+        None if beside.exists() => RunConfig::load(&beside)?.data,
+        None => LoadOptions::default(),
+    };
+    Ok((model, options))
+}
+
+/// `--data-dir` of the commands that read the benchmark data.
+#[derive(Debug, Args)]
+pub struct DataDirArg {
+    /// Folder holding amazon/*.svmlight.gz (default: $DANN_DATA_DIR, else ./data).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+}
+
+impl DataDirArg {
+    /// The folder (see [`dann::data::data_dir`]).
+    fn resolve(&self) -> PathBuf {
+        data::data_dir(self.data_dir.clone())
+    }
+}

@@ -1,0 +1,57 @@
+//! `dann predict`: the predicted label and class probabilities of every row, as CSV.
+
+use std::fs;
+use std::io::BufWriter;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use burn::tensor::backend::AutodiffBackend;
+use clap::Args;
+use dann::metrics::argmax;
+
+use super::{load, load_model};
+
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// Model directory written by `dann train`.
+    #[arg(long)]
+    model: PathBuf,
+    /// Data (labels, if any, are ignored).
+    #[arg(long)]
+    data: PathBuf,
+    /// Output CSV: row, label, probability, then one probability column per class.
+    #[arg(long)]
+    out: PathBuf,
+    /// Config whose [data] section says how to read --data (default: the model's config.toml).
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+pub fn run<B: AutodiffBackend>(a: PredictArgs, device: &B::Device) -> Result<()> {
+    let (model, options) = load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
+    let data = load(&a.data, &options)?.without_labels();
+    let data = model.prepare(data)?;
+    let proba = model.predict_proba(&data)?;
+    let classes = model.class_names();
+    let write = || -> Result<()> {
+        let file = fs::File::create(&a.out)?;
+        let mut w = csv::Writer::from_writer(BufWriter::new(file));
+        let mut header = vec!["row".to_string(), "label".into(), "probability".into()];
+        header.extend(classes.iter().map(|c| format!("p_{c}")));
+        w.write_record(&header)?;
+        for i in 0..proba.n_rows() {
+            let row = proba.row(i);
+            let best = argmax(row);
+            let mut record = vec![
+                i.to_string(),
+                classes[best].clone(),
+                format!("{:.6}", row[best]),
+            ];
+            record.extend(row.iter().map(|v| format!("{v:.6}")));
+            w.write_record(&record)?;
+        }
+        w.flush()?;
+        Ok(())
+    };
+    write().with_context(|| format!("cannot write {}", a.out.display()))
+}

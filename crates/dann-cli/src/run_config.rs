@@ -1,0 +1,66 @@
+//! The run configuration file (`--config run.toml`).
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use dann::data::LoadOptions;
+use dann::{Dann, DannConfig, TrainConfig};
+use serde::{Deserialize, Serialize};
+
+/// Everything a training run needs besides the data paths; written back, resolved, as
+/// `config.toml` beside every run's outputs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunConfig {
+    /// Network architecture.
+    pub model: DannConfig,
+    /// Training settings.
+    pub train: TrainConfig,
+    /// How to read the data files.
+    pub data: LoadOptions,
+}
+
+impl From<Dann> for RunConfig {
+    /// These settings, with the data read by the formats' defaults.
+    fn from(dann: Dann) -> Self {
+        Self {
+            model: dann.model,
+            train: dann.train,
+            data: LoadOptions::default(),
+        }
+    }
+}
+
+impl RunConfig {
+    /// Its file name in a run's output directory.
+    pub const FILE: &str = "config.toml";
+
+    /// Reads a TOML file; unknown keys and bad values are errors naming the line.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config {}", path.display()))?;
+        let config: RunConfig = toml::from_str(&text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            match line {
+                Some(l) => anyhow::anyhow!("{}:{l}: {}", path.display(), e.message()),
+                None => anyhow::anyhow!("{}: {}", path.display(), e.message()),
+            }
+        })?;
+        Ok(config)
+    }
+
+    /// The config as TOML text.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string_pretty(self).context("cannot serialise the config")
+    }
+
+    /// The DANN settings.
+    pub fn dann(&self) -> Dann {
+        Dann {
+            model: self.model.clone(),
+            train: self.train.clone(),
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Training settings of the burn model ([`TrainConfig`]) and its optimiser
+//! ([`OptimizerConfig`]); the defaults are the paper's (sec. 5.2.2).
+
+use serde::{Deserialize, Serialize};
+
+use super::schedule::{LambdaSchedule, LrSchedule};
+use crate::error::{Error, Result};
+use crate::problem::Mode;
+
+/// Optimiser and its parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum OptimizerConfig {
+    /// SGD with (PyTorch-style, undampened) momentum, as in the paper.
+    Sgd {
+        /// Momentum (0.9 in the paper).
+        #[serde(default = "default_momentum")]
+        momentum: f64,
+        /// L2 weight decay.
+        #[serde(default)]
+        weight_decay: f64,
+    },
+    /// Adam.
+    Adam {
+        /// First-moment decay.
+        #[serde(default = "default_beta1")]
+        beta1: f64,
+        /// Second-moment decay.
+        #[serde(default = "default_beta2")]
+        beta2: f64,
+        /// L2 weight decay.
+        #[serde(default)]
+        weight_decay: f64,
+    },
+}
+
+fn default_momentum() -> f64 {
+    0.9
+}
+fn default_beta1() -> f64 {
+    0.9
+}
+fn default_beta2() -> f64 {
+    0.999
+}
+
+impl Default for OptimizerConfig {
+    fn default() -> Self {
+        OptimizerConfig::Sgd {
+            momentum: 0.9,
+            weight_decay: 0.0,
+        }
+    }
+}
+
+/// Training settings; the defaults are the paper's (sec. 5.2.2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrainConfig {
+    /// DANN or source-only.
+    pub mode: Mode,
+    /// Number of iterations (batches).
+    pub iterations: usize,
+    /// Rows per batch, source and target together.
+    pub batch_size: usize,
+    /// Fraction of each batch drawn from the source (0.5: half and half). In source-only mode
+    /// the batch holds only these source rows.
+    pub source_fraction: f64,
+    /// Optimiser.
+    pub optimizer: OptimizerConfig,
+    /// Learning rate `mu_p`.
+    pub lr: LrSchedule,
+    /// Adaptation weight `lambda_p`.
+    pub lambda: LambdaSchedule,
+    /// Standardise inputs with statistics of the training rows (source and target).
+    pub standardize: bool,
+    /// Seed of the initial weights and of the batch order.
+    pub seed: u64,
+    /// Record metrics every this many iterations (and at the last one); 0 for only the last.
+    pub log_every: usize,
+    /// At most this many source rows are used to measure source accuracy in the records.
+    pub monitor_rows: usize,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Dann,
+            iterations: 10_000,
+            batch_size: 64,
+            source_fraction: 0.5,
+            optimizer: OptimizerConfig::default(),
+            lr: LrSchedule::default(),
+            lambda: LambdaSchedule::default(),
+            standardize: false,
+            seed: 0,
+            log_every: 500,
+            monitor_rows: 5000,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// Checks every setting before any work starts.
+    pub fn check(&self) -> Result<()> {
+        if self.iterations == 0 {
+            return Err(Error::config("train.iterations", "must be at least 1"));
+        }
+        if !(self.source_fraction > 0.0 && self.source_fraction < 1.0) {
+            return Err(Error::config(
+                "train.source_fraction",
+                format!(
+                    "must be strictly between 0 and 1, got {}",
+                    self.source_fraction
+                ),
+            ));
+        }
+        let (ns, nt) = self.split_batch();
+        if ns == 0 || (self.mode == Mode::Dann && nt == 0) {
+            return Err(Error::config(
+                "train.batch_size",
+                format!(
+                    "{} with source_fraction {} leaves {ns} source and {nt} target rows; both need at least 1",
+                    self.batch_size, self.source_fraction
+                ),
+            ));
+        }
+        let (name, v) = match self.optimizer {
+            OptimizerConfig::Sgd {
+                momentum,
+                weight_decay,
+            } => {
+                if !(0.0..1.0).contains(&momentum) {
+                    return Err(Error::config(
+                        "train.optimizer.momentum",
+                        format!("must be in [0, 1), got {momentum}"),
+                    ));
+                }
+                ("weight_decay", weight_decay)
+            }
+            OptimizerConfig::Adam {
+                beta1,
+                beta2,
+                weight_decay,
+            } => {
+                for (n, b) in [("beta1", beta1), ("beta2", beta2)] {
+                    if !(0.0..1.0).contains(&b) {
+                        return Err(Error::config(
+                            format!("train.optimizer.{n}"),
+                            format!("must be in [0, 1), got {b}"),
+                        ));
+                    }
+                }
+                ("weight_decay", weight_decay)
+            }
+        };
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(Error::config(
+                format!("train.optimizer.{name}"),
+                format!("must be >= 0, got {v}"),
+            ));
+        }
+        self.lr.check("train.lr")?;
+        self.lambda.check("train.lambda")
+    }
+
+    /// Source and target rows per batch.
+    pub fn split_batch(&self) -> (usize, usize) {
+        let ns = ((self.batch_size as f64) * self.source_fraction).round() as usize;
+        let ns = ns.min(self.batch_size);
+        (ns, self.batch_size - ns)
+    }
+}

@@ -1,0 +1,240 @@
+//! A trained DANN: prediction, features, and saving/loading with its config and input
+//! normalisation.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use burn::module::Module;
+use burn::record::{FullPrecisionSettings, NamedMpkFileRecorder};
+use burn::tensor::{activation, backend::Backend};
+use serde::{Deserialize, Serialize};
+
+use super::batch::{input_tensor, to_vec};
+use super::model::{DannConfig, DannModel};
+use crate::data::{Dataset, DenseMatrix, Standardizer};
+use crate::error::{Error, Result};
+use crate::metrics::{Evaluation, argmax};
+use crate::representation::FeatureMap;
+
+/// File name of the weights inside a model directory.
+pub const WEIGHTS_FILE: &str = "model.mpk";
+/// File name of the [`ModelSpec`] inside a model directory.
+pub const SPEC_FILE: &str = "model.json";
+const FORMAT_VERSION: u32 = 1;
+/// Rows per forward pass at inference.
+const INFERENCE_CHUNK: usize = 1024;
+
+/// Everything besides the weights needed to use a trained model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelSpec {
+    /// Version of this file's layout.
+    pub format_version: u32,
+    /// The architecture.
+    pub config: DannConfig,
+    /// Number of input features.
+    pub n_features: usize,
+    /// Names of the classes, in output order.
+    pub class_names: Vec<String>,
+    /// Input standardisation fitted on the training data, if any.
+    pub standardizer: Option<Standardizer>,
+}
+
+/// A trained DANN (returned by [`crate::deep::Dann::fit`] or [`FittedDann::load`]).
+#[derive(Debug, Clone)]
+pub struct FittedDann<B: Backend> {
+    model: DannModel<B>,
+    spec: ModelSpec,
+    device: B::Device,
+}
+
+impl<B: Backend> FittedDann<B> {
+    pub(crate) fn new(
+        model: DannModel<B>,
+        config: DannConfig,
+        n_features: usize,
+        class_names: Vec<String>,
+        standardizer: Option<Standardizer>,
+        device: B::Device,
+    ) -> Self {
+        Self {
+            model,
+            spec: ModelSpec {
+                format_version: FORMAT_VERSION,
+                config,
+                n_features,
+                class_names,
+                standardizer,
+            },
+            device,
+        }
+    }
+
+    /// The network.
+    pub fn model(&self) -> &DannModel<B> {
+        &self.model
+    }
+
+    /// Architecture, classes and normalisation.
+    pub fn spec(&self) -> &ModelSpec {
+        &self.spec
+    }
+
+    /// Class names in output order.
+    pub fn class_names(&self) -> &[String] {
+        &self.spec.class_names
+    }
+
+    /// Checks that `data` has the model's number of features (sparse data with fewer columns
+    /// is padded) and, when labelled, relabels it onto the model's classes.
+    pub fn prepare(&self, data: Dataset) -> Result<Dataset> {
+        data.with_n_features(self.spec.n_features)?
+            .align_classes(&self.spec.class_names)
+    }
+
+    /// Applies `f` to the network's output for successive chunks of rows and gathers the
+    /// rows of width `width` into a matrix.
+    fn map_chunks(
+        &self,
+        data: &Dataset,
+        width: usize,
+        f: impl Fn(&DannModel<B>, burn::tensor::Tensor<B, 2>) -> burn::tensor::Tensor<B, 2>,
+    ) -> Result<DenseMatrix> {
+        // Sparse data with fewer columns is padded by `prepare`.
+        data.check_n_features(self.spec.n_features, "the model")?;
+        let mut out = Vec::with_capacity(data.len() * width);
+        for start in (0..data.len()).step_by(INFERENCE_CHUNK) {
+            let end = (start + INFERENCE_CHUNK).min(data.len());
+            let x = input_tensor::<B>(
+                data,
+                start..end,
+                self.spec.standardizer.as_ref(),
+                &self.device,
+            );
+            out.extend(to_vec(f(&self.model, x)));
+        }
+        DenseMatrix::new(data.len(), width, out)
+    }
+
+    /// Class probabilities `[n, n_classes]` (softmax of `G_y(G_f(x))`).
+    pub fn predict_proba(&self, data: &Dataset) -> Result<DenseMatrix> {
+        self.map_chunks(data, self.spec.class_names.len(), |m, x| {
+            activation::softmax(m.classify(m.features(x)), 1)
+        })
+    }
+
+    /// Most probable class index per row.
+    pub fn predict(&self, data: &Dataset) -> Result<Vec<usize>> {
+        let proba = self.predict_proba(data)?;
+        Ok((0..proba.n_rows()).map(|i| argmax(proba.row(i))).collect())
+    }
+
+    /// The learned representation `G_f(x)`, `[n, d_feat]`.
+    pub fn features(&self, data: &Dataset) -> Result<DenseMatrix> {
+        let width = self.spec.config.feature.output_size(self.spec.n_features);
+        self.map_chunks(data, width, |m, x| m.features(x))
+    }
+
+    /// Probability that each row comes from the target domain, according to `G_d`.
+    pub fn domain_proba(&self, data: &Dataset) -> Result<Vec<f32>> {
+        Ok(self
+            .map_chunks(data, 1, |m, x| {
+                activation::sigmoid(m.discriminate(m.features(x), 0.0))
+            })?
+            .as_slice()
+            .to_vec())
+    }
+
+    /// Accuracy and per-class counts on labelled `data` (already [`prepare`](Self::prepare)d).
+    pub fn evaluate(&self, data: &Dataset) -> Result<Evaluation> {
+        let truth = data.labels().ok_or_else(|| {
+            Error::Data(format!(
+                "{}: has no labels to evaluate against",
+                data.display_name()
+            ))
+        })?;
+        let predicted = self.predict(data)?;
+        Ok(Evaluation::new(&predicted, truth, &self.spec.class_names))
+    }
+
+    /// Writes `model.mpk` (weights) and `model.json` ([`ModelSpec`]) into `dir`, creating it.
+    pub fn save(&self, dir: impl AsRef<Path>) -> Result<()> {
+        let dir = dir.as_ref();
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let spec_path = dir.join(SPEC_FILE);
+        let json = serde_json::to_string_pretty(&self.spec).map_err(|e| Error::Model {
+            path: spec_path.clone(),
+            message: e.to_string(),
+        })?;
+        fs::write(&spec_path, json).map_err(|e| Error::io(&spec_path, e))?;
+        let weights = dir.join(WEIGHTS_FILE);
+        self.model
+            .clone()
+            .save_file(
+                weights.clone(),
+                &NamedMpkFileRecorder::<FullPrecisionSettings>::new(),
+            )
+            .map_err(|e| Error::Model {
+                path: weights,
+                message: e.to_string(),
+            })
+    }
+
+    /// Loads a model saved by [`save`](Self::save) onto `device`.
+    pub fn load(dir: impl AsRef<Path>, device: &B::Device) -> Result<Self> {
+        let dir = dir.as_ref();
+        let spec_path = dir.join(SPEC_FILE);
+        let text = fs::read_to_string(&spec_path).map_err(|e| Error::io(&spec_path, e))?;
+        let spec: ModelSpec = serde_json::from_str(&text).map_err(|e| Error::Model {
+            path: spec_path.clone(),
+            message: format!("line {}: {e}", e.line()),
+        })?;
+        if spec.format_version != FORMAT_VERSION {
+            return Err(Error::Model {
+                path: spec_path,
+                message: format!(
+                    "format version {} is not supported (expected {FORMAT_VERSION})",
+                    spec.format_version
+                ),
+            });
+        }
+        let model = spec
+            .config
+            .init::<B>(spec.n_features, spec.class_names.len(), 0, device)
+            .map_err(|e| Error::Model {
+                path: spec_path,
+                message: e.to_string(),
+            })?;
+        let weights: PathBuf = dir.join(WEIGHTS_FILE);
+        if !weights.exists() {
+            return Err(Error::Model {
+                path: weights,
+                message: "weights file is missing".into(),
+            });
+        }
+        let model = model
+            .load_file(
+                weights.clone(),
+                &NamedMpkFileRecorder::<FullPrecisionSettings>::new(),
+                device,
+            )
+            .map_err(|e| Error::Model {
+                path: weights,
+                message: e.to_string(),
+            })?;
+        Ok(Self {
+            model,
+            spec,
+            device: device.clone(),
+        })
+    }
+}
+
+impl<B: Backend> FeatureMap for FittedDann<B> {
+    fn n_inputs(&self) -> usize {
+        self.spec.n_features
+    }
+
+    fn feature_matrix(&self, data: &Dataset) -> Result<DenseMatrix> {
+        self.features(data)
+    }
+}

@@ -1,0 +1,130 @@
+//! What training reports: each step's [`StepOutput`], and every `log_every` iterations a
+//! [`MetricsRecord`] (a line of `metrics.jsonl`), both delivered to a [`TrainListener`].
+
+use serde::{Deserialize, Serialize};
+
+use super::schedule;
+
+/// What one training step measured (the losses are the batch means before the update).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StepOutput {
+    /// Cross-entropy of the label predictor on the source rows.
+    pub label_loss: f64,
+    /// Domain term of the objective, [`crate::nn::loss::domain_loss`]: mean logistic loss on the
+    /// source rows and on the target rows, averaged (`ln 2` at chance; `None` in source-only
+    /// mode).
+    pub domain_loss: Option<f64>,
+    /// Domain classifier accuracy on the batch (`None` in source-only mode).
+    pub domain_accuracy: Option<f64>,
+    /// `lambda_p` used.
+    pub lambda: f64,
+    /// `mu_p` used.
+    pub lr: f64,
+}
+
+/// A line of `metrics.jsonl`: means over the steps since the previous record, plus accuracies
+/// measured at this iteration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricsRecord {
+    /// Iterations done.
+    pub iteration: usize,
+    /// `p`.
+    pub progress: f64,
+    /// Mean label loss.
+    pub label_loss: f64,
+    /// Mean domain loss.
+    pub domain_loss: Option<f64>,
+    /// Mean domain accuracy.
+    pub domain_accuracy: Option<f64>,
+    /// Accuracy on (up to `monitor_rows` of) the labelled source.
+    pub source_accuracy: f64,
+    /// Accuracy on the labelled target test set, when one was given.
+    pub target_accuracy: Option<f64>,
+    /// `lambda_p` of the last step.
+    pub lambda: f64,
+    /// `mu_p` of the last step.
+    pub lr: f64,
+}
+
+/// Receives progress during [`crate::deep::Dann::fit_with`].
+pub trait TrainListener {
+    /// After every step.
+    fn on_step(&mut self, _iteration: usize, _total: usize, _output: &StepOutput) {}
+    /// At every record (see [`TrainConfig::log_every`]).
+    fn on_record(&mut self, _record: &MetricsRecord) {}
+}
+
+/// A listener that ignores everything.
+impl TrainListener for () {}
+
+/// Collects every record (handy in tests and scripts).
+impl TrainListener for Vec<MetricsRecord> {
+    fn on_record(&mut self, record: &MetricsRecord) {
+        self.push(record.clone());
+    }
+}
+
+/// A borrowed listener listens as the listener itself.
+impl<L: TrainListener + ?Sized> TrainListener for &mut L {
+    fn on_step(&mut self, iteration: usize, total: usize, output: &StepOutput) {
+        (**self).on_step(iteration, total, output);
+    }
+
+    fn on_record(&mut self, record: &MetricsRecord) {
+        (**self).on_record(record);
+    }
+}
+
+/// Sends every event to both listeners, the first one first.
+impl<L1: TrainListener, L2: TrainListener> TrainListener for (L1, L2) {
+    fn on_step(&mut self, iteration: usize, total: usize, output: &StepOutput) {
+        self.0.on_step(iteration, total, output);
+        self.1.on_step(iteration, total, output);
+    }
+
+    fn on_record(&mut self, record: &MetricsRecord) {
+        self.0.on_record(record);
+        self.1.on_record(record);
+    }
+}
+
+/// Sums of the step outputs since the last record.
+#[derive(Default)]
+pub(super) struct StepSums {
+    n: usize,
+    label_loss: f64,
+    domain_loss: f64,
+    domain_accuracy: f64,
+}
+
+impl StepSums {
+    pub(super) fn add(&mut self, out: &StepOutput) {
+        self.n += 1;
+        self.label_loss += out.label_loss;
+        self.domain_loss += out.domain_loss.unwrap_or(0.0);
+        self.domain_accuracy += out.domain_accuracy.unwrap_or(0.0);
+    }
+
+    pub(super) fn record(
+        &self,
+        iteration: usize,
+        total: usize,
+        source_accuracy: f64,
+        target_accuracy: Option<f64>,
+        last: &StepOutput,
+    ) -> MetricsRecord {
+        let n = self.n.max(1) as f64;
+        let adversarial = last.domain_loss.is_some();
+        MetricsRecord {
+            iteration,
+            progress: schedule::progress(iteration, total),
+            label_loss: self.label_loss / n,
+            domain_loss: adversarial.then(|| self.domain_loss / n),
+            domain_accuracy: adversarial.then(|| self.domain_accuracy / n),
+            source_accuracy,
+            target_accuracy,
+            lambda: last.lambda,
+            lr: last.lr,
+        }
+    }
+}

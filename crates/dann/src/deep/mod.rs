@@ -1,0 +1,21 @@
+//! Deep DANN on burn: the three-part network ([`DannModel`]: `G_f`, `G_y`, `G_d`), its
+//! settings ([`Dann`], [`TrainConfig`], the paper's [`schedule`]s), the training loop
+//! ([`Trainer`]) and the trained model ([`FittedDann`]: predict, evaluate, save, load).
+//! Everything is generic over burn's `Backend`.
+
+mod batch;
+mod config;
+mod dann;
+mod fitted;
+mod listener;
+mod model;
+mod optimizer;
+pub mod schedule;
+mod trainer;
+
+pub use config::{OptimizerConfig, TrainConfig};
+pub use dann::Dann;
+pub use fitted::{FittedDann, ModelSpec, SPEC_FILE, WEIGHTS_FILE};
+pub use listener::{MetricsRecord, StepOutput, TrainListener};
+pub use model::{DannConfig, DannModel};
+pub use trainer::Trainer;

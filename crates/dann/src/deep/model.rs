@@ -1,0 +1,154 @@
+//! The DANN network: feature extractor `G_f`, label predictor `G_y` and domain classifier
+//! `G_d` (Ganin et al., JMLR 2016, sec. 4, Figure 1).
+
+use burn::module::Module;
+use burn::nn::Linear;
+use burn::tensor::{Tensor, backend::Backend};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::nn::grl::reverse_gradient;
+use crate::nn::mlp::{Mlp, MlpConfig, linear};
+
+/// Architecture of a DANN: three MLP blocks. The label predictor and the domain classifier
+/// each end in a linear output layer added on top of their hidden layers (softmax over the
+/// classes; one logistic output for "target domain").
+///
+/// The paper's shallow network (sec. 5.1) is `feature.hidden = [h]`, sigmoid, with empty
+/// label and domain blocks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DannConfig {
+    /// Feature extractor `G_f`.
+    pub feature: MlpConfig,
+    /// Hidden layers of the label predictor `G_y` before its softmax layer.
+    pub label: MlpConfig,
+    /// Hidden layers of the domain classifier `G_d` before its logistic output.
+    pub domain: MlpConfig,
+}
+
+impl Default for DannConfig {
+    /// The paper's shallow network with 100 sigmoid hidden units.
+    fn default() -> Self {
+        Self::shallow(100)
+    }
+}
+
+impl DannConfig {
+    /// The paper's shallow DANN: one sigmoid hidden layer of `hidden` units.
+    pub fn shallow(hidden: usize) -> Self {
+        Self {
+            feature: MlpConfig::new([hidden]),
+            label: MlpConfig::default(),
+            domain: MlpConfig::default(),
+        }
+    }
+
+    /// Checks every block.
+    pub fn check(&self) -> Result<()> {
+        self.feature.check("model.feature")?;
+        self.label.check("model.label")?;
+        self.domain.check("model.domain")
+    }
+
+    /// Builds the network for `n_features` inputs and `n_classes` classes; the initial weights
+    /// depend only on `seed` (not on the backend).
+    pub fn init<B: Backend>(
+        &self,
+        n_features: usize,
+        n_classes: usize,
+        seed: u64,
+        device: &B::Device,
+    ) -> Result<DannModel<B>> {
+        self.check()?;
+        if n_features == 0 {
+            return Err(Error::Data("the data has no features".into()));
+        }
+        if n_classes < 2 {
+            return Err(Error::Data(format!(
+                "need at least 2 classes in the labelled source data, found {n_classes}"
+            )));
+        }
+        let d_feat = self.feature.output_size(n_features);
+        let d_label = self.label.output_size(d_feat);
+        let d_domain = self.domain.output_size(d_feat);
+        let rng = &mut ChaCha8Rng::seed_from_u64(seed);
+        Ok(DannModel {
+            feature: self.feature.init(n_features, rng, device),
+            label: self.label.init(d_feat, rng, device),
+            label_out: linear(d_label, n_classes, rng, device),
+            domain: self.domain.init(d_feat, rng, device),
+            domain_out: linear(d_domain, 1, rng, device),
+        })
+    }
+}
+
+/// A DANN network (built by [`DannConfig::init`]).
+#[derive(Module, Debug)]
+pub struct DannModel<B: Backend> {
+    pub(crate) feature: Mlp<B>,
+    pub(crate) label: Mlp<B>,
+    pub(crate) label_out: Linear<B>,
+    pub(crate) domain: Mlp<B>,
+    pub(crate) domain_out: Linear<B>,
+}
+
+impl<B: Backend> DannModel<B> {
+    /// `G_f`: inputs `[batch, n_features]` -> features `[batch, d_feat]`.
+    pub fn features(&self, x: Tensor<B, 2>) -> Tensor<B, 2> {
+        self.feature.forward(x)
+    }
+
+    /// `G_y`: features `[batch, d_feat]` -> class logits `[batch, n_classes]`.
+    pub fn classify(&self, h: Tensor<B, 2>) -> Tensor<B, 2> {
+        self.label_out.forward(self.label.forward(h))
+    }
+
+    /// `G_d` behind a gradient reversal layer of weight `lambda`: features `[batch, d_feat]`
+    /// -> domain logits `[batch, 1]` (positive means "target"). The domain classifier's own
+    /// parameters get the plain gradient; only the features below it get `-lambda` times it.
+    pub fn discriminate(&self, h: Tensor<B, 2>, lambda: f64) -> Tensor<B, 2> {
+        let h = reverse_gradient(h, lambda);
+        self.domain_out.forward(self.domain.forward(h))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use burn::backend::Flex;
+
+    use super::*;
+
+    #[test]
+    fn shapes_follow_the_config() {
+        let device = Default::default();
+        let cfg = DannConfig {
+            feature: MlpConfig::new([8, 6]),
+            label: MlpConfig::new([4]),
+            domain: MlpConfig::new([5]),
+        };
+        let model = cfg.init::<Flex>(3, 4, 0, &device).unwrap();
+        let x = Tensor::<Flex, 2>::zeros([2, 3], &device);
+        let h = model.features(x);
+        assert_eq!(h.dims(), [2, 6]);
+        assert_eq!(model.classify(h.clone()).dims(), [2, 4]);
+        assert_eq!(model.discriminate(h, 1.0).dims(), [2, 1]);
+    }
+
+    #[test]
+    fn init_rejects_bad_settings() {
+        let device = Default::default();
+        let mut cfg = DannConfig::shallow(0);
+        let err = cfg.init::<Flex>(3, 2, 0, &device).unwrap_err().to_string();
+        assert!(err.contains("model.feature.hidden[0]"), "{err}");
+        cfg = DannConfig::shallow(4);
+        cfg.domain.dropout = 1.5;
+        assert!(cfg.init::<Flex>(3, 2, 0, &device).is_err());
+        let err = DannConfig::shallow(4)
+            .init::<Flex>(3, 1, 0, &device)
+            .unwrap_err();
+        assert!(err.to_string().contains("at least 2 classes"));
+    }
+}

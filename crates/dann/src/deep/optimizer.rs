@@ -1,0 +1,62 @@
+//! The configured optimiser behind one type, so the trainer holds either.
+
+use burn::optim::adaptor::OptimizerAdaptor;
+use burn::optim::decay::WeightDecayConfig;
+use burn::optim::momentum::MomentumConfig;
+use burn::optim::{Adam, AdamConfig, GradientsParams, Optimizer, Sgd, SgdConfig};
+use burn::tensor::backend::AutodiffBackend;
+
+use super::config::OptimizerConfig;
+use super::model::DannModel;
+
+pub(super) enum AnyOptimizer<B: AutodiffBackend> {
+    Sgd(OptimizerAdaptor<Sgd<B::InnerBackend>, DannModel<B>, B>),
+    Adam(OptimizerAdaptor<Adam, DannModel<B>, B>),
+}
+
+impl<B: AutodiffBackend> AnyOptimizer<B> {
+    pub(super) fn new(config: &OptimizerConfig) -> Self {
+        let decay = |w: f64| (w > 0.0).then(|| WeightDecayConfig::new(w as f32));
+        match *config {
+            OptimizerConfig::Sgd {
+                momentum,
+                weight_decay,
+            } => {
+                let momentum = (momentum > 0.0).then_some(MomentumConfig {
+                    momentum,
+                    dampening: 0.0,
+                    nesterov: false,
+                });
+                AnyOptimizer::Sgd(
+                    SgdConfig::new()
+                        .with_momentum(momentum)
+                        .with_weight_decay(decay(weight_decay))
+                        .init(),
+                )
+            }
+            OptimizerConfig::Adam {
+                beta1,
+                beta2,
+                weight_decay,
+            } => AnyOptimizer::Adam(
+                AdamConfig::new()
+                    .with_beta_1(beta1 as f32)
+                    .with_beta_2(beta2 as f32)
+                    .with_weight_decay(decay(weight_decay))
+                    .init(),
+            ),
+        }
+    }
+
+    pub(super) fn step(
+        &mut self,
+        lr: f64,
+        model: DannModel<B>,
+        grads: GradientsParams,
+    ) -> DannModel<B> {
+        match self {
+            AnyOptimizer::Sgd(o) => o.step(lr, model, grads),
+            AnyOptimizer::Adam(o) => o.step(lr, model, grads),
+        }
+    }
+}

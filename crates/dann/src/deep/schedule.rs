@@ -1,0 +1,229 @@
+//! The paper's schedules for the adaptation weight `lambda_p` and the learning rate `mu_p`
+//! (Ganin et al., JMLR 2016, sec. 5.2.2), plus constant variants.
+//!
+//! `p` is the training progress, `iteration / total_iterations`, in `[0, 1]`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Training progress `p = iteration / total` in `[0, 1]`.
+pub fn progress(iteration: usize, total: usize) -> f64 {
+    if total == 0 {
+        return 1.0;
+    }
+    (iteration as f64 / total as f64).clamp(0.0, 1.0)
+}
+
+/// Weight of the reversed domain gradient.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum LambdaSchedule {
+    /// `lambda_p = value` for all `p`.
+    Constant {
+        /// The constant weight.
+        value: f64,
+    },
+    /// `lambda_p = max * (2 / (1 + exp(-gamma p)) - 1)`: 0 at the start, rising to about
+    /// `max` (paper: `gamma = 10`, `max = 1`), which suppresses the noisy domain signal early.
+    Ganin {
+        /// Final weight (1 in the paper).
+        #[serde(default = "one")]
+        max: f64,
+        /// Steepness (10 in the paper).
+        #[serde(default = "ten")]
+        gamma: f64,
+    },
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn ten() -> f64 {
+    10.0
+}
+
+impl Default for LambdaSchedule {
+    fn default() -> Self {
+        LambdaSchedule::Ganin {
+            max: 1.0,
+            gamma: 10.0,
+        }
+    }
+}
+
+impl LambdaSchedule {
+    /// `lambda_p` at progress `p`.
+    pub fn value(&self, p: f64) -> f64 {
+        match *self {
+            LambdaSchedule::Constant { value } => value,
+            LambdaSchedule::Ganin { max, gamma } => max * (2.0 / (1.0 + (-gamma * p).exp()) - 1.0),
+        }
+    }
+
+    /// Checks the parameters; `field` names the setting in errors.
+    pub fn check(&self, field: &str) -> Result<()> {
+        let (name, v) = match *self {
+            LambdaSchedule::Constant { value } => ("value", value),
+            LambdaSchedule::Ganin { max, gamma } => {
+                if !(gamma.is_finite() && gamma > 0.0) {
+                    return Err(Error::config(
+                        format!("{field}.gamma"),
+                        format!("must be a positive number, got {gamma}"),
+                    ));
+                }
+                ("max", max)
+            }
+        };
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(Error::config(
+                format!("{field}.{name}"),
+                format!("must be a non-negative number, got {v}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Learning rate schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum LrSchedule {
+    /// `mu_p = value`.
+    Constant {
+        /// The learning rate.
+        value: f64,
+    },
+    /// `mu_p = mu0 / (1 + alpha p)^beta` (paper: `mu0 = 0.01, alpha = 10, beta = 0.75`).
+    Annealed {
+        /// Initial learning rate.
+        #[serde(default = "mu0")]
+        mu0: f64,
+        /// Decay speed.
+        #[serde(default = "ten")]
+        alpha: f64,
+        /// Decay exponent.
+        #[serde(default = "beta")]
+        beta: f64,
+    },
+}
+
+fn mu0() -> f64 {
+    0.01
+}
+
+fn beta() -> f64 {
+    0.75
+}
+
+impl Default for LrSchedule {
+    fn default() -> Self {
+        LrSchedule::Annealed {
+            mu0: 0.01,
+            alpha: 10.0,
+            beta: 0.75,
+        }
+    }
+}
+
+impl LrSchedule {
+    /// `mu_p` at progress `p`.
+    pub fn value(&self, p: f64) -> f64 {
+        match *self {
+            LrSchedule::Constant { value } => value,
+            LrSchedule::Annealed { mu0, alpha, beta } => mu0 / (1.0 + alpha * p).powf(beta),
+        }
+    }
+
+    /// Checks the parameters; `field` names the setting in errors.
+    pub fn check(&self, field: &str) -> Result<()> {
+        let params: &[(&str, f64)] = match self {
+            LrSchedule::Constant { value } => &[("value", *value)],
+            LrSchedule::Annealed { mu0, alpha, beta } => {
+                &[("mu0", *mu0), ("alpha", *alpha), ("beta", *beta)]
+            }
+        };
+        for &(name, v) in params {
+            let ok = v.is_finite()
+                && if name == "mu0" || name == "value" {
+                    v > 0.0
+                } else {
+                    v >= 0.0
+                };
+            if !ok {
+                return Err(Error::config(
+                    format!("{field}.{name}"),
+                    format!("must be a finite number > 0 (>= 0 for alpha, beta), got {v}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ganin_lambda_matches_formula() {
+        let s = LambdaSchedule::default();
+        assert_eq!(s.value(0.0), 0.0);
+        // 2 / (1 + e^-5) - 1, computed by hand: 0.98661429815...
+        assert!((s.value(0.5) - 0.986_614_298_151_430_5).abs() < 1e-12);
+        assert!((s.value(1.0) - (2.0 / (1.0 + (-10f64).exp()) - 1.0)).abs() < 1e-15);
+        let scaled = LambdaSchedule::Ganin {
+            max: 0.1,
+            gamma: 10.0,
+        };
+        assert!((scaled.value(0.5) - 0.098_661_429_815_143_06).abs() < 1e-12);
+        assert_eq!(LambdaSchedule::Constant { value: 0.3 }.value(0.7), 0.3);
+    }
+
+    #[test]
+    fn annealed_lr_matches_formula() {
+        let s = LrSchedule::default();
+        assert_eq!(s.value(0.0), 0.01);
+        // 0.01 / 11^0.75 = 0.00165560026076170 (Python: 0.01 / 11 ** 0.75)
+        assert!((s.value(1.0) - 0.001_655_600_260_761_702).abs() < 1e-12);
+        assert_eq!(LrSchedule::Constant { value: 0.2 }.value(0.9), 0.2);
+    }
+
+    #[test]
+    fn progress_is_clamped() {
+        assert_eq!(progress(0, 100), 0.0);
+        assert_eq!(progress(50, 100), 0.5);
+        assert_eq!(progress(200, 100), 1.0);
+    }
+
+    #[test]
+    fn checks_reject_bad_values() {
+        assert!(LrSchedule::Constant { value: 0.0 }.check("lr").is_err());
+        assert!(
+            LrSchedule::Constant { value: f64::NAN }
+                .check("lr")
+                .is_err()
+        );
+        let err = LambdaSchedule::Ganin {
+            max: -1.0,
+            gamma: 10.0,
+        }
+        .check("train.lambda")
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid setting `train.lambda.max`: must be a non-negative number, got -1"
+        );
+        assert!(LrSchedule::default().check("lr").is_ok());
+    }
+
+    #[test]
+    fn serde_uses_kind_tags_and_defaults() {
+        let s: LambdaSchedule = serde_json::from_str(r#"{"kind":"ganin"}"#).unwrap();
+        assert_eq!(s, LambdaSchedule::default());
+        let s: LrSchedule = serde_json::from_str(r#"{"kind":"constant","value":0.1}"#).unwrap();
+        assert_eq!(s, LrSchedule::Constant { value: 0.1 });
+        assert!(serde_json::from_str::<LrSchedule>(r#"{"kind":"constant","valu":0.1}"#).is_err());
+    }
+}

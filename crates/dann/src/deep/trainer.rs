@@ -1,0 +1,250 @@
+//! The training loop of the burn model: one step, and the run.
+//!
+//! Each iteration draws a batch of `batch_size` rows, a fraction `source_fraction` of them
+//! from the labelled source and the rest from the unlabelled target, each from its own endless
+//! shuffled stream. The loss is `L_y(source) + (L_d(source) + L_d(target)) / 2`, each a mean
+//! over its rows (JMLR 2016 eq. (18), up to the factor 1/2), with the gradient reversal layer of weight `lambda_p` between
+//! `G_f` and `G_d` (sec. 4.2): `G_d` descends the domain loss at full strength while `G_f`
+//! ascends it with weight `lambda_p`. Source-only training (the paper's "NN" baseline) runs
+//! through the same step with the domain term left out.
+
+use burn::module::AutodiffModule;
+use burn::optim::GradientsParams;
+use burn::tensor::{Tensor, backend::AutodiffBackend};
+
+use super::batch::{input_tensor, label_tensor};
+use super::config::TrainConfig;
+use super::fitted::FittedDann;
+use super::listener::{MetricsRecord, StepOutput, StepSums, TrainListener};
+use super::model::{DannConfig, DannModel};
+use super::optimizer::AnyOptimizer;
+use super::schedule::progress;
+use crate::data::{Dataset, EndlessSampler, Standardizer};
+use crate::error::{Error, Result};
+use crate::nn::loss::{cross_entropy, domain_accuracy, domain_loss};
+use crate::problem::{Mode, TrainingPair};
+
+/// The training state: network, optimiser, batch streams, iteration count and the metrics
+/// accumulated since the last record, everything a run needs to go on. Built by
+/// [`Trainer::new`]; [`Trainer::fit`] runs the loop (what [`crate::deep::Dann::fit_with`]
+/// does), [`Trainer::step`] advances it one batch at a time.
+pub struct Trainer<'a, B: AutodiffBackend> {
+    model: Option<DannModel<B>>,
+    optimizer: AnyOptimizer<B>,
+    config: TrainConfig,
+    model_config: DannConfig,
+    data: TrainingPair<'a>,
+    standardizer: Option<Standardizer>,
+    source_stream: EndlessSampler,
+    target_stream: EndlessSampler,
+    rows: Vec<usize>,
+    iteration: usize,
+    /// Up to `monitor_rows` source rows, evenly spaced, for the records' source accuracy.
+    monitor: Dataset,
+    /// Labelled target rows whose accuracy the records report (never trained on).
+    target_test: Option<Dataset>,
+    sums: StepSums,
+    device: B::Device,
+}
+
+impl<'a, B: AutodiffBackend> Trainer<'a, B> {
+    /// Checks settings and data and builds the initial network. `source` must be labelled
+    /// with at least two classes; `target`'s labels, if any, are never read. Both must have
+    /// the same number of features (see [`Dataset::with_n_features`]).
+    pub fn new(
+        model_config: &DannConfig,
+        config: &TrainConfig,
+        source: &'a Dataset,
+        target: &'a Dataset,
+        device: &B::Device,
+    ) -> Result<Self> {
+        model_config.check()?;
+        config.check()?;
+        let data = TrainingPair::new(source, target)?;
+        let model =
+            model_config.init::<B>(data.n_features(), data.n_classes(), config.seed, device)?;
+        let standardizer = config
+            .standardize
+            .then(|| Standardizer::fit(&[source, target]));
+        let monitor = {
+            let n = source.len().min(config.monitor_rows.max(1));
+            let step = source.len() as f64 / n as f64;
+            let rows: Vec<usize> = (0..n).map(|i| (i as f64 * step) as usize).collect();
+            source.subset(&rows)
+        };
+        Ok(Self {
+            model: Some(model),
+            optimizer: AnyOptimizer::new(&config.optimizer),
+            config: config.clone(),
+            model_config: model_config.clone(),
+            data,
+            standardizer,
+            source_stream: EndlessSampler::new(source.len(), config.seed ^ 0x5eed_0001),
+            target_stream: EndlessSampler::new(target.len(), config.seed ^ 0x5eed_0002),
+            rows: Vec::new(),
+            iteration: 0,
+            monitor,
+            target_test: None,
+            sums: StepSums::default(),
+            device: device.clone(),
+        })
+    }
+
+    /// Also measures accuracy on labelled `target_test` at every record (it is never trained
+    /// on); `None` changes nothing.
+    pub fn with_target_test(mut self, target_test: Option<&Dataset>) -> Result<Self> {
+        let source = self.data.source();
+        self.target_test = match target_test {
+            Some(t) if t.labels().is_none() => {
+                return Err(Error::Data(format!(
+                    "{}: the target test data must be labelled",
+                    t.display_name()
+                )));
+            }
+            Some(t) => Some(
+                t.clone()
+                    .with_n_features(source.n_features())?
+                    .align_classes(source.class_names())?,
+            ),
+            None => None,
+        };
+        Ok(self)
+    }
+
+    /// Runs the remaining iterations up to `iterations`, reporting every step and every
+    /// `log_every` iterations a [`MetricsRecord`] to `listener`, and returns the model. Stops
+    /// with an error when a loss stops being finite.
+    pub fn fit(mut self, listener: &mut dyn TrainListener) -> Result<FittedDann<B::InnerBackend>> {
+        let total = self.config.iterations;
+        while self.iteration < total {
+            let out = self.step();
+            let it = self.iteration;
+            if !out.label_loss.is_finite() || out.domain_loss.is_some_and(|l| !l.is_finite()) {
+                return Err(Error::Data(format!(
+                    "training diverged at iteration {it} (label loss {}, domain loss {:?}); \
+                     lower the learning rate or standardise the inputs",
+                    out.label_loss, out.domain_loss
+                )));
+            }
+            listener.on_step(it, total, &out);
+            let log = self.config.log_every;
+            if it == total || (log > 0 && it.is_multiple_of(log)) {
+                listener.on_record(&self.record(&out)?);
+            }
+        }
+        Ok(self.finish())
+    }
+
+    /// The record of the steps since the last one, ending with `last`, with accuracies
+    /// measured now; starts a new sum.
+    fn record(&mut self, last: &StepOutput) -> Result<MetricsRecord> {
+        let snapshot = self.snapshot();
+        let source_accuracy = snapshot.evaluate(&self.monitor)?.accuracy;
+        let target_accuracy = match &self.target_test {
+            Some(t) => Some(snapshot.evaluate(t)?.accuracy),
+            None => None,
+        };
+        let sums = std::mem::take(&mut self.sums);
+        Ok(sums.record(
+            self.iteration,
+            self.config.iterations,
+            source_accuracy,
+            target_accuracy,
+            last,
+        ))
+    }
+
+    /// Iterations done so far.
+    pub fn iteration(&self) -> usize {
+        self.iteration
+    }
+
+    /// One SGD step on a fresh batch; its output counts towards the next record of
+    /// [`fit`](Self::fit).
+    pub fn step(&mut self) -> StepOutput {
+        let p = progress(self.iteration, self.config.iterations);
+        let lambda = match self.config.mode {
+            Mode::Dann => self.config.lambda.value(p),
+            Mode::SourceOnly => 0.0,
+        };
+        let lr = self.config.lr.value(p);
+        let (ns, nt) = self.config.split_batch();
+        let model = self.model.take().expect("model is always put back");
+        let std = self.standardizer.as_ref();
+
+        self.source_stream.next_batch(ns, &mut self.rows);
+        let xs = input_tensor::<B>(
+            self.data.source(),
+            self.rows.iter().copied(),
+            std,
+            &self.device,
+        );
+        let ys = label_tensor::<B>(self.data.source_labels(), &self.rows, &self.device);
+
+        let (loss, label_loss, domain) = match self.config.mode {
+            Mode::SourceOnly => {
+                let label_loss = cross_entropy(model.classify(model.features(xs)), ys);
+                (label_loss.clone(), label_loss, None)
+            }
+            Mode::Dann => {
+                self.target_stream.next_batch(nt, &mut self.rows);
+                let xt = input_tensor::<B>(
+                    self.data.target(),
+                    self.rows.iter().copied(),
+                    std,
+                    &self.device,
+                );
+                let h = model.features(Tensor::cat(vec![xs, xt], 0));
+                let label_loss = cross_entropy(model.classify(h.clone().narrow(0, 0, ns)), ys);
+                let logits = model.discriminate(h, lambda);
+                let (zs, zt) = (logits.clone().narrow(0, 0, ns), logits.narrow(0, ns, nt));
+                let d_acc = domain_accuracy(zs.clone().detach(), zt.clone().detach());
+                let d_loss = domain_loss(zs, zt);
+                (
+                    label_loss.clone() + d_loss.clone(),
+                    label_loss,
+                    Some((d_loss, d_acc)),
+                )
+            }
+        };
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        self.model = Some(self.optimizer.step(lr, model, grads));
+        self.iteration += 1;
+        let out = StepOutput {
+            label_loss: scalar(label_loss),
+            domain_loss: domain.as_ref().map(|(l, _)| scalar(l.clone())),
+            domain_accuracy: domain.map(|(_, a)| a),
+            lambda,
+            lr,
+        };
+        self.sums.add(&out);
+        out
+    }
+
+    /// The model as trained so far, detached from autodiff, for inference.
+    pub fn snapshot(&self) -> FittedDann<B::InnerBackend> {
+        let model = self
+            .model
+            .as_ref()
+            .expect("model is always put back")
+            .valid();
+        FittedDann::new(
+            model,
+            self.model_config.clone(),
+            self.data.n_features(),
+            self.data.source().class_names().to_vec(),
+            self.standardizer.clone(),
+            self.device.clone(),
+        )
+    }
+
+    /// The finished model.
+    pub fn finish(self) -> FittedDann<B::InnerBackend> {
+        self.snapshot()
+    }
+}
+
+fn scalar<B: burn::tensor::backend::Backend>(t: Tensor<B, 1>) -> f64 {
+    use burn::tensor::ElementConversion;
+    t.into_scalar().elem::<f64>()
+}

@@ -1,0 +1,137 @@
+//! The adaptation problem every learner here solves: a labelled source and an unlabelled
+//! target with the same inputs ([`TrainingPair`]), and whether to adapt to the target at all
+//! ([`Mode`]). The burn trainer, the shallow kernels, reverse validation and the experiments
+//! all take these.
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::Dataset;
+use crate::error::{Error, Result};
+
+/// DANN, or the same network trained on the source alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Domain-adversarial training.
+    #[default]
+    Dann,
+    /// No domain term: the paper's "NN" baseline.
+    SourceOnly,
+}
+
+/// A labelled source and a target that fit together: the source is labelled, both have
+/// rows, and both have the same number of features. The target's labels, if any, are never
+/// read.
+#[derive(Debug, Clone, Copy)]
+pub struct TrainingPair<'a> {
+    source: &'a Dataset,
+    target: &'a Dataset,
+    source_labels: &'a [usize],
+}
+
+impl<'a> TrainingPair<'a> {
+    /// Checks `source` and `target` (see the type's docs).
+    pub fn new(source: &'a Dataset, target: &'a Dataset) -> Result<Self> {
+        let source_labels = source.labels().ok_or_else(|| {
+            Error::Data(format!(
+                "{}: the source data must be labelled",
+                source.display_name()
+            ))
+        })?;
+        for (what, ds) in [("source", source), ("target", target)] {
+            if ds.is_empty() {
+                return Err(Error::Data(format!(
+                    "{}: the {what} data has no rows",
+                    ds.display_name()
+                )));
+            }
+        }
+        if source.n_features() != target.n_features() {
+            return Err(Error::Data(format!(
+                "source {} has {} features but target {} has {}",
+                source.display_name(),
+                source.n_features(),
+                target.display_name(),
+                target.n_features()
+            )));
+        }
+        Ok(Self {
+            source,
+            target,
+            source_labels,
+        })
+    }
+
+    /// The labelled source.
+    pub fn source(&self) -> &'a Dataset {
+        self.source
+    }
+
+    /// The target.
+    pub fn target(&self) -> &'a Dataset {
+        self.target
+    }
+
+    /// Class indices of the source rows.
+    pub fn source_labels(&self) -> &'a [usize] {
+        self.source_labels
+    }
+
+    /// Number of input features of both.
+    pub fn n_features(&self) -> usize {
+        self.source.n_features()
+    }
+
+    /// Number of source classes.
+    pub fn n_classes(&self) -> usize {
+        self.source.class_names().len()
+    }
+}
+
+/// Pads two data sets to the wider one's number of features: sparse files may stop short of
+/// the last feature. Fails when the narrower one is dense.
+pub fn align_widths(a: Dataset, b: Dataset) -> Result<(Dataset, Dataset)> {
+    let width = a.n_features().max(b.n_features());
+    Ok((a.with_n_features(width)?, b.with_n_features(width)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{CsrMatrix, DenseMatrix, Features};
+
+    fn dense(n: usize, d: usize) -> Dataset {
+        Dataset::unlabelled(Features::Dense(
+            DenseMatrix::new(n, d, vec![1.0; n * d]).unwrap(),
+        ))
+    }
+
+    #[test]
+    fn pair_checks_labels_rows_and_widths() {
+        let labelled = Dataset::labelled(
+            dense(2, 3).features().clone(),
+            vec![0, 1],
+            vec!["a".into(), "b".into()],
+        )
+        .unwrap();
+        let target = dense(4, 3);
+        let pair = TrainingPair::new(&labelled, &target).unwrap();
+        assert_eq!((pair.n_features(), pair.n_classes()), (3, 2));
+        assert_eq!(pair.source_labels(), [0, 1]);
+        let err = |s: &Dataset, t: &Dataset| TrainingPair::new(s, t).unwrap_err().to_string();
+        assert!(err(&dense(2, 3), &dense(2, 3)).contains("must be labelled"));
+        assert!(err(&labelled, &dense(0, 3)).contains("target data has no rows"));
+        assert!(err(&labelled, &dense(2, 4)).contains("3 features but target"));
+    }
+
+    #[test]
+    fn align_widths_pads_sparse_and_refuses_narrow_dense() {
+        let sparse = Dataset::unlabelled(Features::Sparse(
+            CsrMatrix::new(2, vec![0, 1], vec![1], vec![1.0]).unwrap(),
+        ));
+        let (a, b) = align_widths(sparse.clone(), dense(1, 5)).unwrap();
+        assert_eq!((a.n_features(), b.n_features()), (5, 5));
+        assert!(align_widths(dense(1, 1), sparse).is_err());
+    }
+}
