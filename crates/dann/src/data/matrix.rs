@@ -116,7 +116,7 @@ impl CsrMatrix {
     }
 }
 
-/// Feature matrix of a [`Dataset`]: dense, or sparse kept sparse.
+/// Feature matrix of a [`Dataset`](super::Dataset): dense, or sparse kept sparse.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Features {
     /// Dense, row-major.

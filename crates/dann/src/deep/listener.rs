@@ -50,7 +50,7 @@ pub struct MetricsRecord {
 pub trait TrainListener {
     /// After every step.
     fn on_step(&mut self, _iteration: usize, _total: usize, _output: &StepOutput) {}
-    /// At every record (see [`TrainConfig::log_every`]).
+    /// At every record (see [`TrainConfig::log_every`](super::TrainConfig::log_every)).
     fn on_record(&mut self, _record: &MetricsRecord) {}
 }
 

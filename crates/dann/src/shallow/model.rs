@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::metrics::argmax;
 use crate::representation::FeatureMap;
 
-/// Borrowed view of a [`ShallowDann`]'s parameters (same layout as [`Gradients`]).
+/// Borrowed view of a [`ShallowDann`]'s parameters (same layout as [`Gradients`](super::Gradients)).
 #[derive(Debug, Clone, Copy)]
 #[allow(missing_docs)]
 pub struct Parameters<'a> {

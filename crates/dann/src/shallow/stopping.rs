@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// When [`ShallowConfig::fit`] stops early and which epoch's weights it keeps.
+/// When [`ShallowConfig::fit`](super::ShallowConfig::fit) stops early and which epoch's weights it keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
