@@ -530,3 +530,70 @@ fn bench_shallow_reports_speedups() {
     assert!(v["dense_per_example_examples_per_s"].as_f64().unwrap() > 0.0);
     assert!(v["torch_examples_per_s"].is_null());
 }
+
+/// `--engine shallow` and `--engine burn` train the same network to the same model (the
+/// kernels follow burn's steps); the summary names the engine; eval and predict read either
+/// model; the kernels refuse a network they cannot run, naming the setting.
+#[test]
+fn both_engines_train_the_same_model_through_one_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target, test) = write_moons(dir.path());
+    let config = dir.path().join("run.toml");
+    fs::write(&config, SMALL_RUN).unwrap();
+    let mut accuracies = Vec::new();
+    for engine in ["shallow", "burn"] {
+        let out = dir.path().join(engine);
+        let run = dann()
+            .args(["train", "--engine", engine, "--source"])
+            .arg(&source)
+            .arg("--target")
+            .arg(&target)
+            .arg("--config")
+            .arg(&config)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        let said = String::from_utf8(run.get_output().stderr.clone()).unwrap();
+        let name = if engine == "shallow" {
+            "on the shallow kernels"
+        } else {
+            "on burn"
+        };
+        assert!(said.contains(name), "{said}");
+        let eval = dann()
+            .args(["eval", "--json", "--model"])
+            .arg(&out)
+            .arg("--data")
+            .arg(&test)
+            .assert()
+            .success();
+        let e: serde_json::Value = serde_json::from_slice(&eval.get_output().stdout).unwrap();
+        accuracies.push(e["accuracy"].as_f64().unwrap());
+        dann()
+            .args(["predict", "--model"])
+            .arg(&out)
+            .arg("--data")
+            .arg(&test)
+            .arg("--out")
+            .arg(dir.path().join(format!("{engine}.csv")))
+            .assert()
+            .success();
+    }
+    assert!(
+        (accuracies[0] - accuracies[1]).abs() <= 1.0 / 300.0,
+        "{accuracies:?}"
+    );
+    let relu = dir.path().join("relu.toml");
+    fs::write(
+        &relu,
+        SMALL_RUN.replace("hidden = [15]", "hidden = [15]\nactivation = \"relu\""),
+    )
+    .unwrap();
+    train_cmd(&source, &target, &dir.path().join("relu"))
+        .args(["--engine", "shallow", "--config"])
+        .arg(&relu)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("train.engine").and(predicate::str::contains("sigmoid")));
+}

@@ -42,6 +42,7 @@ pub mod data;
 pub mod deep;
 mod error;
 pub mod experiments;
+mod learner;
 pub mod metrics;
 pub mod nn;
 pub mod problem;
@@ -54,9 +55,10 @@ mod testing;
 pub use backend::{CpuAutodiff, CpuBackend};
 pub use data::Dataset;
 pub use deep::{
-    Dann, DannConfig, DannModel, FittedDann, MetricsRecord, ModelSpec, OptimizerConfig, SPEC_FILE,
-    StepOutput, TrainConfig, TrainListener, Trainer, WEIGHTS_FILE,
+    DannConfig, DannModel, Engine, FittedDann, MetricsRecord, ModelSpec, OptimizerConfig,
+    SPEC_FILE, StepOutput, TrainConfig, TrainListener, Trainer, WEIGHTS_FILE,
 };
 pub use error::{Error, Result};
+pub use learner::Dann;
 pub use problem::{Mode, TrainingPair};
 pub use representation::FeatureMap;

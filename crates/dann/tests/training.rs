@@ -177,6 +177,8 @@ fn fit_continues_a_trainer_from_where_it_stands() {
     let p = moons(1);
     let mut dann = moons_dann(60, 1);
     dann.train.log_every = 20;
+    // The burn trainer's own run (auto would pick the kernels for this network).
+    dann.train.engine = dann::Engine::Burn;
     let device = Default::default();
     let whole = dann.fit::<B>(&p.source, &p.target, &device).unwrap();
     let mut trainer =

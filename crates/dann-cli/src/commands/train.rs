@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use burn::tensor::backend::AutodiffBackend;
 use clap::{Args, ValueEnum};
 use dann::problem::align_widths;
-use dann::{MetricsRecord, Mode};
+use dann::{Engine, MetricsRecord, Mode};
 
 use super::load;
 use crate::progress::Reporter;
@@ -37,6 +37,11 @@ pub struct TrainArgs {
     /// Override train.mode.
     #[arg(long, value_enum)]
     mode: Option<Mode>,
+    /// Override train.engine: `shallow` runs the paper's one-hidden-layer network on the
+    /// hand-written CPU kernels (sparse inputs stay sparse), `burn` any network on --backend;
+    /// `auto` picks the kernels whenever they can run the settings.
+    #[arg(long, value_enum)]
+    engine: Option<Engine>,
     /// Override train.iterations.
     #[arg(long)]
     iterations: Option<usize>,
@@ -59,6 +64,9 @@ pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
     if let Some(m) = a.mode {
         config.train.mode = m;
     }
+    if let Some(e) = a.engine {
+        config.train.engine = e;
+    }
     if let Some(n) = a.iterations {
         config.train.iterations = n;
     }
@@ -70,6 +78,7 @@ pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
     }
     let dann = config.dann();
     dann.check()?;
+    let engine = dann.engine()?;
     if a.out.join(dann::SPEC_FILE).exists() && !a.force {
         bail!(
             "{} already holds a model; pass --force to replace it or choose another --out",
@@ -123,8 +132,12 @@ pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
             .target_accuracy
             .map(|t| format!(", target accuracy {t:.4}"))
             .unwrap_or_default();
+        let engine = match engine {
+            Engine::Shallow => "the shallow kernels",
+            _ => "burn",
+        };
         eprintln!(
-            "trained {label} for {} iterations: source accuracy {:.4}{target}; model in {}",
+            "trained {label} on {engine} for {} iterations: source accuracy {:.4}{target}; model in {}",
             last.iteration,
             last.source_accuracy,
             a.out.display()

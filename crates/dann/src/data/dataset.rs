@@ -72,6 +72,25 @@ impl Dataset {
         self
     }
 
+    /// The same rows (labels, classes and origin kept) with other features, e.g. transformed
+    /// ones; fails when the number of rows differs.
+    pub fn with_features(&self, features: Features) -> Result<Self> {
+        if features.n_rows() != self.len() {
+            return Err(Error::Data(format!(
+                "{}: {} rows of new features for {} rows",
+                self.display_name(),
+                features.n_rows(),
+                self.len()
+            )));
+        }
+        Ok(Self {
+            features,
+            labels: self.labels.clone(),
+            class_names: self.class_names.clone(),
+            origin: self.origin.clone(),
+        })
+    }
+
     /// The file this data set was read from, if any.
     pub fn origin(&self) -> Option<&std::path::Path> {
         self.origin.as_deref()

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Dataset, Features};
+use super::{CsrMatrix, Dataset, DenseMatrix, Features};
+use crate::error::Result;
 
 /// Per-feature standardisation `x' = (x - mean) / std`, fitted on training data only and saved
 /// with the model.
@@ -65,6 +66,40 @@ impl Standardizer {
         self.mean.len()
     }
 
+    /// `data` standardised (labels kept). Sparse data stays sparse when the standardiser does
+    /// not center (it was fitted on sparse data); otherwise rows are made dense.
+    pub fn transform(&self, data: &Dataset) -> Result<Dataset> {
+        data.check_n_features(self.n_features(), "the standardiser")?;
+        let features = match data.features() {
+            Features::Sparse(m) if self.mean.iter().all(|&m| m == 0.0) => {
+                let mut indptr = Vec::with_capacity(m.n_rows() + 1);
+                indptr.push(0);
+                let (mut idx, mut val) = (Vec::with_capacity(m.nnz()), Vec::with_capacity(m.nnz()));
+                for i in 0..m.n_rows() {
+                    let (cols, values) = m.row(i);
+                    idx.extend_from_slice(cols);
+                    val.extend(
+                        cols.iter()
+                            .zip(values)
+                            .map(|(&k, &v)| v * self.inv_std[k as usize]),
+                    );
+                    indptr.push(idx.len());
+                }
+                Features::Sparse(CsrMatrix::new(m.n_cols(), indptr, idx, val)?)
+            }
+            features => {
+                let d = self.n_features();
+                let mut values = vec![0f32; data.len() * d];
+                for (i, row) in values.chunks_exact_mut(d.max(1)).enumerate() {
+                    features.write_row(i, row);
+                    self.transform_row(row);
+                }
+                Features::Dense(DenseMatrix::new(data.len(), d, values)?)
+            }
+        };
+        data.with_features(features)
+    }
+
     /// Standardises one dense row in place.
     pub fn transform_row(&self, row: &mut [f32]) {
         for ((x, m), s) in row.iter_mut().zip(&self.mean).zip(&self.inv_std) {
@@ -76,7 +111,6 @@ impl Standardizer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::DenseMatrix;
 
     #[test]
     fn dense_rows_get_zero_mean_unit_variance() {
@@ -97,5 +131,41 @@ mod tests {
             mean.abs() < 1e-6 && (var - 1.0).abs() < 1e-5,
             "{mean} {var}"
         );
+    }
+
+    /// `transform` gives the rows `transform_row` gives, keeps sparse data sparse and keeps
+    /// the labels.
+    #[test]
+    fn transform_matches_the_row_transform() {
+        let m = CsrMatrix::new(3, vec![0, 2, 3], vec![0, 2, 1], vec![2.0, 4.0, 3.0]).unwrap();
+        let sparse = Dataset::labelled(
+            Features::Sparse(m),
+            vec![1, 0],
+            vec!["a".into(), "b".into()],
+        )
+        .unwrap();
+        let dense = Dataset::unlabelled(Features::Dense(
+            DenseMatrix::new(2, 3, vec![1.0, 2.0, 3.0, 5.0, 2.0, 0.0]).unwrap(),
+        ));
+        for ds in [&sparse, &dense] {
+            let s = Standardizer::fit(&[ds]);
+            let t = s.transform(ds).unwrap();
+            assert_eq!(t.labels(), ds.labels());
+            assert_eq!(
+                matches!(t.features(), Features::Sparse(_)),
+                matches!(ds.features(), Features::Sparse(_))
+            );
+            for i in 0..2 {
+                let (mut want, mut got) = ([0.0; 3], [0.0; 3]);
+                ds.features().write_row(i, &mut want);
+                s.transform_row(&mut want);
+                t.features().write_row(i, &mut got);
+                assert_eq!(got, want);
+            }
+        }
+        let narrow = Dataset::unlabelled(Features::Dense(
+            DenseMatrix::new(1, 2, vec![0.0; 2]).unwrap(),
+        ));
+        assert!(Standardizer::fit(&[&dense]).transform(&narrow).is_err());
     }
 }

@@ -53,10 +53,29 @@ impl Default for OptimizerConfig {
     }
 }
 
+/// What runs the training: burn (any network, any backend) or the hand-written kernels (the
+/// paper's shallow network on the CPU, sparse inputs kept sparse, many times faster). Both
+/// follow the same steps: the same initial weights, batches, schedules and updates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[serde(rename_all = "snake_case")]
+pub enum Engine {
+    /// The kernels when they can run the settings (see [`crate::Dann::engine`]), else burn.
+    #[default]
+    Auto,
+    /// The hand-written kernels of [`crate::shallow`]; an error when they cannot run the
+    /// settings.
+    Shallow,
+    /// burn, on the backend the caller chose.
+    Burn,
+}
+
 /// Training settings; the defaults are the paper's (sec. 5.2.2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrainConfig {
+    /// What runs the training.
+    pub engine: Engine,
     /// DANN or source-only.
     pub mode: Mode,
     /// Number of iterations (batches).
@@ -85,6 +104,7 @@ pub struct TrainConfig {
 impl Default for TrainConfig {
     fn default() -> Self {
         Self {
+            engine: Engine::Auto,
             mode: Mode::Dann,
             iterations: 10_000,
             batch_size: 64,
@@ -162,6 +182,12 @@ impl TrainConfig {
         }
         self.lr.check("train.lr")?;
         self.lambda.check("train.lambda")
+    }
+
+    /// Whether iteration `it` (1-based) ends with a metrics record: every `log_every`
+    /// iterations and at the last one.
+    pub fn records_at(&self, it: usize) -> bool {
+        it == self.iterations || (self.log_every > 0 && it.is_multiple_of(self.log_every))
     }
 
     /// Source and target rows per batch.

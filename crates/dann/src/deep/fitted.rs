@@ -39,7 +39,7 @@ pub struct ModelSpec {
     pub standardizer: Option<Standardizer>,
 }
 
-/// A trained DANN (returned by [`crate::deep::Dann::fit`] or [`FittedDann::load`]).
+/// A trained DANN (returned by [`crate::Dann::fit`] or [`FittedDann::load`]).
 #[derive(Debug, Clone)]
 pub struct FittedDann<B: Backend> {
     model: DannModel<B>,

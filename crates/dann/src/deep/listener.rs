@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::schedule;
+use crate::error::{Error, Result};
 
 /// What one training step measured (the losses are the batch means before the update).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -46,7 +47,7 @@ pub struct MetricsRecord {
     pub lr: f64,
 }
 
-/// Receives progress during [`crate::deep::Dann::fit_with`].
+/// Receives progress during [`crate::Dann::fit_with`].
 pub trait TrainListener {
     /// After every step.
     fn on_step(&mut self, _iteration: usize, _total: usize, _output: &StepOutput) {}
@@ -88,9 +89,23 @@ impl<L1: TrainListener, L2: TrainListener> TrainListener for (L1, L2) {
     }
 }
 
+impl StepOutput {
+    /// Fails when a loss is not finite: training diverged at iteration `it`.
+    pub(crate) fn check_finite(&self, it: usize) -> Result<()> {
+        if !self.label_loss.is_finite() || self.domain_loss.is_some_and(|l| !l.is_finite()) {
+            return Err(Error::Data(format!(
+                "training diverged at iteration {it} (label loss {}, domain loss {:?}); \
+                 lower the learning rate or standardise the inputs",
+                self.label_loss, self.domain_loss
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// Sums of the step outputs since the last record.
 #[derive(Default)]
-pub(super) struct StepSums {
+pub(crate) struct StepSums {
     n: usize,
     label_loss: f64,
     domain_loss: f64,
@@ -98,14 +113,14 @@ pub(super) struct StepSums {
 }
 
 impl StepSums {
-    pub(super) fn add(&mut self, out: &StepOutput) {
+    pub(crate) fn add(&mut self, out: &StepOutput) {
         self.n += 1;
         self.label_loss += out.label_loss;
         self.domain_loss += out.domain_loss.unwrap_or(0.0);
         self.domain_accuracy += out.domain_accuracy.unwrap_or(0.0);
     }
 
-    pub(super) fn record(
+    pub(crate) fn record(
         &self,
         iteration: usize,
         total: usize,

@@ -5,17 +5,18 @@
 
 mod batch;
 mod config;
-mod dann;
 mod fitted;
 mod listener;
 mod model;
+mod monitor;
 mod optimizer;
 pub mod schedule;
 mod trainer;
 
-pub use config::{OptimizerConfig, TrainConfig};
-pub use dann::Dann;
+pub use config::{Engine, OptimizerConfig, TrainConfig};
 pub use fitted::{FittedDann, ModelSpec, SPEC_FILE, WEIGHTS_FILE};
+pub(crate) use listener::StepSums;
 pub use listener::{MetricsRecord, StepOutput, TrainListener};
 pub use model::{DannConfig, DannModel};
+pub(crate) use monitor::Monitor;
 pub use trainer::Trainer;

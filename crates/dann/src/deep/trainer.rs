@@ -17,16 +17,17 @@ use super::config::TrainConfig;
 use super::fitted::FittedDann;
 use super::listener::{MetricsRecord, StepOutput, StepSums, TrainListener};
 use super::model::{DannConfig, DannModel};
+use super::monitor::Monitor;
 use super::optimizer::AnyOptimizer;
 use super::schedule::progress;
 use crate::data::{Dataset, EndlessSampler, Standardizer};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::nn::loss::{cross_entropy, domain_accuracy, domain_loss};
 use crate::problem::{Mode, TrainingPair};
 
 /// The training state: network, optimiser, batch streams, iteration count and the metrics
 /// accumulated since the last record, everything a run needs to go on. Built by
-/// [`Trainer::new`]; [`Trainer::fit`] runs the loop (what [`crate::deep::Dann::fit_with`]
+/// [`Trainer::new`]; [`Trainer::fit`] runs the loop (what [`crate::Dann::fit_with`]
 /// does), [`Trainer::step`] advances it one batch at a time.
 pub struct Trainer<'a, B: AutodiffBackend> {
     model: Option<DannModel<B>>,
@@ -39,10 +40,8 @@ pub struct Trainer<'a, B: AutodiffBackend> {
     target_stream: EndlessSampler,
     rows: Vec<usize>,
     iteration: usize,
-    /// Up to `monitor_rows` source rows, evenly spaced, for the records' source accuracy.
-    monitor: Dataset,
-    /// Labelled target rows whose accuracy the records report (never trained on).
-    target_test: Option<Dataset>,
+    /// The rows the records' accuracies are measured on.
+    monitor: Monitor,
     sums: StepSums,
     device: B::Device,
 }
@@ -66,12 +65,6 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
         let standardizer = config
             .standardize
             .then(|| Standardizer::fit(&[source, target]));
-        let monitor = {
-            let n = source.len().min(config.monitor_rows.max(1));
-            let step = source.len() as f64 / n as f64;
-            let rows: Vec<usize> = (0..n).map(|i| (i as f64 * step) as usize).collect();
-            source.subset(&rows)
-        };
         Ok(Self {
             model: Some(model),
             optimizer: AnyOptimizer::new(&config.optimizer),
@@ -83,8 +76,7 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
             target_stream: EndlessSampler::new(target.len(), config.seed ^ 0x5eed_0002),
             rows: Vec::new(),
             iteration: 0,
-            monitor,
-            target_test: None,
+            monitor: Monitor::new(source, config.monitor_rows),
             sums: StepSums::default(),
             device: device.clone(),
         })
@@ -93,21 +85,9 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
     /// Also measures accuracy on labelled `target_test` at every record (it is never trained
     /// on); `None` changes nothing.
     pub fn with_target_test(mut self, target_test: Option<&Dataset>) -> Result<Self> {
-        let source = self.data.source();
-        self.target_test = match target_test {
-            Some(t) if t.labels().is_none() => {
-                return Err(Error::Data(format!(
-                    "{}: the target test data must be labelled",
-                    t.display_name()
-                )));
-            }
-            Some(t) => Some(
-                t.clone()
-                    .with_n_features(source.n_features())?
-                    .align_classes(source.class_names())?,
-            ),
-            None => None,
-        };
+        self.monitor = self
+            .monitor
+            .with_target_test(self.data.source(), target_test)?;
         Ok(self)
     }
 
@@ -119,16 +99,9 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
         while self.iteration < total {
             let out = self.step();
             let it = self.iteration;
-            if !out.label_loss.is_finite() || out.domain_loss.is_some_and(|l| !l.is_finite()) {
-                return Err(Error::Data(format!(
-                    "training diverged at iteration {it} (label loss {}, domain loss {:?}); \
-                     lower the learning rate or standardise the inputs",
-                    out.label_loss, out.domain_loss
-                )));
-            }
+            out.check_finite(it)?;
             listener.on_step(it, total, &out);
-            let log = self.config.log_every;
-            if it == total || (log > 0 && it.is_multiple_of(log)) {
+            if self.config.records_at(it) {
                 listener.on_record(&self.record(&out)?);
             }
         }
@@ -139,11 +112,8 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
     /// measured now; starts a new sum.
     fn record(&mut self, last: &StepOutput) -> Result<MetricsRecord> {
         let snapshot = self.snapshot();
-        let source_accuracy = snapshot.evaluate(&self.monitor)?.accuracy;
-        let target_accuracy = match &self.target_test {
-            Some(t) => Some(snapshot.evaluate(t)?.accuracy),
-            None => None,
-        };
+        let (source_accuracy, target_accuracy) =
+            self.monitor.accuracies(|d| snapshot.predict(d))?;
         let sums = std::mem::take(&mut self.sums);
         Ok(sums.record(
             self.iteration,

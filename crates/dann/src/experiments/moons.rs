@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{Dataset, DenseMatrix, Features};
 use crate::deep::schedule::{LambdaSchedule, LrSchedule};
-use crate::deep::{Dann, DannConfig, TrainConfig};
+use crate::deep::{DannConfig, TrainConfig};
 use crate::error::{Error, Result};
+use crate::learner::Dann;
 use crate::problem::Mode;
 
 /// Settings of the moons problem.

@@ -130,6 +130,18 @@ pub fn linear<B: Backend>(
     device: &B::Device,
 ) -> Linear<B> {
     let (weight, bias) = linear_init_values(d_input, d_output, rng);
+    linear_from_values(d_input, d_output, weight, bias, device)
+}
+
+/// A linear layer `[d_input] -> [d_output]` with the given weights (`[d_input][d_output]`,
+/// row-major) and bias.
+pub fn linear_from_values<B: Backend>(
+    d_input: usize,
+    d_output: usize,
+    weight: Vec<f32>,
+    bias: Vec<f32>,
+    device: &B::Device,
+) -> Linear<B> {
     Linear {
         weight: Param::from_data(TensorData::new(weight, [d_input, d_output]), device),
         bias: Some(Param::from_data(TensorData::new(bias, [d_output]), device)),

@@ -15,13 +15,16 @@
 //! and a domain-classifier step scaled by `2 lambda`, which is what [`ShallowDann::sgd_step`] does.
 
 mod blocked;
+mod engine;
 mod fit;
 mod init;
 mod math;
 mod model;
+mod momentum;
 mod sparse;
 mod stopping;
 
+pub use engine::{IterationsFit, fit_iterations, unsupported};
 pub use fit::{EpochRecord, Kernel, ShallowConfig, ShallowFit};
 pub use init::ShallowInit;
 pub use model::{Parameters, ShallowDann};

@@ -69,6 +69,8 @@ pub struct Scratch {
     pub(super) gc: Vec<f32>,
     pub(super) gu: Vec<f32>,
     pub(super) p: Vec<f32>,
+    /// Rows of the last batch whose domain the domain classifier got right.
+    pub(super) domain_right: usize,
 }
 
 impl ShallowDann {
@@ -99,6 +101,7 @@ impl ShallowDann {
         let mut gb = vec![0.0f32; hd];
         let mut gd = 0.0f32;
         let (mut label_loss, mut domain_loss) = (0.0f32, 0.0f32);
+        s.domain_right = 0;
         let adversarial = !target.is_empty();
         let ns = source.len().max(1) as f32;
         let nt = target.len().max(1) as f32;
@@ -145,6 +148,7 @@ impl ShallowDann {
                 // over the two domains: dL/dz = (sigm(z) - t) / (2 n_domain).
                 let z = self.domain_logit(h);
                 let (t, n) = if y.is_some() { (0.0, ns) } else { (1.0, nt) };
+                s.domain_right += usize::from((z > 0.0) == (t > 0.5));
                 domain_loss += (softplus(z) - t * z) / (2.0 * n);
                 let dz = (sigmoid(z) - t) / (2.0 * n);
                 gd += dz;

@@ -1,0 +1,113 @@
+//! [`Dann`]: the whole settings of a run, and `fit` on the engine they resolve to: burn's
+//! [`Trainer`] or, for the paper's shallow network, the hand-written kernels
+//! ([`shallow::fit_iterations`]). Either way the result is one [`FittedDann`], saved, loaded
+//! and used the same way.
+
+use burn::tensor::backend::{AutodiffBackend, Backend};
+use serde::{Deserialize, Serialize};
+
+use crate::data::Dataset;
+use crate::deep::{DannConfig, Engine, FittedDann, TrainConfig, TrainListener, Trainer};
+use crate::error::{Error, Result};
+use crate::nn::mlp::linear_from_values;
+use crate::shallow::{self, IterationsFit};
+
+/// DANN settings: architecture and training. Validate with [`check`](Self::check), train with
+/// [`fit`](Self::fit) to get a [`FittedDann`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Dann {
+    /// Architecture.
+    pub model: DannConfig,
+    /// Training.
+    pub train: TrainConfig,
+}
+
+impl Dann {
+    /// Checks all settings.
+    pub fn check(&self) -> Result<()> {
+        self.model.check()?;
+        self.train.check()
+    }
+
+    /// The engine that trains these settings: [`Engine::Shallow`] or [`Engine::Burn`] (`Auto`
+    /// resolved: the kernels whenever they can run the network and the optimiser, see
+    /// [`shallow::unsupported`]). An explicit `shallow` the kernels cannot run is an error
+    /// that says why.
+    pub fn engine(&self) -> Result<Engine> {
+        let why = shallow::unsupported(&self.model, &self.train);
+        match (self.train.engine, why) {
+            (Engine::Burn, _) | (Engine::Auto, Some(_)) => Ok(Engine::Burn),
+            (Engine::Shallow | Engine::Auto, None) => Ok(Engine::Shallow),
+            (Engine::Shallow, Some(why)) => Err(Error::config(
+                "train.engine",
+                format!("the shallow engine cannot run these settings: {why}"),
+            )),
+        }
+    }
+
+    /// Trains on labelled `source` and unlabelled `target` (its labels, if any, are ignored).
+    pub fn fit<B: AutodiffBackend>(
+        &self,
+        source: &Dataset,
+        target: &Dataset,
+        device: &B::Device,
+    ) -> Result<FittedDann<B::InnerBackend>> {
+        self.fit_with::<B>(source, target, None, &mut (), device)
+    }
+
+    /// Like [`fit`](Self::fit), also reporting to `listener`: every step, and every
+    /// `log_every` iterations a [`MetricsRecord`](crate::MetricsRecord) with source accuracy and, when `target_test`
+    /// (labelled) is given, target accuracy. `target_test` is only measured, never trained on.
+    pub fn fit_with<B: AutodiffBackend>(
+        &self,
+        source: &Dataset,
+        target: &Dataset,
+        target_test: Option<&Dataset>,
+        listener: &mut dyn TrainListener,
+        device: &B::Device,
+    ) -> Result<FittedDann<B::InnerBackend>> {
+        self.check()?;
+        match self.engine()? {
+            Engine::Shallow => {
+                let fit = shallow::fit_iterations(
+                    &self.model,
+                    &self.train,
+                    source,
+                    target,
+                    target_test,
+                    listener,
+                )?;
+                into_fitted(fit, &self.model, source, device)
+            }
+            _ => Trainer::<B>::new(&self.model, &self.train, source, target, device)?
+                .with_target_test(target_test)?
+                .fit(listener),
+        }
+    }
+}
+
+/// The kernels' network as the burn model it is (`DannConfig::shallow`: the weight layouts
+/// agree), on `device`.
+fn into_fitted<B: Backend>(
+    fit: IterationsFit,
+    config: &DannConfig,
+    source: &Dataset,
+    device: &B::Device,
+) -> Result<FittedDann<B>> {
+    let net = &fit.model;
+    let (d, h, c) = (net.n_features(), net.hidden(), net.n_classes());
+    let p = net.parameters();
+    let mut model = config.init::<B>(d, c, 0, device)?;
+    model.feature.layers[0] = linear_from_values(d, h, p.w.to_vec(), p.b.to_vec(), device);
+    model.label_out = linear_from_values(h, c, p.v.to_vec(), p.c.to_vec(), device);
+    model.domain_out = linear_from_values(h, 1, p.u.to_vec(), vec![p.d], device);
+    Ok(FittedDann::new(
+        model,
+        config.clone(),
+        d,
+        source.class_names().to_vec(),
+        fit.standardizer,
+        device.clone(),
+    ))
+}
