@@ -105,14 +105,7 @@ fn train_eval_predict_on_csv() {
     let resolved = fs::read_to_string(out.join("config.toml")).unwrap();
     assert!(resolved.contains("iterations = 400"), "{resolved}");
 
-    let eval = dann()
-        .args(["eval", "--json", "--model"])
-        .arg(&out)
-        .arg("--data")
-        .arg(&source)
-        .assert()
-        .success();
-    let e: serde_json::Value = serde_json::from_slice(&eval.get_output().stdout).unwrap();
+    let e = eval_json(&out, &source);
     assert_eq!(e["n"], 300);
     assert!(e["accuracy"].as_f64().unwrap() > 0.8, "{e}");
     let classes: Vec<&str> = e["per_class"]
@@ -338,6 +331,18 @@ fn repo_data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data")
 }
 
+/// The JSON that `dann eval --json` prints for `model` on `data`.
+fn eval_json(model: &Path, data: &Path) -> serde_json::Value {
+    let out = dann()
+        .args(["eval", "--json", "--model"])
+        .arg(model)
+        .arg("--data")
+        .arg(data)
+        .assert()
+        .success();
+    serde_json::from_slice(&out.get_output().stdout).unwrap()
+}
+
 /// `dann train --quiet --source S --target T --out OUT`; callers add settings.
 fn train_cmd(source: &Path, target: &Path, out: &Path) -> Command {
     let mut cmd = dann();
@@ -561,15 +566,7 @@ fn both_engines_train_the_same_model_through_one_path() {
             "on burn"
         };
         assert!(said.contains(name), "{said}");
-        let eval = dann()
-            .args(["eval", "--json", "--model"])
-            .arg(&out)
-            .arg("--data")
-            .arg(&test)
-            .assert()
-            .success();
-        let e: serde_json::Value = serde_json::from_slice(&eval.get_output().stdout).unwrap();
-        accuracies.push(e["accuracy"].as_f64().unwrap());
+        accuracies.push(eval_json(&out, &test)["accuracy"].as_f64().unwrap());
         dann()
             .args(["predict", "--model"])
             .arg(&out)

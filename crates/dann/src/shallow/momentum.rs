@@ -106,73 +106,64 @@ impl Momentum {
         lr: f32,
         s: &mut Scratch,
     ) -> (f32, f32) {
+        // Under pulp's run-time dispatch, as the other kernels (see the README's known gaps).
         pulp::Arch::new().dispatch(
             #[inline(always)]
-            || self.step_inline(model, source, target, lambda, lr, s),
-        )
-    }
-
-    #[inline(always)]
-    fn step_inline(
-        &mut self,
-        model: &mut ShallowDann,
-        source: &[(Row<'_>, usize)],
-        target: &[Row<'_>],
-        lambda: f32,
-        lr: f32,
-        s: &mut Scratch,
-    ) -> (f32, f32) {
-        if self.t == self.steps_per_base() {
-            self.sync_all(model);
-        }
-        let hd = model.hidden;
-        let now = self.t + 1;
-        let mu = self.mu;
-        // The rows this batch reads, brought to `w_{now-1}`, their velocities to
-        // `mu v_{now-1}`; each listed once (marked `now`).
-        self.touched.clear();
-        let rows = || source.iter().map(|r| r.0).chain(target.iter().copied());
-        for x in rows() {
-            x.for_each_nonzero(|k, _| {
-                if self.touched_at[k] != now {
-                    let decay = self.catch_up(&mut model.w, hd, k, now - 1) * mu;
-                    for v in &mut self.vw[k * hd..(k + 1) * hd] {
-                        *v *= decay;
+            || {
+                if self.t == self.steps_per_base() {
+                    self.sync_all(model);
+                }
+                let hd = model.hidden;
+                let now = self.t + 1;
+                let mu = self.mu;
+                // The rows this batch reads, brought to `w_{now-1}`, their velocities to
+                // `mu v_{now-1}`; each listed once (marked `now`).
+                self.touched.clear();
+                let rows = || source.iter().map(|r| r.0).chain(target.iter().copied());
+                for x in rows() {
+                    x.for_each_nonzero(|k, _| {
+                        if self.touched_at[k] != now {
+                            let decay = self.catch_up(&mut model.w, hd, k, now - 1) * mu;
+                            for v in &mut self.vw[k * hd..(k + 1) * hd] {
+                                *v *= decay;
+                            }
+                            self.touched_at[k] = now;
+                            self.touched.push(k as u32);
+                        }
+                    });
+                }
+                let (label_loss, domain_loss, gb, gd) =
+                    model.backward(source, target, lambda, s, None);
+                // v_now = mu v_{now-1} + g; the row's own update, lr v_now, is left pending.
+                for (r, x) in rows().enumerate() {
+                    let ga = &s.ga[r * hd..(r + 1) * hd];
+                    x.for_each_nonzero(|k, xk| {
+                        for (v, &a) in self.vw[k * hd..(k + 1) * hd].iter_mut().zip(ga) {
+                            *v += xk * a;
+                        }
+                    });
+                }
+                let update = |p: &mut [f32], v: &mut [f32], g: &[f32]| {
+                    for ((p, v), &g) in p.iter_mut().zip(v.iter_mut()).zip(g) {
+                        *v = mu * *v + g;
+                        *p -= lr * *v;
                     }
-                    self.touched_at[k] = now;
-                    self.touched.push(k as u32);
+                };
+                update(&mut model.b, &mut self.vb, &gb);
+                update(&mut model.v, &mut self.vv, &s.gv);
+                update(&mut model.c, &mut self.vc, &s.gc);
+                if !target.is_empty() {
+                    update(&mut model.u, &mut self.vu, &s.gu);
+                    self.vd = mu * self.vd + gd;
+                    model.d -= lr * self.vd;
                 }
-            });
-        }
-        let (label_loss, domain_loss, gb, gd) = model.backward(source, target, lambda, s, None);
-        // v_now = mu v_{now-1} + g; the row's own update, lr v_now, is left pending.
-        for (r, x) in rows().enumerate() {
-            let ga = &s.ga[r * hd..(r + 1) * hd];
-            x.for_each_nonzero(|k, xk| {
-                for (v, &a) in self.vw[k * hd..(k + 1) * hd].iter_mut().zip(ga) {
-                    *v += xk * a;
-                }
-            });
-        }
-        let update = |p: &mut [f32], v: &mut [f32], g: &[f32]| {
-            for ((p, v), &g) in p.iter_mut().zip(v.iter_mut()).zip(g) {
-                *v = mu * *v + g;
-                *p -= lr * *v;
-            }
-        };
-        update(&mut model.b, &mut self.vb, &gb);
-        update(&mut model.v, &mut self.vv, &s.gv);
-        update(&mut model.c, &mut self.vc, &s.gc);
-        if !target.is_empty() {
-            update(&mut model.u, &mut self.vu, &s.gu);
-            self.vd = mu * self.vd + gd;
-            model.d -= lr * self.vd;
-        }
-        self.t = now;
-        let last = self.prefix[now as usize];
-        self.prefix
-            .push(last + f64::from(lr) * self.powers[now as usize]);
-        (label_loss, domain_loss)
+                self.t = now;
+                let last = self.prefix[now as usize];
+                self.prefix
+                    .push(last + f64::from(lr) * self.powers[now as usize]);
+                (label_loss, domain_loss)
+            },
+        )
     }
 }
 
