@@ -1,5 +1,5 @@
 //! Deep DANN on burn: the three-part network ([`DannModel`]: `G_f`, `G_y`, `G_d`), its
-//! settings ([`Dann`], [`TrainConfig`], the paper's [`schedule`]s), the training loop
+//! settings ([`Dann`](crate::Dann), [`TrainConfig`], the paper's [`schedule`]s), the training loop
 //! ([`Trainer`]) and the trained model ([`FittedDann`]: predict, evaluate, save, load).
 //! Everything is generic over burn's `Backend`.
 
