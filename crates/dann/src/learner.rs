@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
 use crate::deep::{DannConfig, Engine, FittedDann, TrainConfig, TrainListener, Trainer};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::nn::mlp::linear_from_values;
 use crate::shallow::{self, IterationsFit};
 
@@ -35,14 +35,16 @@ impl Dann {
     /// [`shallow::unsupported`]). An explicit `shallow` the kernels cannot run is an error
     /// that says why.
     pub fn engine(&self) -> Result<Engine> {
-        let why = shallow::unsupported(&self.model, &self.train);
-        match (self.train.engine, why) {
-            (Engine::Burn, _) | (Engine::Auto, Some(_)) => Ok(Engine::Burn),
-            (Engine::Shallow | Engine::Auto, None) => Ok(Engine::Shallow),
-            (Engine::Shallow, Some(why)) => Err(Error::config(
-                "train.engine",
-                format!("the shallow engine cannot run these settings: {why}"),
-            )),
+        match self.train.engine {
+            Engine::Burn => Ok(Engine::Burn),
+            Engine::Shallow => {
+                shallow::check_supported(&self.model, &self.train)?;
+                Ok(Engine::Shallow)
+            }
+            Engine::Auto => match shallow::unsupported(&self.model, &self.train) {
+                None => Ok(Engine::Shallow),
+                Some(_) => Ok(Engine::Burn),
+            },
         }
     }
 

@@ -46,6 +46,18 @@ pub fn unsupported(model: &DannConfig, train: &TrainConfig) -> Option<String> {
     }
 }
 
+/// Fails, naming the setting, when the kernels cannot run these settings (see
+/// [`unsupported`]).
+pub fn check_supported(model: &DannConfig, train: &TrainConfig) -> Result<()> {
+    match unsupported(model, train) {
+        Some(why) => Err(Error::config(
+            "train.engine",
+            format!("the shallow engine cannot run these settings: {why}"),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// What [`fit_iterations`] trained: the network (on standardised inputs when the settings
 /// standardise) and the standardisation.
 #[derive(Debug, Clone)]
@@ -58,7 +70,7 @@ pub struct IterationsFit {
 
 /// Trains the shallow network `model` with `train` as [`crate::deep::Trainer`] would,
 /// reporting to `listener` the same steps and records (accuracy on `target_test`, labelled,
-/// when given). Fails with the reason when [`unsupported`] names one.
+/// when given). Fails as [`check_supported`] does.
 pub fn fit_iterations(
     model: &DannConfig,
     train: &TrainConfig,
@@ -69,12 +81,7 @@ pub fn fit_iterations(
 ) -> Result<IterationsFit> {
     model.check()?;
     train.check()?;
-    if let Some(why) = unsupported(model, train) {
-        return Err(Error::config(
-            "train.engine",
-            format!("the shallow engine cannot run these settings: {why}"),
-        ));
-    }
+    check_supported(model, train)?;
     let pair = TrainingPair::new(source, target)?;
     let standardizer = train
         .standardize

@@ -24,7 +24,7 @@ mod momentum;
 mod sparse;
 mod stopping;
 
-pub use engine::{IterationsFit, fit_iterations, unsupported};
+pub use engine::{IterationsFit, check_supported, fit_iterations, unsupported};
 pub use fit::{EpochRecord, Kernel, ShallowConfig, ShallowFit};
 pub use init::ShallowInit;
 pub use model::{Parameters, ShallowDann};

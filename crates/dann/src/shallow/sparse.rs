@@ -205,9 +205,9 @@ impl ShallowDann {
     /// `domain_step = 2 lambda` this is one iteration of Algorithm 1 (see the module docs).
     /// Returns `(label loss, domain loss)` before the update.
     ///
-    /// The step runs under `pulp`'s run-time dispatch: everything it calls is inlined into a
-    /// function compiled for the best instruction set the CPU has (AVX2 and FMA on x86-64),
-    /// so the row loops use the widest vectors without building for a specific CPU.
+    /// The step runs under `pulp`'s run-time dispatch, meant to compile it for the best
+    /// instruction set the CPU has (AVX2 and FMA on x86-64); today the closure is not
+    /// inlined into the dispatched function and the row loops run SSE (README, known gaps).
     pub(super) fn step_with(
         &mut self,
         source: &[(Row<'_>, usize)],
