@@ -213,7 +213,7 @@ pub enum Row<'a> {
 
 impl<'a> Row<'a> {
     /// Calls `f(column, value)` for every non-zero value, in column order.
-    #[inline]
+    #[inline(always)]
     pub fn for_each_nonzero(self, mut f: impl FnMut(usize, f32)) {
         match self {
             Row::Sparse(idx, val) => {

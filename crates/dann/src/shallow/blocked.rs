@@ -18,7 +18,7 @@ use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::{Accum, MatMut, MatRef, Par};
 
 use super::model::ShallowDann;
-use super::sparse::{Inputs, Scratch, Step};
+use super::sparse::{Forward, Inputs, Scratch, Step};
 use crate::data::Row;
 
 /// Rows (source and target together) per block: the Gram matrix costs `rows x n_features`
@@ -105,7 +105,7 @@ impl Blocked {
                 &tgt,
                 inputs.lambda,
                 scratch,
-                Some(&self.xw[r0 * hd..(r0 + n) * hd]),
+                Forward::PreActivations(&self.xw[r0 * hd..(r0 + n) * hd]),
             );
             for (dst, &g) in self.ga[r0 * hd..(r0 + n) * hd]
                 .iter_mut()

@@ -29,3 +29,23 @@ pub(super) fn softmax_in_place(p: &mut [f32]) {
         *v /= sum;
     }
 }
+
+/// Runs `f` compiled for the best instruction set the CPU has (AVX2 and FMA on most x86-64),
+/// through `pulp`'s run-time dispatch. `f`, and every loop it should speed up, must be
+/// `#[inline(always)]` (closures included): code not inlined into the dispatched function runs
+/// the baseline instructions. `f` is called as `FnMut`, whose call is the closure's own body;
+/// a closure called as `FnOnce` goes through a shim that is not inlined. Results are the same
+/// on every path: Rust never fuses a multiply and an add on its own, and the loops that
+/// vectorise are element-wise (sums over an index stay sequential).
+#[inline(always)]
+pub(super) fn dispatch<R>(f: impl FnMut() -> R) -> R {
+    struct Op<F>(F);
+    impl<R, F: FnMut() -> R> pulp::WithSimd for Op<F> {
+        type Output = R;
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(mut self, _: S) -> R {
+            (self.0)()
+        }
+    }
+    pulp::Arch::new().dispatch(Op(f))
+}

@@ -105,12 +105,15 @@ impl ShallowDann {
     pub fn hidden_into(&self, x: Row<'_>, h: &mut [f32]) {
         let hd = self.hidden;
         h.copy_from_slice(&self.b);
-        x.for_each_nonzero(|k, xk| {
-            let wk = &self.w[k * hd..(k + 1) * hd];
-            for (hj, &wj) in h.iter_mut().zip(wk) {
-                *hj += xk * wj;
-            }
-        });
+        x.for_each_nonzero(
+            #[inline(always)]
+            |k, xk| {
+                let wk = &self.w[k * hd..(k + 1) * hd];
+                for (hj, &wj) in h.iter_mut().zip(wk) {
+                    *hj += xk * wj;
+                }
+            },
+        );
         for hj in h.iter_mut() {
             *hj = sigmoid(*hj);
         }
@@ -164,7 +167,7 @@ impl ShallowDann {
             Features::Dense(m) if m.n_cols() == self.n_features => {
                 self.dense_hidden(m.as_slice(), &mut out);
             }
-            _ => pulp::Arch::new().dispatch(
+            _ => super::math::dispatch(
                 #[inline(always)]
                 || {
                     for (i, h) in out.chunks_exact_mut(self.hidden).enumerate() {

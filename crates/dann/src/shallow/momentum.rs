@@ -11,8 +11,9 @@
 //! Every few dozen steps (before `mu^t` gets small enough to cost precision) all rows are
 //! brought up to date and the sums start again.
 
+use super::math::{axpy, dispatch, sigmoid};
 use super::model::ShallowDann;
-use super::sparse::Scratch;
+use super::sparse::{Forward, Scratch};
 use crate::data::Row;
 
 /// Velocities and the lazy bookkeeping of `W`.
@@ -33,8 +34,6 @@ pub(super) struct Momentum {
     t: u32,
     /// `prefix[s] = sum_{r<s} lr_r mu^r` (`lr_0 = 0`), so `prefix[0] = prefix[1] = 0`.
     prefix: Vec<f64>,
-    /// Rows of `W` the current batch reads, each once.
-    touched: Vec<u32>,
 }
 
 impl Momentum {
@@ -56,7 +55,6 @@ impl Momentum {
             touched_at: vec![0; d],
             t: 0,
             prefix: vec![0.0, 0.0],
-            touched: Vec::new(),
         }
     }
 
@@ -65,18 +63,13 @@ impl Momentum {
         (self.powers.len() - 2) as u32
     }
 
-    /// Moves row `k` of `W` to `w_to` (every update up to step `to` applied) and returns the
-    /// factor that brings its velocity to step `to`.
+    /// The factors that bring a row of `W` last touched at step `a` to step `to`: the shift
+    /// applied to the row along its velocity, and the velocity's decay (times `extra`).
     #[inline(always)]
-    fn catch_up(&mut self, w: &mut [f32], hd: usize, k: usize, to: u32) -> f32 {
-        let a = self.touched_at[k] as usize;
+    fn factors(&self, a: usize, to: u32, extra: f32) -> (f32, f32) {
         let to = to as usize;
         let shift = ((self.prefix[to + 1] - self.prefix[a]) / self.powers[a]) as f32;
-        let wk = &mut w[k * hd..(k + 1) * hd];
-        for (w, &v) in wk.iter_mut().zip(&self.vw[k * hd..(k + 1) * hd]) {
-            *w -= shift * v;
-        }
-        self.powers[to - a] as f32
+        (shift, self.powers[to - a] as f32 * extra)
     }
 
     /// Brings every row of `W` up to date and starts a new base. Call before reading the
@@ -84,10 +77,12 @@ impl Momentum {
     pub(super) fn sync_all(&mut self, model: &mut ShallowDann) {
         let hd = model.hidden;
         for k in 0..model.n_features {
-            let decay = self.catch_up(&mut model.w, hd, k, self.t);
-            for v in &mut self.vw[k * hd..(k + 1) * hd] {
-                *v *= decay;
-            }
+            let (shift, decay) = self.factors(self.touched_at[k] as usize, self.t, 1.0);
+            let (w, v) = (
+                &mut model.w[k * hd..(k + 1) * hd],
+                &mut self.vw[k * hd..(k + 1) * hd],
+            );
+            catch_up(w, v, shift, decay);
         }
         self.t = 0;
         self.touched_at.fill(0);
@@ -106,42 +101,54 @@ impl Momentum {
         lr: f32,
         s: &mut Scratch,
     ) -> (f32, f32) {
-        // Under pulp's run-time dispatch, as the other kernels (see the README's known gaps).
-        pulp::Arch::new().dispatch(
+        if self.t == self.steps_per_base() {
+            self.sync_all(model);
+        }
+        let hd = model.hidden;
+        let now = self.t + 1;
+        let mu = self.mu;
+        let rows = || source.iter().map(|r| r.0).chain(target.iter().copied());
+        dispatch(
             #[inline(always)]
             || {
-                if self.t == self.steps_per_base() {
-                    self.sync_all(model);
-                }
-                let hd = model.hidden;
-                let now = self.t + 1;
-                let mu = self.mu;
-                // The rows this batch reads, brought to `w_{now-1}`, their velocities to
-                // `mu v_{now-1}`; each listed once (marked `now`).
-                self.touched.clear();
-                let rows = || source.iter().map(|r| r.0).chain(target.iter().copied());
-                for x in rows() {
-                    x.for_each_nonzero(|k, _| {
-                        if self.touched_at[k] != now {
-                            let decay = self.catch_up(&mut model.w, hd, k, now - 1) * mu;
-                            for v in &mut self.vw[k * hd..(k + 1) * hd] {
-                                *v *= decay;
+                // The forward pass (as `hidden_into`), each row of W brought to `w_{now-1}`
+                // (its velocity to `mu v_{now-1}`) the first time the batch reads it.
+                s.h.resize((source.len() + target.len()) * hd, 0.0);
+                for (x, h) in rows().zip(s.h.chunks_exact_mut(hd)) {
+                    h.copy_from_slice(&model.b);
+                    x.for_each_nonzero(
+                        #[inline(always)]
+                        |k, xk| {
+                            let r = k * hd..(k + 1) * hd;
+                            if self.touched_at[k] != now {
+                                let a = self.touched_at[k] as usize;
+                                let (shift, decay) = self.factors(a, now - 1, mu);
+                                catch_up(
+                                    &mut model.w[r.clone()],
+                                    &mut self.vw[r.clone()],
+                                    shift,
+                                    decay,
+                                );
+                                self.touched_at[k] = now;
                             }
-                            self.touched_at[k] = now;
-                            self.touched.push(k as u32);
-                        }
-                    });
+                            axpy(h, xk, &model.w[r]);
+                        },
+                    );
+                    for hj in h.iter_mut() {
+                        *hj = sigmoid(*hj);
+                    }
                 }
                 let (label_loss, domain_loss, gb, gd) =
-                    model.backward(source, target, lambda, s, None);
+                    model.backward(source, target, lambda, s, Forward::Done);
                 // v_now = mu v_{now-1} + g; the row's own update, lr v_now, is left pending.
                 for (r, x) in rows().enumerate() {
                     let ga = &s.ga[r * hd..(r + 1) * hd];
-                    x.for_each_nonzero(|k, xk| {
-                        for (v, &a) in self.vw[k * hd..(k + 1) * hd].iter_mut().zip(ga) {
-                            *v += xk * a;
-                        }
-                    });
+                    x.for_each_nonzero(
+                        #[inline(always)]
+                        |k, xk| {
+                            axpy(&mut self.vw[k * hd..(k + 1) * hd], xk, ga);
+                        },
+                    );
                 }
                 let update = |p: &mut [f32], v: &mut [f32], g: &[f32]| {
                     for ((p, v), &g) in p.iter_mut().zip(v.iter_mut()).zip(g) {
@@ -164,6 +171,15 @@ impl Momentum {
                 (label_loss, domain_loss)
             },
         )
+    }
+}
+
+/// Moves a row of `W` `shift` along its velocity and decays the velocity; one pass.
+#[inline(always)]
+fn catch_up(w: &mut [f32], v: &mut [f32], shift: f32, decay: f32) {
+    for (w, v) in w.iter_mut().zip(v) {
+        *w -= shift * *v;
+        *v *= decay;
     }
 }
 

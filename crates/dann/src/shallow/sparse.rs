@@ -58,6 +58,17 @@ pub struct Gradients {
     pub d: f32,
 }
 
+/// Where [`ShallowDann::backward`] gets the hidden activations of a batch.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Forward<'a> {
+    /// Computes them from the rows.
+    Compute,
+    /// From `W^T x` of every row, computed by the caller (the bias is added here).
+    PreActivations(&'a [f32]),
+    /// The caller already wrote them into [`Scratch`]'s `h`, as `Compute` would.
+    Done,
+}
+
 /// Per-step scratch space, reused across steps (see [`ShallowDann::sgd_step`]).
 #[derive(Debug, Default)]
 pub struct Scratch {
@@ -76,8 +87,8 @@ pub struct Scratch {
 impl ShallowDann {
     /// Forward and backward pass over a batch: fills `s` with the hidden activations and the
     /// pre-activation gradients of each row, and the gradients of `V, c, u, d, b`. Returns
-    /// `(label loss, domain loss, gb, gd)`. `xw`, when given, holds `W^T x` of every row
-    /// (source rows, then target rows; `hidden` values each), computed by the caller.
+    /// `(label loss, domain loss, gb, gd)`. `forward` says where the hidden activations come
+    /// from (rows are source rows, then target rows; `hidden` values each).
     #[inline(always)]
     pub(super) fn backward(
         &self,
@@ -85,7 +96,7 @@ impl ShallowDann {
         target: &[Row<'_>],
         lambda: f32,
         s: &mut Scratch,
-        xw: Option<&[f32]>,
+        forward: Forward<'_>,
     ) -> (f32, f32, Vec<f32>, f32) {
         let (hd, nc) = (self.hidden, self.n_classes);
         let rows = source.len() + target.len();
@@ -111,13 +122,14 @@ impl ShallowDann {
             .chain(target.iter().map(|&x| (x, None)));
         for (r, (x, y)) in examples.enumerate() {
             let h = &mut s.h[r * hd..(r + 1) * hd];
-            match xw {
-                Some(xw) => {
+            match forward {
+                Forward::Done => {}
+                Forward::PreActivations(xw) => {
                     for ((hj, &a), &b) in h.iter_mut().zip(&xw[r * hd..(r + 1) * hd]).zip(&self.b) {
                         *hj = sigmoid(a + b);
                     }
                 }
-                None => self.hidden_into(x, h),
+                Forward::Compute => self.hidden_into(x, h),
             }
             let ga = &mut s.ga[r * hd..(r + 1) * hd];
             ga.fill(0.0);
@@ -179,17 +191,20 @@ impl ShallowDann {
         lambda: f32,
     ) -> Gradients {
         let mut s = Scratch::default();
-        let (_, _, gb, gd) = self.backward(source, target, lambda, &mut s, None);
+        let (_, _, gb, gd) = self.backward(source, target, lambda, &mut s, Forward::Compute);
         let hd = self.hidden;
         let mut w = vec![0.0; self.n_features * hd];
         let rows = source.iter().map(|r| r.0).chain(target.iter().copied());
         for (r, x) in rows.enumerate() {
             let ga = &s.ga[r * hd..(r + 1) * hd];
-            x.for_each_nonzero(|k, xk| {
-                for (g, &a) in w[k * hd..(k + 1) * hd].iter_mut().zip(ga) {
-                    *g += xk * a;
-                }
-            });
+            x.for_each_nonzero(
+                #[inline(always)]
+                |k, xk| {
+                    for (g, &a) in w[k * hd..(k + 1) * hd].iter_mut().zip(ga) {
+                        *g += xk * a;
+                    }
+                },
+            );
         }
         Gradients {
             w,
@@ -205,9 +220,8 @@ impl ShallowDann {
     /// `domain_step = 2 lambda` this is one iteration of Algorithm 1 (see the module docs).
     /// Returns `(label loss, domain loss)` before the update.
     ///
-    /// The step runs under `pulp`'s run-time dispatch, meant to compile it for the best
-    /// instruction set the CPU has (AVX2 and FMA on x86-64); today the closure is not
-    /// inlined into the dispatched function and the row loops run SSE (README, known gaps).
+    /// The step runs under run-time dispatch (`math::dispatch`): compiled for AVX2 and FMA
+    /// where the CPU has them, with the same results as the baseline build.
     pub(super) fn step_with(
         &mut self,
         source: &[(Row<'_>, usize)],
@@ -217,21 +231,24 @@ impl ShallowDann {
         lr: f32,
         s: &mut Scratch,
     ) -> (f32, f32) {
-        pulp::Arch::new().dispatch(
+        super::math::dispatch(
             #[inline(always)]
             || {
                 let (label_loss, domain_loss, gb, gd) =
-                    self.backward(source, target, lambda, s, None);
+                    self.backward(source, target, lambda, s, Forward::Compute);
                 let hd = self.hidden;
                 let rows = source.iter().map(|r| r.0).chain(target.iter().copied());
                 for (r, x) in rows.enumerate() {
                     let ga = &s.ga[r * hd..(r + 1) * hd];
-                    x.for_each_nonzero(|k, xk| {
-                        let scale = lr * xk;
-                        for (w, &a) in self.w[k * hd..(k + 1) * hd].iter_mut().zip(ga) {
-                            *w -= scale * a;
-                        }
-                    });
+                    x.for_each_nonzero(
+                        #[inline(always)]
+                        |k, xk| {
+                            let scale = lr * xk;
+                            for (w, &a) in self.w[k * hd..(k + 1) * hd].iter_mut().zip(ga) {
+                                *w -= scale * a;
+                            }
+                        },
+                    );
                 }
                 self.step_head(&gb, gd, !target.is_empty(), domain_step, lr, s);
                 (label_loss, domain_loss)
