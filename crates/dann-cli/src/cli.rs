@@ -4,7 +4,7 @@ use anyhow::Result;
 use burn::tensor::backend::AutodiffBackend;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::commands::{bench, config, demo, eval, predict, reproduce, shift, train};
+use crate::commands::{bench, config, demo, eval, predict, reproduce, select, shift, train};
 
 /// Domain-Adversarial Neural Networks (Ganin et al., JMLR 2016): train a model on labelled
 /// source data and unlabelled target data so that it works on the target.
@@ -42,7 +42,12 @@ pub enum Command {
     #[command(subcommand)]
     Demo(Demo),
     /// Print the default run configuration (TOML) to start a --config file from.
-    Config,
+    Config(config::ConfigArgs),
+    /// Choose DANN's lambda, hidden size and learning rate without target labels (reverse
+    /// validation over the config's [select] grid), choose the source-only baseline on held-out
+    /// source rows, compare the two and measure the shift (PAD); writes the chosen model, its
+    /// config, the baseline and a table of every candidate into --out.
+    Select(select::SelectArgs),
     /// How far apart two data sets are: proxy A-distance (PAD = 2(1 - 2 err) of a linear SVM
     /// telling their rows apart), on the raw inputs or on a model's features.
     Shift(shift::ShiftArgs),
@@ -95,6 +100,7 @@ fn run_on<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<()
         Command::Shift(a) => shift::run::<B>(a, device),
         Command::Bench(Bench::Shallow(a)) => bench::shallow::<B>(a, device),
         Command::Reproduce(Reproduce::Amazon(a)) => reproduce::amazon(a),
-        Command::Config => config::run(),
+        Command::Config(a) => config::run(a),
+        Command::Select(a) => select::run::<B>(a, device),
     }
 }

@@ -4,6 +4,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use dann::data::LoadOptions;
+use dann::selection::SelectConfig;
+use dann::shallow::ShallowConfig;
 use dann::{Dann, DannConfig, TrainConfig};
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +20,14 @@ pub struct RunConfig {
     pub train: TrainConfig,
     /// How to read the data files.
     pub data: LoadOptions,
+    /// The paper's Algorithm 1 on the kernels: epochs over the source, each source example
+    /// paired with a target example, constant lambda and learning rate, early stopping on
+    /// held-out source rows. When present, `dann train` runs it instead of `[model]` and
+    /// `[train]`, and `dann select` starts from it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shallow: Option<ShallowConfig>,
+    /// The grid of `dann select`.
+    pub select: SelectConfig,
 }
 
 impl From<Dann> for RunConfig {
@@ -27,6 +37,8 @@ impl From<Dann> for RunConfig {
             model: dann.model,
             train: dann.train,
             data: LoadOptions::default(),
+            shallow: None,
+            select: SelectConfig::default(),
         }
     }
 }

@@ -4,46 +4,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use dann::experiments::moons::MoonsConfig;
+use common::{dann, eval_json, repo_data, train_cmd, write_moons};
 use predicates::prelude::*;
 
-fn dann() -> Command {
-    Command::cargo_bin("dann").expect("binary built")
-}
+mod common;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name)
-}
-
-/// Writes the moons problem as CSV files (`x0,x1,label`) into `dir`.
-fn write_moons(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
-    let p = MoonsConfig::default().generate().unwrap();
-    let write = |name: &str, ds: &dann::Dataset, labels: Option<&[usize]>| {
-        let mut text = String::from(if labels.is_some() {
-            "x0,x1,label\n"
-        } else {
-            "x0,x1\n"
-        });
-        let mut row = [0f32; 2];
-        for i in 0..ds.len() {
-            ds.features().write_row(i, &mut row);
-            text += &format!("{},{}", row[0], row[1]);
-            if let Some(l) = labels {
-                text += &format!(",{}", if l[i] == 0 { "upper" } else { "lower" });
-            }
-            text += "\n";
-        }
-        let path = dir.join(name);
-        fs::write(&path, text).unwrap();
-        path
-    };
-    (
-        write("source.csv", &p.source, p.source.labels()),
-        write("target.csv", &p.target, None),
-        write("target_test.csv", &p.target_test, p.target_test.labels()),
-    )
 }
 
 const SMALL_RUN: &str = r#"
@@ -325,34 +294,6 @@ fn help_documents_every_command() {
     for cmd in ["train", "eval", "predict", "demo", "config"] {
         assert!(text.contains(cmd), "{cmd} missing from --help");
     }
-}
-
-fn repo_data() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data")
-}
-
-/// The JSON that `dann eval --json` prints for `model` on `data`.
-fn eval_json(model: &Path, data: &Path) -> serde_json::Value {
-    let out = dann()
-        .args(["eval", "--json", "--model"])
-        .arg(model)
-        .arg("--data")
-        .arg(data)
-        .assert()
-        .success();
-    serde_json::from_slice(&out.get_output().stdout).unwrap()
-}
-
-/// `dann train --quiet --source S --target T --out OUT`; callers add settings.
-fn train_cmd(source: &Path, target: &Path, out: &Path) -> Command {
-    let mut cmd = dann();
-    cmd.args(["train", "--quiet", "--source"])
-        .arg(source)
-        .arg("--target")
-        .arg(target)
-        .arg("--out")
-        .arg(out);
-    cmd
 }
 
 /// `dann shift --source S --target T [--model M]`; callers add flags.

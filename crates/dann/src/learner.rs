@@ -6,9 +6,9 @@
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use serde::{Deserialize, Serialize};
 
-use crate::data::Dataset;
+use crate::data::{Dataset, Standardizer};
 use crate::deep::{DannConfig, Engine, FittedDann, TrainConfig, TrainListener, Trainer};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::nn::mlp::linear_from_values;
 use crate::shallow::{self, IterationsFit};
 
@@ -90,15 +90,51 @@ impl Dann {
 }
 
 /// The kernels' network as the burn model it is (`DannConfig::shallow`: the weight layouts
-/// agree), on `device`.
+/// agree), on `device`, with the standardisation it was trained behind.
 fn into_fitted<B: Backend>(
     fit: IterationsFit,
     config: &DannConfig,
     source: &Dataset,
     device: &B::Device,
 ) -> Result<FittedDann<B>> {
-    let net = &fit.model;
+    fitted_from_shallow(
+        &fit.model,
+        config,
+        source.class_names().to_vec(),
+        fit.standardizer,
+        device,
+    )
+}
+
+/// A shallow network ([`shallow::ShallowDann`], e.g. from
+/// [`ShallowConfig::fit`](shallow::ShallowConfig::fit)) as a [`FittedDann`] of architecture
+/// `config` (one sigmoid hidden layer of the network's size, as
+/// [`DannConfig::shallow`]), saved, loaded and used as every trained model is.
+/// `standardizer`, if any, is what the network's inputs went through.
+pub fn fitted_from_shallow<B: Backend>(
+    net: &shallow::ShallowDann,
+    config: &DannConfig,
+    class_names: Vec<String>,
+    standardizer: Option<Standardizer>,
+    device: &B::Device,
+) -> Result<FittedDann<B>> {
     let (d, h, c) = (net.n_features(), net.hidden(), net.n_classes());
+    shallow::check_supported(config, &TrainConfig::default())?;
+    if config.feature.hidden != [h] {
+        return Err(Error::config(
+            "model.feature.hidden",
+            format!(
+                "is {:?}, the network has one layer of {h}",
+                config.feature.hidden
+            ),
+        ));
+    }
+    if class_names.len() != c {
+        return Err(Error::Data(format!(
+            "{} class names for a network with {c} outputs",
+            class_names.len()
+        )));
+    }
     let p = net.parameters();
     let mut model = config.init::<B>(d, c, 0, device)?;
     model.feature.layers[0] = linear_from_values(d, h, p.w.to_vec(), p.b.to_vec(), device);
@@ -108,8 +144,8 @@ fn into_fitted<B: Backend>(
         model,
         config.clone(),
         d,
-        source.class_names().to_vec(),
-        fit.standardizer,
+        class_names,
+        standardizer,
         device.clone(),
     ))
 }

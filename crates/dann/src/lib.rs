@@ -15,7 +15,9 @@
 //! - [`shallow`]: the paper's one-hidden-layer network on hand-written sparse and blocked
 //!   dense kernels (Algorithm 1);
 //! - [`baselines`]: linear SVM, mSDA; [`analysis`]: proxy A-distance, shift, reverse
-//!   validation; [`experiments`]: the papers' moons and Amazon experiments.
+//!   validation; [`selection`]: the paper's whole method on any pair (reverse validation,
+//!   the source-only baseline, the PADs); [`experiments`]: the papers' moons and Amazon
+//!   experiments.
 //!
 //! Model code is generic over burn's `Backend`; [`CpuBackend`] (burn's pure-Rust `flex`) is the
 //! default, and CUDA is available with the `cuda` feature.
@@ -47,6 +49,7 @@ pub mod metrics;
 pub mod nn;
 pub mod problem;
 pub mod representation;
+pub mod selection;
 pub mod shallow;
 pub mod table;
 #[cfg(test)]
@@ -59,6 +62,6 @@ pub use deep::{
     SPEC_FILE, StepOutput, TrainConfig, TrainListener, Trainer, WEIGHTS_FILE,
 };
 pub use error::{Error, Result};
-pub use learner::Dann;
+pub use learner::{Dann, fitted_from_shallow};
 pub use problem::{Mode, TrainingPair};
 pub use representation::FeatureMap;

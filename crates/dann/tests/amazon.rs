@@ -4,6 +4,7 @@
 mod common;
 
 use common::repo_data;
+use dann::analysis::reverse_validation::ReverseScore;
 use dann::experiments::amazon::{AmazonConfig, parse_pairs, run};
 
 #[test]
@@ -34,6 +35,18 @@ fn dann_keeps_up_with_nn_and_shrinks_the_proxy_a_distance() {
     );
     // Figure 3b: DANN's hidden layer is harder to tell apart by domain than the NN's.
     assert!(pad.dann < pad.nn, "{pad:?}");
+    // Every candidate is reported; DANN's accuracy is that of the lowest reverse error (the
+    // first on ties), whose scores are DANN's.
+    assert_eq!(r.candidates.len(), 2);
+    let best = (0..2)
+        .reduce(|a, b| {
+            let e = |i: usize| r.candidates[i].candidate.reverse.error;
+            if e(b) < e(a) { b } else { a }
+        })
+        .unwrap();
+    assert_eq!(r.dann, r.candidates[best].test_accuracy);
+    assert_eq!(r.dann_reverse, r.candidates[best].candidate.reverse);
+    assert_eq!(r.dann_lambda, r.candidates[best].candidate.lambda);
 }
 
 #[test]
@@ -65,6 +78,15 @@ fn report_marks_unknown_paper_numbers() {
         nn_hidden: 50,
         svm_c: 1.0,
         pad: None,
+        dann_reverse: ReverseScore {
+            error: 0.2,
+            log_loss: 0.5,
+        },
+        nn_reverse: ReverseScore {
+            error: 0.25,
+            log_loss: 0.6,
+        },
+        candidates: Vec::new(),
         seconds: 1.0,
     };
     let report = dann::experiments::amazon::Report::new(vec![pair.clone(), pair], 2.0);

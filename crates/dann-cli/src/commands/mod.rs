@@ -6,6 +6,7 @@ pub mod demo;
 pub mod eval;
 pub mod predict;
 pub mod reproduce;
+pub mod select;
 pub mod shift;
 pub mod train;
 
@@ -18,6 +19,18 @@ use dann::FittedDann;
 use dann::data::{self, Dataset, LoadOptions};
 
 use crate::run_config::RunConfig;
+
+/// Writes `text` to `path` through a temporary file beside it and a rename, so that an
+/// interrupted run never leaves a half-written file in place of an old one.
+fn write_file(path: &Path, text: &str) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}
 
 /// Reads a data file, naming it in the error.
 fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {

@@ -3,14 +3,17 @@
 use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use burn::tensor::backend::AutodiffBackend;
 use clap::{Args, ValueEnum};
+use dann::data::HoldOut;
 use dann::problem::align_widths;
-use dann::{Engine, MetricsRecord, Mode};
+use dann::shallow::{Kernel, ShallowConfig};
+use dann::{DannConfig, Engine, MetricsRecord, Mode, fitted_from_shallow};
 
-use super::load;
+use super::{load, write_file};
 use crate::progress::Reporter;
 use crate::run_config::RunConfig;
 
@@ -63,6 +66,9 @@ pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
     };
     if let Some(m) = a.mode {
         config.train.mode = m;
+        if let Some(s) = &mut config.shallow {
+            s.mode = m;
+        }
     }
     if let Some(e) = a.engine {
         config.train.engine = e;
@@ -72,9 +78,15 @@ pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
     }
     if let Some(s) = a.seed {
         config.train.seed = s;
+        if let Some(sh) = &mut config.shallow {
+            sh.seed = s;
+        }
     }
     if let Some(l) = a.log_every {
         config.train.log_every = l;
+    }
+    if let Some(shallow) = config.shallow.clone() {
+        return train_shallow::<B>(a, config, shallow, device);
     }
     let dann = config.dann();
     dann.check()?;
@@ -95,9 +107,7 @@ pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
     };
 
     fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
-    let config_path = a.out.join(RunConfig::FILE);
-    fs::write(&config_path, config.to_toml()?)
-        .with_context(|| format!("cannot write {}", config_path.display()))?;
+    write_file(&a.out.join(RunConfig::FILE), &config.to_toml()?)?;
     let metrics_path = a.out.join("metrics.jsonl");
     let metrics = fs::File::create(&metrics_path)
         .with_context(|| format!("cannot write {}", metrics_path.display()))?;
@@ -140,6 +150,101 @@ pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
             "trained {label} on {engine} for {} iterations: source accuracy {:.4}{target}; model in {}",
             last.iteration,
             last.source_accuracy,
+            a.out.display()
+        );
+    }
+    Ok(())
+}
+
+/// `dann train` with a `[shallow]` section: Algorithm 1 on the kernels, epochs with early
+/// stopping on the held-out source rows (`shallow.validation`), as `dann select` and
+/// `dann reproduce amazon` train each candidate: the same settings and seed give the same
+/// model.
+fn train_shallow<B: AutodiffBackend>(
+    a: TrainArgs,
+    config: RunConfig,
+    shallow: ShallowConfig,
+    device: &B::Device,
+) -> Result<()> {
+    if a.engine == Some(Engine::Burn) {
+        bail!("[shallow] trains on the kernels; remove the [shallow] section to train with burn");
+    }
+    if a.iterations.is_some() || a.log_every.is_some() {
+        bail!(
+            "--iterations and --log-every set [train]; with [shallow] training runs by epochs \
+             (shallow.epochs, with early stopping: shallow.patience, shallow.stopping)"
+        );
+    }
+    shallow.check()?;
+    if a.out.join(dann::SPEC_FILE).exists() && !a.force {
+        bail!(
+            "{} already holds a model; pass --force to replace it or choose another --out",
+            a.out.display()
+        );
+    }
+    let source = load(&a.source, &config.data)?;
+    let target = load(&a.target, &config.data)?.without_labels();
+    let (source, target) = align_widths(source, target)?;
+    let target_test = match &a.target_test {
+        Some(p) => Some(load(p, &config.data)?.align_classes(source.class_names())?),
+        None => None,
+    };
+    let start = Instant::now();
+    let (fit, trained_on) = if shallow.validation > 0.0 {
+        let parts = HoldOut::new(&source, &target, shallow.validation, shallow.seed)?;
+        let fit = shallow.fit(&parts.s_train, &parts.t_train, Some(&parts.s_val))?;
+        (fit, parts.s_train.len())
+    } else {
+        (shallow.fit(&source, &target, None)?, source.len())
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    let architecture = DannConfig::shallow(shallow.hidden);
+    let fitted = fitted_from_shallow::<B::InnerBackend>(
+        &fit.model,
+        &architecture,
+        source.class_names().to_vec(),
+        None,
+        device,
+    )?;
+    fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
+    let resolved = RunConfig {
+        model: architecture,
+        shallow: Some(shallow.clone()),
+        ..config
+    };
+    write_file(&a.out.join(RunConfig::FILE), &resolved.to_toml()?)?;
+    let mut lines = String::new();
+    for record in &fit.history {
+        lines += &serde_json::to_string(record)?;
+        lines.push('\n');
+    }
+    write_file(&a.out.join("metrics.jsonl"), &lines)?;
+    fitted.save(&a.out)?;
+    if !a.quiet {
+        let kernel = match shallow.kernel.resolve(&source, &target) {
+            Kernel::Blocked => "blocked dense",
+            _ => "sparse",
+        };
+        let examples = trained_on * fit.history.len();
+        let stopped = match fit.validation_error() {
+            Some(err) => format!(
+                ", kept epoch {} (source validation error {err:.4})",
+                fit.best_epoch
+            ),
+            None => String::new(),
+        };
+        let target = match &target_test {
+            Some(t) => format!(", target accuracy {:.4}", fitted.evaluate(t)?.accuracy),
+            None => String::new(),
+        };
+        let mode = shallow.mode.to_possible_value();
+        eprintln!(
+            "trained {} on the shallow kernels (Algorithm 1, {kernel} kernel): {} epochs{stopped}, \
+             {examples} source examples (each with a target example) in {seconds:.2} s, \
+             {:.0} examples/s{target}; model in {}",
+            mode.as_ref().map_or("dann", |v| v.get_name()),
+            fit.history.len(),
+            examples as f64 / seconds.max(1e-9),
             a.out.display()
         );
     }

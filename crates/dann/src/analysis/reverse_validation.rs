@@ -1,16 +1,20 @@
 //! Reverse validation (Zhong et al. 2010; Ganin et al., JMLR 2016 sec. 5.1.2): choosing DANN's
 //! hyper-parameters without target labels.
 //!
-//! Source and target are split 90/10 (`S'`, `S_v`, `T'`, `T_v`). For each candidate: train
-//! DANN on `S'` with `T'` unlabelled (early stopping on `S_v`); label `T'` and `T_v` with it;
-//! train a *reverse* DANN on the self-labelled `T'` with `S'` as its unlabelled target (early
-//! stopping on the self-labelled `T_v`); its error on `S_v` is the candidate's score. The
-//! candidate with the lowest score wins.
+//! Source and target are split 90/10 (`S'`, `S_v`, `T'`, `T_v`, a [`HoldOut`]). For each
+//! candidate: train DANN on `S'` with `T'` unlabelled (early stopping on `S_v`); label `T'`
+//! and `T_v` with it; train a *reverse* DANN on the self-labelled `T'` with `S'` as its
+//! unlabelled target (early stopping on the self-labelled `T_v`); its error on `S_v` is the
+//! candidate's score. The candidate with the lowest score wins.
+//!
+//! `S_v` is small (200 reviews on Amazon, so the error moves in steps of 0.005 and many
+//! candidates tie); [`RvScore::LogLoss`] scores the reverse model's mean negative
+//! log-likelihood of `S_v`'s labels instead, a finer measure of the same agreement.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::data::Dataset;
+use crate::data::{Dataset, HoldOut};
 use crate::error::{Error, Result};
 use crate::metrics::{accuracy, lowest};
 use crate::problem::Mode;
@@ -27,42 +31,117 @@ pub fn lambda_grid(n: usize) -> Vec<f64> {
     }
 }
 
+/// What the reverse model's agreement with `S_v` is measured by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[serde(rename_all = "snake_case")]
+pub enum RvScore {
+    /// Its error on `S_v` (the paper's).
+    #[default]
+    Error,
+    /// Its mean negative log-likelihood of `S_v`'s labels.
+    LogLoss,
+}
+
+/// The reverse model's agreement with the source validation part.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ReverseScore {
+    /// Error on `S_v`.
+    pub error: f64,
+    /// Mean negative log-likelihood of `S_v`'s labels.
+    pub log_loss: f64,
+}
+
+impl ReverseScore {
+    /// The value `score` ranks by (lower is better).
+    pub fn get(&self, score: RvScore) -> f64 {
+        match score {
+            RvScore::Error => self.error,
+            RvScore::LogLoss => self.log_loss,
+        }
+    }
+}
+
+/// Reverse validation of `forward`, trained with `cfg` on `parts`: the reverse model (the
+/// same settings) trained on `T'` labelled by `forward`, with `S'` as its unlabelled target
+/// and early stopping on `T_v` labelled by `forward`, scored on `S_v`.
+pub fn reverse_score(
+    cfg: &ShallowConfig,
+    forward: &ShallowDann,
+    parts: &HoldOut,
+) -> Result<ReverseScore> {
+    let truth = parts
+        .s_val
+        .labels()
+        .ok_or_else(|| Error::Data("source validation part must be labelled".into()))?;
+    let classes = parts.s_train.class_names().to_vec();
+    let self_label = |d: &Dataset| -> Result<Dataset> {
+        Dataset::labelled(d.features().clone(), forward.predict(d), classes.clone())
+    };
+    let (t_train, t_val) = (self_label(&parts.t_train)?, self_label(&parts.t_val)?);
+    let s_train = parts.s_train.clone().without_labels();
+    let reverse = cfg.fit(&t_train, &s_train, Some(&t_val))?.model;
+    let proba = reverse.predict_proba(&parts.s_val);
+    let nc = reverse.n_classes();
+    let log_loss = truth
+        .iter()
+        .enumerate()
+        .map(|(i, &y)| -f64::from(proba[i * nc + y].max(f32::MIN_POSITIVE)).ln())
+        .sum::<f64>()
+        / truth.len().max(1) as f64;
+    Ok(ReverseScore {
+        error: 1.0 - accuracy(&reverse.predict(&parts.s_val), truth),
+        log_loss,
+    })
+}
+
 /// The grid and the training settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReverseValidation {
-    /// Settings shared by every run (lr, epochs, patience, seed, batch size).
+    /// Settings shared by every run (epochs, patience, seed, batch size); lambda, hidden size
+    /// and learning rate come from the grid.
     pub base: ShallowConfig,
     /// lambda candidates.
     pub lambdas: Vec<f64>,
     /// Hidden size candidates.
     pub hidden: Vec<usize>,
+    /// Learning-rate candidates.
+    pub lrs: Vec<f64>,
+    /// What ranks the candidates.
+    pub score: RvScore,
 }
 
-/// One candidate's score.
+/// One candidate's settings and scores.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
     /// lambda.
     pub lambda: f64,
     /// Hidden size.
     pub hidden: usize,
-    /// Reverse validation error on `S_v`.
-    pub reverse_error: f64,
+    /// Learning rate.
+    pub lr: f64,
+    /// The forward model's error on `S_v` (its kept epoch).
+    pub forward_error: f64,
+    /// The epoch the forward model was kept from.
+    pub epoch: usize,
+    /// The reverse model's scores on `S_v`.
+    pub reverse: ReverseScore,
 }
 
 /// The outcome: every candidate's score and forward model, and which one won.
 #[derive(Debug, Clone)]
 pub struct Selection {
-    /// All candidates in grid order.
+    /// All candidates in grid order (hidden size, then learning rate, then lambda).
     pub candidates: Vec<Candidate>,
     /// Each candidate's forward model (trained on `S'` with `T'` unlabelled), in the same
     /// order.
     pub forward_models: Vec<ShallowDann>,
-    /// Index of the winner: the lowest reverse error, the earlier candidate on ties.
+    /// Index of the winner: the lowest score, the earlier candidate on ties.
     pub best: usize,
 }
 
 impl Selection {
-    /// The winning candidate (its lambda, hidden size and score).
+    /// The winning candidate (its settings and scores).
     pub fn winner(&self) -> &Candidate {
         &self.candidates[self.best]
     }
@@ -74,53 +153,67 @@ impl Selection {
 }
 
 impl ReverseValidation {
-    /// Scores every candidate on the given parts (targets unlabelled) and keeps the best.
-    pub fn select(
-        &self,
-        s_train: &Dataset,
-        s_val: &Dataset,
-        t_train: &Dataset,
-        t_val: &Dataset,
-    ) -> Result<Selection> {
-        let s_val_truth = s_val
-            .labels()
-            .ok_or_else(|| Error::Data("source validation part must be labelled".into()))?;
-        let classes = s_train.class_names().to_vec();
-        let s_train_unl = s_train.clone().without_labels();
-        let grid: Vec<(usize, f64)> = self
-            .hidden
-            .iter()
-            .flat_map(|&h| self.lambdas.iter().map(move |&l| (h, l)))
-            .collect();
+    /// The settings of every candidate, in grid order.
+    pub fn grid(&self) -> Vec<ShallowConfig> {
+        let mut grid = Vec::new();
+        for &hidden in &self.hidden {
+            for &lr in &self.lrs {
+                for &lambda in &self.lambdas {
+                    grid.push(ShallowConfig {
+                        mode: Mode::Dann,
+                        hidden,
+                        lambda,
+                        lr,
+                        ..self.base.clone()
+                    });
+                }
+            }
+        }
+        grid
+    }
+
+    /// Fails, naming the setting, when the grid is empty.
+    pub fn check(&self) -> Result<()> {
+        for (name, len) in [
+            ("select.lambdas", self.lambdas.len()),
+            ("select.hidden", self.hidden.len()),
+            ("select.lrs", self.lrs.len()),
+        ] {
+            if len == 0 {
+                return Err(Error::config(
+                    name,
+                    "is empty: the grid needs at least one value",
+                ));
+            }
+        }
+        self.grid().iter().try_for_each(ShallowConfig::check)
+    }
+
+    /// Scores every candidate on `parts` (targets unlabelled) and keeps the best.
+    pub fn select(&self, parts: &HoldOut) -> Result<Selection> {
+        self.check()?;
         // Candidates are independent: score them on every core (rayon; RAYON_NUM_THREADS
         // limits it). Each run is seeded, so the outcome does not depend on the schedule.
-        let scored: Vec<(Candidate, ShallowDann)> = grid
+        let scored: Vec<(Candidate, ShallowDann)> = self
+            .grid()
             .par_iter()
-            .map(|&(hidden, lambda)| -> Result<(Candidate, ShallowDann)> {
-                let cfg = ShallowConfig {
-                    mode: Mode::Dann,
-                    hidden,
-                    lambda,
-                    ..self.base.clone()
-                };
-                let forward = cfg.fit(s_train, t_train, Some(s_val))?.model;
-                let self_label = |d: &Dataset| -> Result<Dataset> {
-                    Dataset::labelled(d.features().clone(), forward.predict(d), classes.clone())
-                };
-                let (t_train_l, t_val_l) = (self_label(t_train)?, self_label(t_val)?);
-                let reverse = cfg.fit(&t_train_l, &s_train_unl, Some(&t_val_l))?.model;
-                let reverse_error = 1.0 - accuracy(&reverse.predict(s_val), s_val_truth);
+            .map(|cfg| -> Result<(Candidate, ShallowDann)> {
+                let fit = cfg.fit(&parts.s_train, &parts.t_train, Some(&parts.s_val))?;
+                let reverse = reverse_score(cfg, &fit.model, parts)?;
                 let candidate = Candidate {
-                    lambda,
-                    hidden,
-                    reverse_error,
+                    lambda: cfg.lambda,
+                    hidden: cfg.hidden,
+                    lr: cfg.lr,
+                    forward_error: fit.validation_error().unwrap_or(f64::NAN),
+                    epoch: fit.best_epoch,
+                    reverse,
                 };
-                Ok((candidate, forward))
+                Ok((candidate, fit.model))
             })
             .collect::<Result<_>>()?;
         // The lowest score wins; ties go to the earlier candidate in grid order.
-        let best = lowest(0..scored.len(), |&i| scored[i].0.reverse_error)
-            .ok_or_else(|| Error::config("reverse_validation", "the grid is empty"))?;
+        let best = lowest(0..scored.len(), |&i| scored[i].0.reverse.get(self.score))
+            .ok_or_else(|| Error::config("select", "the grid is empty"))?;
         let (candidates, forward_models) = scored.into_iter().unzip();
         Ok(Selection {
             candidates,
@@ -136,7 +229,6 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     use super::*;
-    use crate::data::split_validation;
     use crate::testing::random_dense_labelled;
 
     #[test]
@@ -153,16 +245,15 @@ mod tests {
         assert!(lambda_grid(0).is_empty());
     }
 
-    /// `select` returns every candidate in grid order with the forward model its settings
-    /// train, and the first candidate with the lowest reverse error wins.
-    #[test]
-    fn select_keeps_every_forward_model_and_the_lowest_score() {
+    fn small_problem() -> HoldOut {
         let rng = &mut ChaCha8Rng::seed_from_u64(3);
         let source = random_dense_labelled(80, 6, rng);
-        let target = random_dense_labelled(80, 6, rng).without_labels();
-        let (s_train, s_val) = split_validation(&source, 0.2, 1);
-        let (t_train, t_val) = split_validation(&target, 0.2, 2);
-        let rv = ReverseValidation {
+        let target = random_dense_labelled(80, 6, rng);
+        HoldOut::new(&source, &target, 0.2, 1).unwrap()
+    }
+
+    fn small_grid() -> ReverseValidation {
+        ReverseValidation {
             base: ShallowConfig {
                 lr: 0.1,
                 epochs: 5,
@@ -171,44 +262,112 @@ mod tests {
             },
             lambdas: vec![0.01, 0.3, 1.0],
             hidden: vec![3, 5],
-        };
-        let selection = rv.select(&s_train, &s_val, &t_train, &t_val).unwrap();
-        let grid: Vec<(usize, f64)> = selection
-            .candidates
-            .iter()
-            .map(|c| (c.hidden, c.lambda))
-            .collect();
-        assert_eq!(
-            grid,
-            [(3, 0.01), (3, 0.3), (3, 1.0), (5, 0.01), (5, 0.3), (5, 1.0)]
-        );
-        assert_eq!(selection.forward_models.len(), grid.len());
-        for (c, model) in selection.candidates.iter().zip(&selection.forward_models) {
-            let direct = ShallowConfig {
-                mode: Mode::Dann,
-                hidden: c.hidden,
-                lambda: c.lambda,
-                ..rv.base.clone()
-            }
-            .fit(&s_train, &t_train, Some(&s_val))
-            .unwrap()
-            .model;
-            assert_eq!(model, &direct, "{c:?}");
+            lrs: vec![0.1, 0.05],
+            score: RvScore::Error,
         }
-        let errors: Vec<f64> = selection
-            .candidates
-            .iter()
-            .map(|c| c.reverse_error)
-            .collect();
-        let min = errors.iter().copied().fold(f64::INFINITY, f64::min);
-        assert_eq!(
-            selection.best,
-            errors.iter().position(|&e| e == min).unwrap()
-        );
-        assert_eq!(selection.winner().reverse_error, min);
-        assert_eq!(
-            selection.best_model(),
-            &selection.forward_models[selection.best]
+    }
+
+    /// `select` returns every candidate in grid order with the forward model its settings
+    /// train and the scores `reverse_score` gives it, and the first candidate with the lowest
+    /// score wins, for either score.
+    #[test]
+    fn select_keeps_every_forward_model_and_the_lowest_score() {
+        let parts = small_problem();
+        for score in [RvScore::Error, RvScore::LogLoss] {
+            let rv = ReverseValidation {
+                score,
+                ..small_grid()
+            };
+            let selection = rv.select(&parts).unwrap();
+            let grid: Vec<(usize, f64, f64)> = selection
+                .candidates
+                .iter()
+                .map(|c| (c.hidden, c.lr, c.lambda))
+                .collect();
+            let mut expected = Vec::new();
+            for h in [3, 5] {
+                for lr in [0.1, 0.05] {
+                    for l in [0.01, 0.3, 1.0] {
+                        expected.push((h, lr, l));
+                    }
+                }
+            }
+            assert_eq!(grid, expected);
+            assert_eq!(selection.forward_models.len(), grid.len());
+            for ((c, model), cfg) in selection
+                .candidates
+                .iter()
+                .zip(&selection.forward_models)
+                .zip(rv.grid())
+            {
+                assert_eq!(
+                    (cfg.mode, cfg.hidden, cfg.lr, cfg.lambda),
+                    (Mode::Dann, c.hidden, c.lr, c.lambda)
+                );
+                let fit = cfg
+                    .fit(&parts.s_train, &parts.t_train, Some(&parts.s_val))
+                    .unwrap();
+                assert_eq!(model, &fit.model, "{c:?}");
+                assert_eq!(c.forward_error, fit.validation_error().unwrap());
+                assert_eq!(c.reverse, reverse_score(&cfg, model, &parts).unwrap());
+                assert!(c.reverse.log_loss > 0.0 && c.reverse.log_loss.is_finite());
+            }
+            let scores: Vec<f64> = selection
+                .candidates
+                .iter()
+                .map(|c| c.reverse.get(score))
+                .collect();
+            let min = scores.iter().copied().fold(f64::INFINITY, f64::min);
+            assert_eq!(
+                selection.best,
+                scores.iter().position(|&e| e == min).unwrap()
+            );
+            assert_eq!(selection.winner().reverse.get(score), min);
+            assert_eq!(
+                selection.best_model(),
+                &selection.forward_models[selection.best]
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_grid_is_refused_by_name() {
+        let parts = small_problem();
+        for (field, rv) in [
+            (
+                "select.lambdas",
+                ReverseValidation {
+                    lambdas: vec![],
+                    ..small_grid()
+                },
+            ),
+            (
+                "select.hidden",
+                ReverseValidation {
+                    hidden: vec![],
+                    ..small_grid()
+                },
+            ),
+            (
+                "select.lrs",
+                ReverseValidation {
+                    lrs: vec![],
+                    ..small_grid()
+                },
+            ),
+        ] {
+            let err = rv.select(&parts).unwrap_err().to_string();
+            assert!(err.contains(field) && err.contains("empty"), "{err}");
+        }
+        let bad = ReverseValidation {
+            lrs: vec![-1.0],
+            ..small_grid()
+        };
+        assert!(
+            bad.select(&parts)
+                .unwrap_err()
+                .to_string()
+                .contains("shallow.lr")
         );
     }
 }

@@ -20,5 +20,5 @@ pub use formats::{
 pub use load::{DATA_DIR_ENV, Format, LoadOptions, data_dir, load};
 pub use matrix::{CsrMatrix, DenseMatrix, Features, Row};
 pub use sampler::EndlessSampler;
-pub use split::split_validation;
+pub use split::{HoldOut, split_validation};
 pub use standardize::Standardizer;

@@ -16,7 +16,11 @@ use crate::error::{Error, Result};
 use crate::metrics::accuracy;
 use crate::problem::{Mode, TrainingPair};
 
-/// Settings of [`ShallowConfig::fit`]: the paper's Algorithm 1 when `batch_size == 1`.
+/// Settings of [`ShallowConfig::fit`]: the paper's Algorithm 1 when `batch_size == 1`. The
+/// defaults are the authors' Amazon settings (their `DANN.py`): `mu = 1e-3`, their
+/// initialisation (zero domain classifier), at most 200 epochs and their early stopping (ties
+/// count as improvements; training goes on until epoch `max(30, 1.5 x best)`), 10% of the
+/// source held out to stop on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ShallowConfig {
@@ -37,12 +41,17 @@ pub struct ShallowConfig {
     pub patience: usize,
     /// Early-stopping rule, when validating.
     pub stopping: Stopping,
-    /// Seed of the initial weights and of the example order.
+    /// Seed of the initial weights and of the example order (and, in `dann train` and
+    /// `dann select`, of the held-out split).
     pub seed: u64,
     /// How steps update the input weights (the result is the same up to float rounding).
     pub kernel: Kernel,
     /// Initial weights.
     pub init: ShallowInit,
+    /// Fraction of the source (and of the target) that `dann train` and `dann select` hold
+    /// out for early stopping and model selection (see [`crate::data::HoldOut`]); 0 trains
+    /// on every row for `epochs` epochs. `fit` itself validates on the set it is given.
+    pub validation: f64,
 }
 
 /// How [`ShallowConfig::fit`] updates the input weights `W`.
@@ -64,7 +73,8 @@ impl Kernel {
     /// Input width from which `Auto` picks `Blocked` for dense data.
     pub const BLOCKED_MIN_FEATURES: usize = 256;
 
-    pub(super) fn resolve(self, source: &Dataset, target: &Dataset) -> Kernel {
+    /// The kernel `Auto` stands for on these data sets (others stand for themselves).
+    pub fn resolve(self, source: &Dataset, target: &Dataset) -> Kernel {
         let dense = |d: &Dataset| matches!(d.features(), Features::Dense(_));
         match self {
             Kernel::Auto
@@ -88,12 +98,13 @@ impl Default for ShallowConfig {
             lambda: 0.1,
             lr: 1e-3,
             batch_size: 1,
-            epochs: 10,
-            patience: 3,
-            stopping: Stopping::Fixed,
+            epochs: 200,
+            patience: 30,
+            stopping: Stopping::Growing,
             seed: 0,
             kernel: Kernel::Auto,
             init: ShallowInit::Glorot,
+            validation: 0.1,
         }
     }
 }
@@ -120,6 +131,12 @@ impl ShallowConfig {
             return Err(Error::config(
                 "shallow.lambda",
                 format!("must be >= 0, got {}", self.lambda),
+            ));
+        }
+        if !(0.0..1.0).contains(&self.validation) {
+            return Err(Error::config(
+                "shallow.validation",
+                format!("must be in [0, 1), got {}", self.validation),
             ));
         }
         Ok(())

@@ -5,10 +5,11 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::tables::{DOMAINS, all_pairs};
-use crate::analysis::reverse_validation::{ReverseValidation, lambda_grid};
+use crate::analysis::reverse_validation::{RvScore, lambda_grid};
 use crate::baselines::msda::MsdaConfig;
 use crate::error::{Error, Result};
-use crate::shallow::{ShallowConfig, ShallowInit, Stopping};
+use crate::selection::SelectConfig;
+use crate::shallow::{ShallowConfig, Stopping};
 
 /// Settings of the reproduction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,6 +23,8 @@ pub struct AmazonConfig {
     pub lambdas: Vec<f64>,
     /// Hidden sizes tried (paper: 50 and 100).
     pub hidden: Vec<usize>,
+    /// What ranks reverse validation's candidates.
+    pub score: RvScore,
     /// Shallow training (lr, epochs, patience, batch size); lambda, hidden and mode are set
     /// per run.
     pub shallow: ShallowConfig,
@@ -56,18 +59,9 @@ impl Default for AmazonConfig {
             pairs: all_pairs(),
             lambdas: lambda_grid(9),
             hidden: vec![50, 100],
-            // As the authors' code (`DANN.py`): mu = 1e-3, their initialisation (zero domain
-            // classifier), at most 200 epochs and their early stopping (ties count as
-            // improvements; training goes on until epoch max(30, 1.5 x best)).
-            shallow: ShallowConfig {
-                lr: 1e-3,
-                epochs: 200,
-                patience: 30,
-                stopping: Stopping::Growing,
-                batch_size: 1,
-                init: ShallowInit::Glorot,
-                ..ShallowConfig::default()
-            },
+            score: RvScore::Error,
+            // The authors' settings (`DANN.py`), which are ShallowConfig's defaults.
+            shallow: ShallowConfig::default(),
             pad: false,
             seed: 0,
             features: FeatureSpace::Raw,
@@ -99,12 +93,15 @@ impl AmazonConfig {
         self
     }
 
-    /// DANN's reverse validation over `lambdas x hidden` with the `shallow` settings.
-    pub fn reverse_validation(&self) -> ReverseValidation {
-        ReverseValidation {
-            base: self.shallow.clone(),
+    /// What each pair runs through [`crate::selection::select`]: reverse validation over
+    /// `lambdas x hidden` at the `shallow` learning rate, the PADs when `pad`.
+    pub fn select_config(&self) -> SelectConfig {
+        SelectConfig {
             lambdas: self.lambdas.clone(),
             hidden: self.hidden.clone(),
+            lrs: vec![self.shallow.lr],
+            score: self.score,
+            pad: self.pad,
         }
     }
 }

@@ -19,6 +19,6 @@ mod run;
 mod tables;
 
 pub use config::{AmazonConfig, FeatureSpace, parse_pairs};
-pub use report::{PairPad, PairResult, Report};
-pub use run::{Domain, PairSplits, load_domain, run, run_pair};
+pub use report::{PairPad, PairResult, Report, ScoredCandidate};
+pub use run::{Domain, load_domain, run, run_pair};
 pub use tables::{DOMAINS, N_FEATURES, PAPER_TABLE_1A, PAPER_TABLE_1B, all_pairs};

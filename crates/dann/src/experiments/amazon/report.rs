@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::reverse_validation::{Candidate, ReverseScore};
 use crate::error::{Error, Result};
 use crate::table::MarkdownTable;
 
@@ -42,8 +43,25 @@ pub struct PairResult {
     pub svm_c: f64,
     /// Proxy A-distances, when asked for.
     pub pad: Option<PairPad>,
+    /// The chosen DANN's reverse-validation scores.
+    pub dann_reverse: ReverseScore,
+    /// The NN's reverse-validation scores (DANN is expected to help where its score is lower).
+    pub nn_reverse: ReverseScore,
+    /// Every reverse-validation candidate with its target test accuracy (measured for the
+    /// report only: the selection never sees target labels).
+    pub candidates: Vec<ScoredCandidate>,
     /// Seconds spent on the pair.
     pub seconds: f64,
+}
+
+/// A reverse-validation candidate and its forward model's target test accuracy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoredCandidate {
+    /// Settings and scores.
+    #[serde(flatten)]
+    pub candidate: Candidate,
+    /// Target test accuracy of its forward model.
+    pub test_accuracy: f64,
 }
 
 /// The table of a run: every pair, means, and the wall time.

@@ -1,21 +1,17 @@
-//! Running the reproduction: each pair's splits, DANN by reverse validation, the NN and the
-//! SVM, and the proxy A-distances.
+//! Running the reproduction: each pair through [`crate::selection::select`] (DANN by reverse
+//! validation, the NN, the proxy A-distances) beside the SVM, tested on the target test set.
 
 use std::path::Path;
 
-use rayon::prelude::*;
-
 use super::config::{AmazonConfig, FeatureSpace};
-use super::report::{PairPad, PairResult};
+use super::report::{PairPad, PairResult, ScoredCandidate};
 use super::tables::{DOMAINS, N_FEATURES, PAPER_TABLE_1A, PAPER_TABLE_1B};
-use crate::analysis::proxy_a_distance::proxy_a_distance;
 use crate::baselines::svm::{LinearSvm, LinearSvmConfig, c_grid};
-use crate::data::{self, Dataset, LoadOptions, SvmLightOptions, split_validation};
+use crate::data::{self, Dataset, HoldOut, LoadOptions, SvmLightOptions};
 use crate::error::{Error, Result};
-use crate::metrics::{accuracy, lowest};
-use crate::problem::Mode;
-use crate::representation::FeatureMap;
-use crate::shallow::{ShallowConfig, ShallowDann};
+use crate::metrics::accuracy;
+use crate::selection::select;
+use crate::shallow::ShallowDann;
 
 /// Train and test sets of one domain.
 #[derive(Debug, Clone)]
@@ -47,42 +43,9 @@ pub fn load_domain(data_dir: &Path, name: &str) -> Result<Domain> {
     })
 }
 
-/// The parts of one pair that [`run_pair`] trains, selects and tests on.
-#[derive(Debug, Clone)]
-pub struct PairSplits {
-    /// 90% of the source training reviews (`S'`).
-    pub s_train: Dataset,
-    /// The other 10% (`S_v`): early stopping and model selection.
-    pub s_val: Dataset,
-    /// 90% of the target training reviews, unlabelled (`T'`).
-    pub t_train: Dataset,
-    /// The other 10%, unlabelled (`T_v`).
-    pub t_val: Dataset,
-    /// The target test reviews, labelled with the source's class order.
-    pub test: Dataset,
-}
-
-impl PairSplits {
-    /// Splits a pair for `seed` (the same parts for every method).
-    pub fn new(source: &Domain, target: &Domain, seed: u64) -> Result<Self> {
-        let (s_train, s_val) = split_validation(&source.train, 0.1, seed);
-        let (t_train, t_val) =
-            split_validation(&target.train.clone().without_labels(), 0.1, seed ^ 1);
-        let test = target
-            .test
-            .clone()
-            .align_classes(source.train.class_names())?;
-        Ok(Self {
-            s_train,
-            s_val,
-            t_train,
-            t_val,
-            test,
-        })
-    }
-}
-
-/// Runs one pair (domains already loaded).
+/// Runs one pair (domains already loaded): [`crate::selection::select`] on the pair's
+/// held-out parts (DANN by reverse validation, the NN on the source validation part, the
+/// PADs), the SVM beside it, then every model's target test accuracy.
 pub fn run_pair(
     config: &AmazonConfig,
     source_name: &str,
@@ -92,57 +55,44 @@ pub fn run_pair(
 ) -> Result<PairResult> {
     let start = std::time::Instant::now();
     let seed = config.seed;
-    let PairSplits {
-        s_train,
-        s_val,
-        t_train,
-        t_val,
-        test,
-    } = PairSplits::new(source, target, seed)?;
+    let parts = HoldOut::new(
+        &source.train,
+        &target.train,
+        config.shallow.validation,
+        seed,
+    )?;
+    let test = target
+        .test
+        .clone()
+        .align_classes(source.train.class_names())?;
     let truth = test.labels().unwrap_or_default();
 
-    // DANN (reverse validation over lambda x hidden), NN and SVM, side by side on all cores.
-    let rv = config.reverse_validation();
-    let (selection, (nn_fit, svm_fit)) = rayon::join(
-        || rv.select(&s_train, &s_val, &t_train, &t_val),
+    let (outcome, svm_fit) = rayon::join(
         || {
-            rayon::join(
-                || fit_nn(config, &s_train, &t_train, &s_val),
-                || fit_svm(&s_train, &s_val, seed),
+            select(
+                &config.shallow,
+                &config.select_config(),
+                &parts,
+                &source.train,
+                &target.train,
+                seed,
             )
         },
+        || fit_svm(&parts.s_train, &parts.s_val, seed),
     );
-    let selection = selection?;
-    let dann_model = selection.best_model();
-    let dann = accuracy(&dann_model.predict(&test), truth);
-    let (nn_model, nn_hidden) = nn_fit?;
-    let nn = accuracy(&nn_model.predict(&test), truth);
+    let outcome = outcome?;
     let (svm_model, svm_c) = svm_fit?;
-    let svm = accuracy(&svm_model.predict(&test)?, truth);
-
-    let pad = if config.pad {
-        let src = source.train.clone().without_labels();
-        let target_unlabelled = target.train.clone().without_labels();
-        Some(PairPad {
-            raw: proxy_a_distance(&src, &target_unlabelled, None, seed)?.pad,
-            nn: proxy_a_distance(
-                &nn_model.feature_dataset(&src)?,
-                &nn_model.feature_dataset(&target_unlabelled)?,
-                None,
-                seed,
-            )?
-            .pad,
-            dann: proxy_a_distance(
-                &dann_model.feature_dataset(&src)?,
-                &dann_model.feature_dataset(&target_unlabelled)?,
-                None,
-                seed,
-            )?
-            .pad,
+    let test_accuracy = |m: &ShallowDann| accuracy(&m.predict(&test), truth);
+    let candidates: Vec<ScoredCandidate> = outcome
+        .dann
+        .candidates
+        .iter()
+        .zip(&outcome.dann.forward_models)
+        .map(|(c, m)| ScoredCandidate {
+            candidate: c.clone(),
+            test_accuracy: test_accuracy(m),
         })
-    } else {
-        None
-    };
+        .collect();
     let table = match config.features {
         FeatureSpace::Raw => &PAPER_TABLE_1A,
         FeatureSpace::Msda => &PAPER_TABLE_1B,
@@ -151,49 +101,28 @@ pub fn run_pair(
         .iter()
         .find(|p| p.0 == source_name && p.1 == target_name)
         .map_or((f64::NAN, f64::NAN, f64::NAN), |p| (p.2, p.3, p.4));
+    let winner = outcome.dann.winner();
     Ok(PairResult {
         source: source_name.to_string(),
         target: target_name.to_string(),
-        dann,
-        nn,
-        svm,
+        dann: candidates[outcome.dann.best].test_accuracy,
+        nn: test_accuracy(&outcome.baseline.model),
+        svm: accuracy(&svm_model.predict(&test)?, truth),
         paper,
-        dann_lambda: selection.winner().lambda,
-        dann_hidden: selection.winner().hidden,
-        nn_hidden,
+        dann_lambda: winner.lambda,
+        dann_hidden: winner.hidden,
+        nn_hidden: outcome.baseline.winner().hidden,
         svm_c,
-        pad,
+        pad: outcome.pad.map(|p| PairPad {
+            raw: p.inputs,
+            nn: p.source_only,
+            dann: p.dann,
+        }),
+        dann_reverse: winner.reverse,
+        nn_reverse: outcome.baseline.reverse,
+        candidates,
         seconds: start.elapsed().as_secs_f64(),
     })
-}
-
-/// The NN: hidden size and early stopping on the source validation part.
-fn fit_nn(
-    config: &AmazonConfig,
-    s_train: &Dataset,
-    t_train: &Dataset,
-    s_val: &Dataset,
-) -> Result<(ShallowDann, usize)> {
-    let fits: Vec<(f64, ShallowDann, usize)> = config
-        .hidden
-        .par_iter()
-        .map(|&h| {
-            let fit = ShallowConfig {
-                mode: Mode::SourceOnly,
-                hidden: h,
-                lambda: 0.0,
-                ..config.shallow.clone()
-            }
-            .fit(s_train, t_train, Some(s_val))?;
-            // Recorded by `fit` for the kept epoch (always there: it validated on s_val).
-            let err = fit.validation_error().unwrap_or(f64::INFINITY);
-            Ok((err, fit.model, h))
-        })
-        .collect::<Result<_>>()?;
-    // The lowest validation error wins; ties go to the earlier size.
-    lowest(fits, |f| f.0)
-        .map(|(_, m, h)| (m, h))
-        .ok_or_else(|| Error::config("hidden", "needs at least one size"))
 }
 
 /// The linear SVM: `C` over the paper's grid, chosen on the source validation part.

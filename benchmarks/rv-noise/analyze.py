@@ -1,0 +1,111 @@
+"""Compares reverse-validation selection rules over the candidates `dann reproduce amazon
+--json` recorded (see run.sh). Each rule picks one candidate per pair and seed from what the
+selection may see (reverse error, reverse log loss on the held-out source rows, forward error);
+the pick is graded by its target test accuracy, which no rule reads.
+
+Usage: python3 analyze.py results/rv-noise/seed*.json > results/rv-noise/README.md
+"""
+
+import json
+import statistics
+import sys
+
+
+def first_min(cands, key):
+    """Index of the first candidate with the lowest key (ties: grid order), as dann does."""
+    best = 0
+    for i, c in enumerate(cands):
+        if key(c) < key(cands[best]):
+            best = i
+    return best
+
+
+RULES = {
+    "reverse error (paper; dann's default)": lambda c: c["reverse"]["error"],
+    "reverse log loss": lambda c: c["reverse"]["log_loss"],
+    "reverse error, ties by log loss": lambda c: (c["reverse"]["error"], c["reverse"]["log_loss"]),
+    "forward error on S_v only (no adaptation signal)": lambda c: c["forward_error"],
+}
+
+
+def main(paths):
+    runs = []  # (seed, pair result)
+    for p in paths:
+        report = json.load(open(p))
+        seed = p.rsplit("seed", 1)[-1].split(".")[0]
+        for r in report["pairs"]:
+            runs.append((seed, r))
+    seeds = sorted({s for s, _ in runs}, key=int)
+    rows = {}  # rule -> seed -> list of accuracies
+    for name, key in RULES.items():
+        rows[name] = {s: [] for s in seeds}
+        for s, r in runs:
+            cands = r["candidates"]
+            rows[name][s].append(cands[first_min(cands, key)]["test_accuracy"])
+    extra = {
+        "best candidate (oracle, reads target labels)": lambda cands: max(
+            c["test_accuracy"] for c in cands
+        ),
+        "mean candidate": lambda cands: statistics.mean(c["test_accuracy"] for c in cands),
+    }
+    for name, f in extra.items():
+        rows[name] = {s: [] for s in seeds}
+        for s, r in runs:
+            rows[name][s].append(f(r["candidates"]))
+    rows["NN (source-only, chosen on S_v)"] = {s: [r["nn"] for t, r in runs if t == s] for s in seeds}
+
+    n_pairs = len(runs) // len(seeds)
+    print("# Reverse validation: which score picks better?\n")
+    print(
+        f"{n_pairs} Amazon pairs x {len(seeds)} seeds (`bash benchmarks/rv-noise/run.sh`), "
+        "the paper's grid (9 lambdas x hidden 50, 100). Each rule picks one candidate per pair "
+        "and seed without target labels; the table gives the picks' mean target test accuracy "
+        "(over pairs), its mean and standard deviation over seeds, and each seed's mean.\n"
+    )
+    print("| rule | mean | std over seeds | " + " | ".join(f"seed {s}" for s in seeds) + " |")
+    print("|---|---|---|" + "---|" * len(seeds))
+    for name, per_seed in rows.items():
+        means = [statistics.mean(v) for v in per_seed.values()]
+        sd = statistics.stdev(means) if len(means) > 1 else 0.0
+        print(
+            f"| {name} | {statistics.mean(means):.4f} | {sd:.4f} | "
+            + " | ".join(f"{m:.4f}" for m in means)
+            + " |"
+        )
+    # Paired comparison with the paper's rule, pick by pick.
+    base = RULES["reverse error (paper; dann's default)"]
+    print("\nPick by pick against the paper's rule (same pair and seed):\n")
+    print("| rule | better | same | worse | mean difference |")
+    print("|---|---|---|---|---|")
+    for name, key in RULES.items():
+        diffs = []
+        for _, r in runs:
+            cands = r["candidates"]
+            a = cands[first_min(cands, key)]["test_accuracy"]
+            b = cands[first_min(cands, base)]["test_accuracy"]
+            diffs.append(a - b)
+        print(
+            f"| {name} | {sum(d > 0 for d in diffs)} | {sum(d == 0 for d in diffs)} | "
+            f"{sum(d < 0 for d in diffs)} | {statistics.mean(diffs):+.4f} |"
+        )
+    # Does "DANN expected to help" (reverse scores side by side) agree with the test?
+    for score in ["error", "log_loss"]:
+        agree = 0
+        helps = 0
+        for _, r in runs:
+            cands = r["candidates"]
+            key = (lambda c: c["reverse"][score])
+            pick = cands[first_min(cands, key)]
+            predicted = pick["reverse"][score] < r["nn_reverse"][score]
+            actual = pick["test_accuracy"] > r["nn"]
+            helps += predicted
+            agree += predicted == actual
+        print(
+            f"\n`dann select`'s verdict by reverse {score.replace('_', ' ')}: DANN expected to help in "
+            f"{helps} of {len(runs)} runs; the verdict matches the test (DANN's pick above the NN) in "
+            f"{agree} of {len(runs)}."
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

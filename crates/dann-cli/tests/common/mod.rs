@@ -1,0 +1,76 @@
+//! Helpers shared by the CLI test files (each file uses some of them).
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use dann::experiments::moons::MoonsConfig;
+
+/// The `dann` binary.
+pub fn dann() -> Command {
+    Command::cargo_bin("dann").expect("binary built")
+}
+
+/// The data shipped in the repository (`data/amazon`).
+pub fn repo_data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data")
+}
+
+/// The JSON that `dann eval --json` prints for `model` on `data`.
+pub fn eval_json(model: &Path, data: &Path) -> serde_json::Value {
+    let out = dann()
+        .args(["eval", "--json", "--model"])
+        .arg(model)
+        .arg("--data")
+        .arg(data)
+        .assert()
+        .success();
+    serde_json::from_slice(&out.get_output().stdout).unwrap()
+}
+
+/// `dann train --quiet --source S --target T --out OUT`; callers add settings.
+pub fn train_cmd(source: &Path, target: &Path, out: &Path) -> Command {
+    let mut cmd = dann();
+    cmd.args(["train", "--quiet", "--source"])
+        .arg(source)
+        .arg("--target")
+        .arg(target)
+        .arg("--out")
+        .arg(out);
+    cmd
+}
+
+/// The JSON a command printed on stdout.
+pub fn stdout_json(out: &assert_cmd::assert::Assert) -> serde_json::Value {
+    serde_json::from_slice(&out.get_output().stdout).unwrap()
+}
+
+/// Writes the moons problem as CSV files (`x0,x1,label`) into `dir`.
+pub fn write_moons(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let p = MoonsConfig::default().generate().unwrap();
+    let write = |name: &str, ds: &dann::Dataset, labels: Option<&[usize]>| {
+        let mut text = String::from(if labels.is_some() {
+            "x0,x1,label\n"
+        } else {
+            "x0,x1\n"
+        });
+        let mut row = [0f32; 2];
+        for i in 0..ds.len() {
+            ds.features().write_row(i, &mut row);
+            text += &format!("{},{}", row[0], row[1]);
+            if let Some(l) = labels {
+                text += &format!(",{}", if l[i] == 0 { "upper" } else { "lower" });
+            }
+            text += "\n";
+        }
+        let path = dir.join(name);
+        fs::write(&path, text).unwrap();
+        path
+    };
+    (
+        write("source.csv", &p.source, p.source.labels()),
+        write("target.csv", &p.target, None),
+        write("target_test.csv", &p.target_test, p.target_test.labels()),
+    )
+}

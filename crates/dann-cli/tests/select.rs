@@ -1,0 +1,286 @@
+//! `dann select` and `dann train` with a `[shallow]` section: the paper's whole method on the
+//! user's files, and the same machinery under `dann reproduce amazon`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::{dann, eval_json, repo_data, stdout_json, train_cmd, write_moons};
+use predicates::prelude::*;
+
+mod common;
+
+/// `dann select --source S --target T --config C --out OUT --json`; callers add flags.
+fn select_cmd(source: &Path, target: &Path, config: &Path, out: &Path) -> assert_cmd::Command {
+    let mut cmd = dann();
+    cmd.args(["select", "--quiet", "--json", "--source"])
+        .arg(source)
+        .arg("--target")
+        .arg(target)
+        .arg("--config")
+        .arg(config)
+        .arg("--out")
+        .arg(out);
+    cmd
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// On CSV files with string class names: every candidate in grid order, the lowest reverse
+/// error chosen, the baseline chosen on the source validation part, PADs in range, the files
+/// written, and `dann train` on the written config gives the chosen model back.
+#[test]
+fn select_on_csv_with_string_classes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target, test) = write_moons(dir.path());
+    let config = write(
+        dir.path(),
+        "select.toml",
+        "[shallow]\nlr = 0.05\nepochs = 15\nvalidation = 0.2\n\
+         [select]\nlambdas = [0.03, 0.3]\nhidden = [6, 12]\nlrs = [0.05]\n",
+    );
+    let out = dir.path().join("sel");
+    let v = stdout_json(
+        &select_cmd(&source, &target, &config, &out)
+            .assert()
+            .success(),
+    );
+    let cands = v["candidates"].as_array().unwrap();
+    let grid: Vec<(u64, f64)> = cands
+        .iter()
+        .map(|c| (c["hidden"].as_u64().unwrap(), c["lambda"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(grid, [(6, 0.03), (6, 0.3), (12, 0.03), (12, 0.3)]);
+    let errors: Vec<f64> = cands
+        .iter()
+        .map(|c| c["reverse"]["error"].as_f64().unwrap())
+        .collect();
+    let min = errors.iter().copied().fold(f64::INFINITY, f64::min);
+    let first = cands[errors.iter().position(|&e| e == min).unwrap()].clone();
+    assert_eq!(v["dann"]["lambda"], first["lambda"], "{v}");
+    assert_eq!(v["dann"]["hidden"], first["hidden"], "{v}");
+    assert_eq!(v["dann"]["reverse_error"].as_f64().unwrap(), min);
+    let baseline = v["source_only_candidates"].as_array().unwrap();
+    assert_eq!(baseline.len(), 2);
+    let best_val = baseline
+        .iter()
+        .map(|c| c["validation_error"].as_f64().unwrap())
+        .fold(f64::INFINITY, f64::min);
+    let chosen = baseline
+        .iter()
+        .find(|c| c["validation_error"].as_f64().unwrap() == best_val)
+        .unwrap();
+    assert_eq!(v["source_only"]["hidden"], chosen["hidden"]);
+    let (d, b) = (
+        v["dann"]["reverse_error"].as_f64().unwrap(),
+        v["source_only"]["reverse_error"].as_f64().unwrap(),
+    );
+    assert_eq!(v["dann_expected_to_help"].as_bool().unwrap(), d < b);
+    for key in ["inputs", "source_only", "dann"] {
+        let p = v["pad"][key].as_f64().unwrap();
+        assert!((0.0..=2.0).contains(&p), "{key} {p}");
+    }
+    assert_eq!(v["held_out"]["source_validation"], 60, "{v}");
+    for file in [
+        "model.json",
+        "model.mpk",
+        "config.toml",
+        "candidates.md",
+        "candidates.csv",
+    ] {
+        assert!(out.join(file).exists(), "{file}");
+    }
+    assert!(out.join("source-only/model.json").exists());
+    let csv = fs::read_to_string(out.join("candidates.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 4 + 2, "{csv}");
+    assert_eq!(
+        csv.lines().filter(|l| l.ends_with(",true")).count(),
+        2,
+        "{csv}"
+    );
+    let written: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("select.json")).unwrap()).unwrap();
+    assert_eq!(written, v);
+
+    // The chosen model and the baseline read the labelled target test file by class name.
+    let chosen_eval = eval_json(&out, &test);
+    let classes: Vec<&str> = chosen_eval["per_class"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["class"].as_str().unwrap())
+        .collect();
+    assert_eq!(classes.len(), 2);
+    assert!(
+        classes.contains(&"upper") && classes.contains(&"lower"),
+        "{classes:?}"
+    );
+    eval_json(&out.join("source-only"), &test);
+    // The written config retrains the chosen model.
+    let retrained = dir.path().join("retrained");
+    train_cmd(&source, &target, &retrained)
+        .arg("--config")
+        .arg(out.join("config.toml"))
+        .assert()
+        .success();
+    assert_eq!(eval_json(&retrained, &test), chosen_eval);
+}
+
+/// A dense 800-feature pair (the blocked kernel) goes through the same path.
+#[test]
+fn select_on_a_dense_800_feature_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let n_features = 800;
+    // Deterministic pseudo-random values; the class moves the first 20 features, the target
+    // is shifted everywhere.
+    let value = |i: usize, j: usize| ((i * 7919 + j * 104_729) % 1000) as f64 / 1000.0;
+    let rows = |n: usize, shift: f64, labelled: bool| {
+        let mut header: Vec<String> = (0..n_features).map(|j| format!("f{j}")).collect();
+        if labelled {
+            header.push("label".into());
+        }
+        let mut text = header.join(",") + "\n";
+        for i in 0..n {
+            let class = i % 2;
+            let mut cells: Vec<String> = (0..n_features)
+                .map(|j| {
+                    let signal = if j < 20 { class as f64 } else { 0.0 };
+                    format!("{:.3}", value(i, j) + signal + shift)
+                })
+                .collect();
+            if labelled {
+                cells.push(if class == 0 { "no" } else { "yes" }.into());
+            }
+            text += &(cells.join(",") + "\n");
+        }
+        text
+    };
+    let source = write(dir.path(), "source.csv", &rows(120, 0.0, true));
+    let target = write(dir.path(), "target.csv", &rows(100, 0.3, false));
+    let config = write(
+        dir.path(),
+        "select.toml",
+        "[shallow]\nlr = 0.01\nepochs = 3\n[select]\nlambdas = [0.1]\nhidden = [5]\nlrs = [0.01]\n",
+    );
+    let out = dir.path().join("sel");
+    let v = stdout_json(
+        &select_cmd(&source, &target, &config, &out)
+            .assert()
+            .success(),
+    );
+    assert_eq!(v["candidates"].as_array().unwrap().len(), 1, "{v}");
+    let spec: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("model.json")).unwrap()).unwrap();
+    assert!(spec.to_string().contains("800"), "{spec}");
+}
+
+/// An empty grid and a target without rows are refused before any training, naming what is
+/// wrong.
+#[test]
+fn select_refuses_an_empty_grid_and_an_empty_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target, _) = write_moons(dir.path());
+    for (key, text) in [
+        ("select.lambdas", "[select]\nlambdas = []\n"),
+        ("select.hidden", "[select]\nhidden = []\n"),
+        ("select.lrs", "[select]\nlrs = []\n"),
+    ] {
+        let config = write(dir.path(), "bad.toml", text);
+        select_cmd(&source, &target, &config, &dir.path().join("x"))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(key).and(predicate::str::contains("empty")));
+    }
+    let config = write(
+        dir.path(),
+        "ok.toml",
+        "[select]\nlambdas = [0.1]\nhidden = [3]\n",
+    );
+    let empty = write(dir.path(), "empty.csv", "x0,x1\n");
+    select_cmd(&source, &empty, &config, &dir.path().join("x"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("empty.csv").and(predicate::str::contains("no rows")));
+    assert!(!dir.path().join("x").exists(), "nothing written");
+}
+
+/// `dann train` with `[shallow]` is one candidate of `dann select` and of `dann reproduce
+/// amazon`: on books -> kitchen the same settings and seed give the same DANN (and `select`
+/// the same NN) as the reproduction.
+#[test]
+fn train_select_and_reproduce_share_one_machinery() {
+    let dir = tempfile::tempdir().unwrap();
+    let amazon = repo_data().join("amazon");
+    let (source, target, test) = (
+        amazon.join("books_train.svmlight.gz"),
+        amazon.join("kitchen_train.svmlight.gz"),
+        amazon.join("kitchen_test.svmlight.gz"),
+    );
+    let out = dann()
+        .args([
+            "reproduce",
+            "amazon",
+            "--json",
+            "--pairs",
+            "books:kitchen",
+            "--lambdas",
+            "1",
+            "--hidden",
+            "50",
+            "--epochs",
+            "6",
+            "--seed",
+            "3",
+            "--data-dir",
+        ])
+        .arg(repo_data())
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .success();
+    let pair = stdout_json(&out)["pairs"][0].clone();
+    assert_eq!(pair["dann_lambda"], 0.1);
+    let config = write(
+        dir.path(),
+        "shallow.toml",
+        "[shallow]\nhidden = 50\nlambda = 0.1\nepochs = 6\nseed = 3\n",
+    );
+    let trained = dir.path().join("trained");
+    train_cmd(&source, &target, &trained)
+        .arg("--config")
+        .arg(&config)
+        .assert()
+        .success();
+    assert_eq!(
+        eval_json(&trained, &test)["accuracy"],
+        pair["dann"],
+        "{pair}"
+    );
+    let selected = dir.path().join("selected");
+    select_cmd(&source, &target, &config, &selected)
+        .args(["--lambdas", "0.1", "--hidden", "50", "--no-pad"])
+        .assert()
+        .success();
+    assert_eq!(eval_json(&selected, &test)["accuracy"], pair["dann"]);
+    assert_eq!(
+        eval_json(&selected.join("source-only"), &test)["accuracy"],
+        pair["nn"]
+    );
+
+    // [shallow] trains by epochs on the kernels: burn and iteration counts are refused.
+    for (flag, value, message) in [
+        ("--engine", "burn", "remove the [shallow] section"),
+        ("--iterations", "10", "shallow.epochs"),
+    ] {
+        train_cmd(&source, &target, &dir.path().join("x"))
+            .arg("--config")
+            .arg(&config)
+            .args([flag, value])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+}

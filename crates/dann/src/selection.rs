@@ -1,0 +1,333 @@
+//! The paper's whole method on any pair of data sets, without a single target label: hold out
+//! part of each domain ([`HoldOut`]), choose DANN's lambda, hidden size and learning rate by
+//! reverse validation, choose the source-only baseline on the source validation part and score
+//! it by the same reverse validation (so the two can be compared: is DANN expected to help?),
+//! and measure the proxy A-distance of the inputs and of both models' features.
+//!
+//! `dann select` runs [`select`]; `dann reproduce amazon` runs it on every pair and adds the
+//! SVM and the target test accuracies.
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::proxy_a_distance::proxy_a_distance;
+use crate::analysis::reverse_validation::{
+    ReverseScore, ReverseValidation, RvScore, Selection, lambda_grid, reverse_score,
+};
+use crate::data::{Dataset, HoldOut};
+use crate::error::{Error, Result};
+use crate::metrics::lowest;
+use crate::problem::Mode;
+use crate::representation::FeatureMap;
+use crate::shallow::{ShallowConfig, ShallowDann};
+
+/// The grid of [`select`] and what it measures; the defaults are the paper's (Amazon).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SelectConfig {
+    /// lambda candidates (the paper's: 9 values log-spaced in `[0.01, 1]`).
+    pub lambdas: Vec<f64>,
+    /// Hidden sizes (DANN and the source-only baseline).
+    pub hidden: Vec<usize>,
+    /// Learning rates (DANN and the source-only baseline).
+    pub lrs: Vec<f64>,
+    /// What ranks DANN's candidates.
+    pub score: RvScore,
+    /// Also measure the proxy A-distance of the inputs and of both models' features.
+    pub pad: bool,
+}
+
+impl Default for SelectConfig {
+    fn default() -> Self {
+        Self {
+            lambdas: lambda_grid(9),
+            hidden: vec![50, 100],
+            lrs: vec![1e-3],
+            score: RvScore::Error,
+            pad: true,
+        }
+    }
+}
+
+impl SelectConfig {
+    /// Reverse validation over this grid with `base`'s other settings.
+    pub fn reverse_validation(&self, base: &ShallowConfig) -> ReverseValidation {
+        ReverseValidation {
+            base: base.clone(),
+            lambdas: self.lambdas.clone(),
+            hidden: self.hidden.clone(),
+            lrs: self.lrs.clone(),
+            score: self.score,
+        }
+    }
+
+    /// Fails, naming the setting, when the grid is empty or holds a bad value.
+    pub fn check(&self, base: &ShallowConfig) -> Result<()> {
+        base.check()?;
+        self.reverse_validation(base).check()
+    }
+}
+
+/// One source-only candidate: its settings and its error on the source validation part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineCandidate {
+    /// Hidden size.
+    pub hidden: usize,
+    /// Learning rate.
+    pub lr: f64,
+    /// Error on `S_v` of the kept epoch.
+    pub validation_error: f64,
+    /// The epoch kept.
+    pub epoch: usize,
+}
+
+/// The source-only baseline: every candidate, the winner (lowest source validation error,
+/// the earlier on ties), its model and its reverse-validation score.
+#[derive(Debug, Clone)]
+pub struct Baseline {
+    /// All candidates (hidden size, then learning rate).
+    pub candidates: Vec<BaselineCandidate>,
+    /// Index of the winner.
+    pub best: usize,
+    /// The winner's model.
+    pub model: ShallowDann,
+    /// The winner scored by reverse validation, as DANN's candidates are.
+    pub reverse: ReverseScore,
+}
+
+impl Baseline {
+    /// The winning candidate.
+    pub fn winner(&self) -> &BaselineCandidate {
+        &self.candidates[self.best]
+    }
+}
+
+/// Proxy A-distances between the whole source and target data (labels ignored).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Pads {
+    /// On the inputs.
+    pub inputs: f64,
+    /// On the source-only baseline's hidden layer.
+    pub source_only: f64,
+    /// On the chosen DANN's hidden layer.
+    pub dann: f64,
+}
+
+/// What [`select`] found.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// DANN's reverse validation.
+    pub dann: Selection,
+    /// The source-only baseline.
+    pub baseline: Baseline,
+    /// Proxy A-distances, when asked for.
+    pub pad: Option<Pads>,
+    /// What ranked DANN's candidates (and compares DANN with the baseline).
+    pub score: RvScore,
+}
+
+impl Outcome {
+    /// The settings that train the chosen DANN: `base` with its lambda, hidden size and
+    /// learning rate.
+    pub fn dann_config(&self, base: &ShallowConfig) -> ShallowConfig {
+        let w = self.dann.winner();
+        ShallowConfig {
+            mode: Mode::Dann,
+            lambda: w.lambda,
+            hidden: w.hidden,
+            lr: w.lr,
+            ..base.clone()
+        }
+    }
+
+    /// The settings that train the chosen source-only baseline.
+    pub fn baseline_config(&self, base: &ShallowConfig) -> ShallowConfig {
+        let w = self.baseline.winner();
+        ShallowConfig {
+            mode: Mode::SourceOnly,
+            lambda: 0.0,
+            hidden: w.hidden,
+            lr: w.lr,
+            ..base.clone()
+        }
+    }
+
+    /// Whether DANN's reverse-validation score beats the baseline's: without target labels,
+    /// the evidence that adaptation helps on this pair.
+    pub fn dann_expected_to_help(&self) -> bool {
+        self.dann.winner().reverse.get(self.score) < self.baseline.reverse.get(self.score)
+    }
+}
+
+/// Runs the whole method on `parts` (held out from `source` and `target`): DANN's reverse
+/// validation and the baseline side by side on every core, then (with `config.pad`) the proxy
+/// A-distances on all of `source` and `target`, with `seed`.
+pub fn select(
+    base: &ShallowConfig,
+    config: &SelectConfig,
+    parts: &HoldOut,
+    source: &Dataset,
+    target: &Dataset,
+    seed: u64,
+) -> Result<Outcome> {
+    config.check(base)?;
+    let rv = config.reverse_validation(base);
+    let (dann, baseline) = rayon::join(|| rv.select(parts), || fit_baseline(base, config, parts));
+    let (dann, baseline) = (dann?, baseline?);
+    let pad = if config.pad {
+        let src = source.clone().without_labels();
+        let tgt = target.clone().without_labels();
+        let pad_of = |m: &ShallowDann| -> Result<f64> {
+            Ok(proxy_a_distance(
+                &m.feature_dataset(&src)?,
+                &m.feature_dataset(&tgt)?,
+                None,
+                seed,
+            )?
+            .pad)
+        };
+        Some(Pads {
+            inputs: proxy_a_distance(&src, &tgt, None, seed)?.pad,
+            source_only: pad_of(&baseline.model)?,
+            dann: pad_of(dann.best_model())?,
+        })
+    } else {
+        None
+    };
+    Ok(Outcome {
+        dann,
+        baseline,
+        pad,
+        score: config.score,
+    })
+}
+
+/// The source-only network over hidden sizes and learning rates, each with early stopping on
+/// `S_v`; the lowest validation error wins, then gets its reverse-validation score.
+fn fit_baseline(base: &ShallowConfig, config: &SelectConfig, parts: &HoldOut) -> Result<Baseline> {
+    use rayon::prelude::*;
+    let grid: Vec<ShallowConfig> = config
+        .hidden
+        .iter()
+        .flat_map(|&hidden| {
+            config.lrs.iter().map(move |&lr| ShallowConfig {
+                mode: Mode::SourceOnly,
+                hidden,
+                lr,
+                lambda: 0.0,
+                ..base.clone()
+            })
+        })
+        .collect();
+    let fits: Vec<(BaselineCandidate, ShallowDann)> = grid
+        .par_iter()
+        .map(|cfg| {
+            let fit = cfg.fit(&parts.s_train, &parts.t_train, Some(&parts.s_val))?;
+            let candidate = BaselineCandidate {
+                hidden: cfg.hidden,
+                lr: cfg.lr,
+                // Recorded by `fit` for the kept epoch (always there: it validated on S_v).
+                validation_error: fit.validation_error().unwrap_or(f64::INFINITY),
+                epoch: fit.best_epoch,
+            };
+            Ok((candidate, fit.model))
+        })
+        .collect::<Result<_>>()?;
+    let best = lowest(0..fits.len(), |&i| fits[i].0.validation_error).ok_or_else(|| {
+        Error::config(
+            "select.hidden",
+            "is empty: the grid needs at least one value",
+        )
+    })?;
+    let reverse = reverse_score(&grid[best], &fits[best].1, parts)?;
+    let (candidates, models): (Vec<_>, Vec<_>) = fits.into_iter().unzip();
+    Ok(Baseline {
+        candidates,
+        best,
+        model: models.into_iter().nth(best).expect("best indexes the fits"),
+        reverse,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+    use crate::testing::random_dense_labelled;
+
+    /// `select` is DANN's reverse validation plus the baseline chosen on `S_v` (the same
+    /// model a direct fit gives) and the PADs of the models it returns.
+    #[test]
+    fn select_is_reverse_validation_plus_the_baseline_and_the_pads() {
+        let rng = &mut ChaCha8Rng::seed_from_u64(9);
+        let source = random_dense_labelled(90, 5, rng);
+        let target = random_dense_labelled(70, 5, rng);
+        let parts = HoldOut::new(&source, &target, 0.2, 4).unwrap();
+        let base = ShallowConfig {
+            epochs: 6,
+            patience: 0,
+            lr: 0.1,
+            ..Default::default()
+        };
+        let config = SelectConfig {
+            lambdas: vec![0.05, 0.5],
+            hidden: vec![3, 6],
+            lrs: vec![0.1],
+            ..Default::default()
+        };
+        let outcome = select(&base, &config, &parts, &source, &target, 4).unwrap();
+        let rv = config.reverse_validation(&base).select(&parts).unwrap();
+        assert_eq!(outcome.dann.candidates, rv.candidates);
+        assert_eq!(outcome.dann.best, rv.best);
+        // The baseline: the lowest validation error, retrained identically from its settings.
+        let errors: Vec<f64> = outcome
+            .baseline
+            .candidates
+            .iter()
+            .map(|c| c.validation_error)
+            .collect();
+        assert_eq!(errors.len(), 2);
+        let min = errors.iter().copied().fold(f64::INFINITY, f64::min);
+        assert_eq!(outcome.baseline.winner().validation_error, min);
+        let cfg = outcome.baseline_config(&base);
+        assert_eq!(cfg.mode, Mode::SourceOnly);
+        let refit = cfg
+            .fit(&parts.s_train, &parts.t_train, Some(&parts.s_val))
+            .unwrap();
+        assert_eq!(refit.model, outcome.baseline.model);
+        assert_eq!(
+            outcome.baseline.reverse,
+            reverse_score(&cfg, &refit.model, &parts).unwrap()
+        );
+        let dann_cfg = outcome.dann_config(&base);
+        assert_eq!(
+            (dann_cfg.lambda, dann_cfg.hidden),
+            (rv.winner().lambda, rv.winner().hidden)
+        );
+        assert_eq!(
+            outcome.dann_expected_to_help(),
+            rv.winner().reverse.error < outcome.baseline.reverse.error
+        );
+        let pads = outcome.pad.unwrap();
+        let src = source.clone().without_labels();
+        let tgt = target.clone().without_labels();
+        assert_eq!(
+            pads.inputs,
+            proxy_a_distance(&src, &tgt, None, 4).unwrap().pad
+        );
+        let m = rv.best_model();
+        let dann_pad = proxy_a_distance(
+            &m.feature_dataset(&src).unwrap(),
+            &m.feature_dataset(&tgt).unwrap(),
+            None,
+            4,
+        )
+        .unwrap()
+        .pad;
+        assert_eq!(pads.dann, dann_pad);
+        for p in [pads.inputs, pads.source_only, pads.dann] {
+            assert!((0.0..=2.0).contains(&p), "{p}");
+        }
+    }
+}
