@@ -90,7 +90,10 @@ pub struct Baseline {
     pub best: usize,
     /// The winner's model.
     pub model: ShallowDann,
-    /// The winner scored by reverse validation, as DANN's candidates are.
+    /// The winner scored by reverse validation with the chosen DANN's settings as the reverse
+    /// learner, the learner that scored DANN's winner: the two scores differ only in how each
+    /// model labelled the target. (A source-only reverse learner would handicap the baseline:
+    /// its reverse model could not adapt back to the source.)
     pub reverse: ReverseScore,
 }
 
@@ -172,27 +175,41 @@ pub fn select(
     config.check(base)?;
     let rv = config.reverse_validation(base);
     let (dann, baseline) = rayon::join(|| rv.select(parts), || fit_baseline(base, config, parts));
-    let (dann, baseline) = (dann?, baseline?);
-    let pad = if config.pad {
-        let src = source.clone().without_labels();
-        let tgt = target.clone().without_labels();
-        let pad_of = |m: &ShallowDann| -> Result<f64> {
-            Ok(proxy_a_distance(
-                &m.feature_dataset(&src)?,
-                &m.feature_dataset(&tgt)?,
-                None,
-                seed,
-            )?
-            .pad)
-        };
-        Some(Pads {
-            inputs: proxy_a_distance(&src, &tgt, None, seed)?.pad,
-            source_only: pad_of(&baseline.model)?,
-            dann: pad_of(dann.best_model())?,
-        })
-    } else {
-        None
+    let (dann, (candidates, best, model)) = (dann?, baseline?);
+    let w = dann.winner();
+    let reverse_learner = ShallowConfig {
+        mode: Mode::Dann,
+        lambda: w.lambda,
+        hidden: w.hidden,
+        lr: w.lr,
+        ..base.clone()
     };
+    let (reverse, pad) = rayon::join(
+        || reverse_score(&reverse_learner, &model, parts),
+        || -> Result<Option<Pads>> {
+            if !config.pad {
+                return Ok(None);
+            }
+            let src = source.clone().without_labels();
+            let tgt = target.clone().without_labels();
+            let pad_of = |m: &ShallowDann| -> Result<f64> {
+                let (s, t) = (m.feature_dataset(&src)?, m.feature_dataset(&tgt)?);
+                Ok(proxy_a_distance(&s, &t, None, seed)?.pad)
+            };
+            Ok(Some(Pads {
+                inputs: proxy_a_distance(&src, &tgt, None, seed)?.pad,
+                source_only: pad_of(&model)?,
+                dann: pad_of(dann.best_model())?,
+            }))
+        },
+    );
+    let baseline = Baseline {
+        candidates,
+        best,
+        model,
+        reverse: reverse?,
+    };
+    let pad = pad?;
     Ok(Outcome {
         dann,
         baseline,
@@ -202,8 +219,13 @@ pub fn select(
 }
 
 /// The source-only network over hidden sizes and learning rates, each with early stopping on
-/// `S_v`; the lowest validation error wins, then gets its reverse-validation score.
-fn fit_baseline(base: &ShallowConfig, config: &SelectConfig, parts: &HoldOut) -> Result<Baseline> {
+/// `S_v`: every candidate, the winner's index (lowest validation error, the earlier on ties)
+/// and its model.
+fn fit_baseline(
+    base: &ShallowConfig,
+    config: &SelectConfig,
+    parts: &HoldOut,
+) -> Result<(Vec<BaselineCandidate>, usize, ShallowDann)> {
     use rayon::prelude::*;
     let grid: Vec<ShallowConfig> = config
         .hidden
@@ -238,14 +260,9 @@ fn fit_baseline(base: &ShallowConfig, config: &SelectConfig, parts: &HoldOut) ->
             "is empty: the grid needs at least one value",
         )
     })?;
-    let reverse = reverse_score(&grid[best], &fits[best].1, parts)?;
     let (candidates, models): (Vec<_>, Vec<_>) = fits.into_iter().unzip();
-    Ok(Baseline {
-        candidates,
-        best,
-        model: models.into_iter().nth(best).expect("best indexes the fits"),
-        reverse,
-    })
+    let model = models.into_iter().nth(best).expect("best indexes the fits");
+    Ok((candidates, best, model))
 }
 
 #[cfg(test)]
@@ -296,11 +313,12 @@ mod tests {
             .fit(&parts.s_train, &parts.t_train, Some(&parts.s_val))
             .unwrap();
         assert_eq!(refit.model, outcome.baseline.model);
+        // Scored by the reverse learner that scored DANN's winner.
+        let dann_cfg = outcome.dann_config(&base);
         assert_eq!(
             outcome.baseline.reverse,
-            reverse_score(&cfg, &refit.model, &parts).unwrap()
+            reverse_score(&dann_cfg, &refit.model, &parts).unwrap()
         );
-        let dann_cfg = outcome.dann_config(&base);
         assert_eq!(
             (dann_cfg.lambda, dann_cfg.hidden),
             (rv.winner().lambda, rv.winner().hidden)

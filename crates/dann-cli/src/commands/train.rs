@@ -28,7 +28,9 @@ pub struct TrainArgs {
     /// Labelled target data to report target accuracy on during training (never trained on).
     #[arg(long)]
     target_test: Option<PathBuf>,
-    /// Run configuration (TOML; `dann config` prints the defaults).
+    /// Run configuration (TOML; `dann config` prints the defaults). With a [shallow] section
+    /// (`dann config --shallow`) train runs the paper's Algorithm 1 on the kernels: epochs with
+    /// early stopping on held-out source rows, the way `dann select` trains each candidate.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Output directory.
@@ -37,7 +39,7 @@ pub struct TrainArgs {
     /// Replace a model already in --out.
     #[arg(long)]
     force: bool,
-    /// Override train.mode.
+    /// Override train.mode (and shallow.mode).
     #[arg(long, value_enum)]
     mode: Option<Mode>,
     /// Override train.engine: `shallow` runs the paper's one-hidden-layer network on the
@@ -48,7 +50,7 @@ pub struct TrainArgs {
     /// Override train.iterations.
     #[arg(long)]
     iterations: Option<usize>,
-    /// Override train.seed.
+    /// Override train.seed (and shallow.seed).
     #[arg(long)]
     seed: Option<u64>,
     /// Override train.log_every (iterations between metrics records).
