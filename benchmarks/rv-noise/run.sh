@@ -15,7 +15,7 @@ mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for seed in $(seq 0 $((seeds - 1))); do
-  target/release/dann reproduce amazon --pairs all --seed "$seed" --json --out "$tmp" \
+  target/release/dann reproduce amazon --pairs all --seed "$seed" --rv-splits 3 --json --out "$tmp" \
     > "$out/seed$seed.json"
 done
 python3 "$(dirname "$0")/analyze.py" "$out"/seed*.json > "$out/README.md"

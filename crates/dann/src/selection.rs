@@ -34,6 +34,10 @@ pub struct SelectConfig {
     pub score: RvScore,
     /// Also measure the proxy A-distance of the inputs and of both models' features.
     pub pad: bool,
+    /// Hold-out splits every candidate's reverse validation is averaged over (1: the
+    /// paper's); each extra split costs one more training of every candidate. The models
+    /// returned come from the first split.
+    pub splits: usize,
 }
 
 impl Default for SelectConfig {
@@ -44,6 +48,7 @@ impl Default for SelectConfig {
             lrs: vec![1e-3],
             score: RvScore::Error,
             pad: true,
+            splits: 1,
         }
     }
 }
@@ -63,6 +68,9 @@ impl SelectConfig {
     /// Fails, naming the setting, when the grid is empty or holds a bad value.
     pub fn check(&self, base: &ShallowConfig) -> Result<()> {
         base.check()?;
+        if self.splits == 0 {
+            return Err(Error::config("select.splits", "must be at least 1"));
+        }
         self.reverse_validation(base).check()
     }
 }
@@ -161,9 +169,11 @@ impl Outcome {
     }
 }
 
-/// Runs the whole method on `parts` (held out from `source` and `target`): DANN's reverse
-/// validation and the baseline side by side on every core, then (with `config.pad`) the proxy
-/// A-distances on all of `source` and `target`, with `seed`.
+/// Runs the whole method on `parts` (held out from `source` and `target` with `seed`): DANN's
+/// reverse validation (on `config.splits` splits: `parts` and further ones with
+/// [`split_seed`]) and the baseline side by side on every core, then the baseline's reverse
+/// score and (with `config.pad`) the proxy A-distances on all of `source` and `target`, with
+/// `seed`.
 pub fn select(
     base: &ShallowConfig,
     config: &SelectConfig,
@@ -174,7 +184,17 @@ pub fn select(
 ) -> Result<Outcome> {
     config.check(base)?;
     let rv = config.reverse_validation(base);
-    let (dann, baseline) = rayon::join(|| rv.select(parts), || fit_baseline(base, config, parts));
+    // The first split is `parts`; the others hold out other rows (`split_seed`).
+    let mut splits = vec![parts.clone()];
+    for j in 1..config.splits {
+        splits.push(HoldOut::new(
+            source,
+            target,
+            base.validation,
+            split_seed(seed, j),
+        )?);
+    }
+    let (dann, baseline) = rayon::join(|| rv.select(&splits), || fit_baseline(base, config, parts));
     let (dann, (candidates, best, model)) = (dann?, baseline?);
     let w = dann.winner();
     let reverse_learner = ShallowConfig {
@@ -184,25 +204,45 @@ pub fn select(
         lr: w.lr,
         ..base.clone()
     };
-    let (reverse, pad) = rayon::join(
-        || reverse_score(&reverse_learner, &model, parts),
-        || -> Result<Option<Pads>> {
-            if !config.pad {
-                return Ok(None);
-            }
-            let src = source.clone().without_labels();
-            let tgt = target.clone().without_labels();
-            let pad_of = |m: &ShallowDann| -> Result<f64> {
-                let (s, t) = (m.feature_dataset(&src)?, m.feature_dataset(&tgt)?);
-                Ok(proxy_a_distance(&s, &t, None, seed)?.pad)
-            };
-            Ok(Some(Pads {
-                inputs: proxy_a_distance(&src, &tgt, None, seed)?.pad,
-                source_only: pad_of(&model)?,
-                dann: pad_of(dann.best_model())?,
-            }))
-        },
-    );
+    let baseline_cfg = ShallowConfig {
+        mode: Mode::SourceOnly,
+        lambda: 0.0,
+        hidden: candidates[best].hidden,
+        lr: candidates[best].lr,
+        ..base.clone()
+    };
+    // The baseline's reverse score on every split, as DANN's (its model on the first).
+    let baseline_reverse = || -> Result<ReverseScore> {
+        use rayon::prelude::*;
+        let per_split: Vec<ReverseScore> = splits
+            .par_iter()
+            .enumerate()
+            .map(|(j, p)| {
+                if j == 0 {
+                    return reverse_score(&reverse_learner, &model, p);
+                }
+                let fit = baseline_cfg.fit(&p.s_train, &p.t_train, Some(&p.s_val))?;
+                reverse_score(&reverse_learner, &fit.model, p)
+            })
+            .collect::<Result<_>>()?;
+        Ok(ReverseScore::mean(&per_split))
+    };
+    let (reverse, pad) = rayon::join(baseline_reverse, || -> Result<Option<Pads>> {
+        if !config.pad {
+            return Ok(None);
+        }
+        let src = source.clone().without_labels();
+        let tgt = target.clone().without_labels();
+        let pad_of = |m: &ShallowDann| -> Result<f64> {
+            let (s, t) = (m.feature_dataset(&src)?, m.feature_dataset(&tgt)?);
+            Ok(proxy_a_distance(&s, &t, None, seed)?.pad)
+        };
+        Ok(Some(Pads {
+            inputs: proxy_a_distance(&src, &tgt, None, seed)?.pad,
+            source_only: pad_of(&model)?,
+            dann: pad_of(dann.best_model())?,
+        }))
+    });
     let baseline = Baseline {
         candidates,
         best,
@@ -216,6 +256,11 @@ pub fn select(
         pad,
         score: config.score,
     })
+}
+
+/// The seed of hold-out split `j` (0: `seed` itself).
+pub fn split_seed(seed: u64, j: usize) -> u64 {
+    seed.wrapping_add((j as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
 }
 
 /// The source-only network over hidden sizes and learning rates, each with early stopping on
@@ -294,7 +339,10 @@ mod tests {
             ..Default::default()
         };
         let outcome = select(&base, &config, &parts, &source, &target, 4).unwrap();
-        let rv = config.reverse_validation(&base).select(&parts).unwrap();
+        let rv = config
+            .reverse_validation(&base)
+            .select(std::slice::from_ref(&parts))
+            .unwrap();
         assert_eq!(outcome.dann.candidates, rv.candidates);
         assert_eq!(outcome.dann.best, rv.best);
         // The baseline: the lowest validation error, retrained identically from its settings.

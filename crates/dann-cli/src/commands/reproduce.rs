@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use dann::analysis::reverse_validation::lambda_grid;
+use dann::analysis::reverse_validation::{RvScore, lambda_grid};
 use dann::experiments::amazon::{self, AmazonConfig, FeatureSpace, Report};
 use dann::shallow::Stopping;
 
@@ -45,6 +45,14 @@ pub struct AmazonArgs {
     /// Hidden sizes to try, e.g. 50,100.
     #[arg(long, value_delimiter = ',')]
     hidden: Option<Vec<usize>>,
+    /// What ranks reverse validation's candidates: the reverse model's error on the held-out
+    /// source reviews (the paper's) or its log loss there.
+    #[arg(long, value_enum, default_value_t = RvScore::Error)]
+    rv_score: RvScore,
+    /// Hold-out splits each candidate's reverse validation is averaged over (1: the paper's;
+    /// each extra split trains every candidate once more).
+    #[arg(long, default_value_t = 1)]
+    rv_splits: usize,
     /// Seed.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -61,6 +69,8 @@ pub fn amazon(a: AmazonArgs) -> Result<()> {
     let mut config = AmazonConfig {
         pairs: amazon::parse_pairs(&a.pairs)?,
         pad: a.pad,
+        score: a.rv_score,
+        rv_splits: a.rv_splits,
         data_dir: a.data_dir.resolve(),
         ..Default::default()
     }

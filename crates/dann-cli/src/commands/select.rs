@@ -54,6 +54,10 @@ pub struct SelectArgs {
     /// held-out source rows (the paper's) or its log loss there.
     #[arg(long, value_enum)]
     score: Option<RvScore>,
+    /// Override select.splits: hold-out splits each candidate's reverse validation is
+    /// averaged over (1: the paper's; each extra split trains every candidate once more).
+    #[arg(long)]
+    splits: Option<usize>,
     /// Skip the proxy A-distances.
     #[arg(long)]
     no_pad: bool,
@@ -126,6 +130,9 @@ pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> 
     }
     if a.no_pad {
         grid.pad = false;
+    }
+    if let Some(n) = a.splits {
+        grid.splits = n;
     }
     grid.check(&base)?;
     if a.out.join(dann::SPEC_FILE).exists() && !a.force {

@@ -18,7 +18,7 @@ use crate::data::{Dataset, HoldOut};
 use crate::error::{Error, Result};
 use crate::metrics::{accuracy, lowest};
 use crate::problem::Mode;
-use crate::shallow::{ShallowConfig, ShallowDann};
+use crate::shallow::{ShallowConfig, ShallowDann, ShallowFit};
 
 /// `n` values of lambda log-spaced in `[1e-2, 1]` (the paper's grid for `n = 9`); `[0.1]`
 /// for `n = 1`.
@@ -53,6 +53,15 @@ pub struct ReverseScore {
 }
 
 impl ReverseScore {
+    /// The mean of `scores` (NaN for none).
+    pub fn mean(scores: &[ReverseScore]) -> ReverseScore {
+        let n = scores.len() as f64;
+        ReverseScore {
+            error: scores.iter().map(|s| s.error).sum::<f64>() / n,
+            log_loss: scores.iter().map(|s| s.log_loss).sum::<f64>() / n,
+        }
+    }
+
     /// The value `score` ranks by (lower is better).
     pub fn get(&self, score: RvScore) -> f64 {
         match score {
@@ -124,8 +133,10 @@ pub struct Candidate {
     pub forward_error: f64,
     /// The epoch the forward model was kept from.
     pub epoch: usize,
-    /// The reverse model's scores on `S_v`.
+    /// The reverse model's scores on `S_v`, averaged over the hold-out splits.
     pub reverse: ReverseScore,
+    /// Each split's scores; the first split's forward model is the one kept.
+    pub reverse_per_split: Vec<ReverseScore>,
 }
 
 /// The outcome: every candidate's score and forward model, and which one won.
@@ -189,28 +200,56 @@ impl ReverseValidation {
         self.grid().iter().try_for_each(ShallowConfig::check)
     }
 
-    /// Scores every candidate on `parts` (targets unlabelled) and keeps the best.
-    pub fn select(&self, parts: &HoldOut) -> Result<Selection> {
+    /// Scores every candidate on each of `parts` (hold-out splits of the same data, targets
+    /// unlabelled; the paper uses one), averages its scores over them and keeps the best. The
+    /// forward models kept are those trained on the first split.
+    pub fn select(&self, parts: &[HoldOut]) -> Result<Selection> {
         self.check()?;
-        // Candidates are independent: score them on every core (rayon; RAYON_NUM_THREADS
-        // limits it). Each run is seeded, so the outcome does not depend on the schedule.
-        let scored: Vec<(Candidate, ShallowDann)> = self
-            .grid()
+        if parts.is_empty() {
+            return Err(Error::config("select.splits", "must be at least 1"));
+        }
+        let grid = self.grid();
+        let jobs: Vec<(usize, usize)> = (0..grid.len())
+            .flat_map(|c| (0..parts.len()).map(move |j| (c, j)))
+            .collect();
+        // Candidates and splits are independent: run them on every core (rayon;
+        // RAYON_NUM_THREADS limits it). Each run is seeded, so the outcome does not depend on
+        // the schedule.
+        let runs: Vec<(ShallowFit, ReverseScore)> = jobs
             .par_iter()
-            .map(|cfg| -> Result<(Candidate, ShallowDann)> {
-                let fit = cfg.fit(&parts.s_train, &parts.t_train, Some(&parts.s_val))?;
-                let reverse = reverse_score(cfg, &fit.model, parts)?;
-                let candidate = Candidate {
+            .map(|&(c, j)| -> Result<(ShallowFit, ReverseScore)> {
+                let cfg = &grid[c];
+                let p = &parts[j];
+                let fit = cfg.fit(&p.s_train, &p.t_train, Some(&p.s_val))?;
+                let reverse = reverse_score(cfg, &fit.model, p)?;
+                Ok((fit, reverse))
+            })
+            .collect::<Result<_>>()?;
+        let mut runs = runs.into_iter();
+        let mut scored: Vec<(Candidate, ShallowDann)> = Vec::with_capacity(grid.len());
+        for cfg in &grid {
+            let per_candidate: Vec<(ShallowFit, ReverseScore)> =
+                runs.by_ref().take(parts.len()).collect();
+            let reverse_per_split: Vec<ReverseScore> =
+                per_candidate.iter().map(|(_, r)| *r).collect();
+            let fit = per_candidate
+                .into_iter()
+                .next()
+                .expect("at least one split")
+                .0;
+            scored.push((
+                Candidate {
                     lambda: cfg.lambda,
                     hidden: cfg.hidden,
                     lr: cfg.lr,
                     forward_error: fit.validation_error().unwrap_or(f64::NAN),
                     epoch: fit.best_epoch,
-                    reverse,
-                };
-                Ok((candidate, fit.model))
-            })
-            .collect::<Result<_>>()?;
+                    reverse: ReverseScore::mean(&reverse_per_split),
+                    reverse_per_split,
+                },
+                fit.model,
+            ));
+        }
         // The lowest score wins; ties go to the earlier candidate in grid order.
         let best = lowest(0..scored.len(), |&i| scored[i].0.reverse.get(self.score))
             .ok_or_else(|| Error::config("select", "the grid is empty"))?;
@@ -278,7 +317,7 @@ mod tests {
                 score,
                 ..small_grid()
             };
-            let selection = rv.select(&parts).unwrap();
+            let selection = rv.select(std::slice::from_ref(&parts)).unwrap();
             let grid: Vec<(usize, f64, f64)> = selection
                 .candidates
                 .iter()
@@ -310,6 +349,7 @@ mod tests {
                 assert_eq!(model, &fit.model, "{c:?}");
                 assert_eq!(c.forward_error, fit.validation_error().unwrap());
                 assert_eq!(c.reverse, reverse_score(&cfg, model, &parts).unwrap());
+                assert_eq!(c.reverse_per_split, [c.reverse]);
                 assert!(c.reverse.log_loss > 0.0 && c.reverse.log_loss.is_finite());
             }
             let scores: Vec<f64> = selection
@@ -356,7 +396,10 @@ mod tests {
                 },
             ),
         ] {
-            let err = rv.select(&parts).unwrap_err().to_string();
+            let err = rv
+                .select(std::slice::from_ref(&parts))
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(field) && err.contains("empty"), "{err}");
         }
         let bad = ReverseValidation {
@@ -364,10 +407,52 @@ mod tests {
             ..small_grid()
         };
         assert!(
-            bad.select(&parts)
+            bad.select(std::slice::from_ref(&parts))
                 .unwrap_err()
                 .to_string()
                 .contains("shallow.lr")
         );
+        let err = small_grid().select(&[]).unwrap_err().to_string();
+        assert!(err.contains("select.splits"), "{err}");
+    }
+
+    /// With several splits each candidate's score is the mean of its per-split scores, each
+    /// the reverse validation of a forward model trained on that split; the first split's
+    /// forward models are kept.
+    #[test]
+    fn several_splits_average_the_scores() {
+        let rng = &mut ChaCha8Rng::seed_from_u64(3);
+        let source = random_dense_labelled(80, 6, rng);
+        let target = random_dense_labelled(80, 6, rng);
+        let parts: Vec<HoldOut> = (0..3)
+            .map(|j| HoldOut::new(&source, &target, 0.2, 10 + j).unwrap())
+            .collect();
+        let rv = ReverseValidation {
+            lambdas: vec![0.1, 1.0],
+            hidden: vec![4],
+            lrs: vec![0.1],
+            ..small_grid()
+        };
+        let selection = rv.select(&parts).unwrap();
+        let single = rv.select(&parts[..1]).unwrap();
+        for ((c, cfg), one) in selection
+            .candidates
+            .iter()
+            .zip(rv.grid())
+            .zip(&single.candidates)
+        {
+            assert_eq!(c.reverse_per_split.len(), 3);
+            for (j, p) in parts.iter().enumerate() {
+                let fit = cfg.fit(&p.s_train, &p.t_train, Some(&p.s_val)).unwrap();
+                assert_eq!(
+                    c.reverse_per_split[j],
+                    reverse_score(&cfg, &fit.model, p).unwrap()
+                );
+            }
+            assert_eq!(c.reverse, ReverseScore::mean(&c.reverse_per_split));
+            assert_eq!(c.reverse_per_split[0], one.reverse);
+            assert_eq!(c.forward_error, one.forward_error);
+        }
+        assert_eq!(selection.forward_models, single.forward_models);
     }
 }

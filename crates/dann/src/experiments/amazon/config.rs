@@ -25,6 +25,8 @@ pub struct AmazonConfig {
     pub hidden: Vec<usize>,
     /// What ranks reverse validation's candidates.
     pub score: RvScore,
+    /// Hold-out splits reverse validation averages over (1: the paper's).
+    pub rv_splits: usize,
     /// Shallow training (lr, epochs, patience, batch size); lambda, hidden and mode are set
     /// per run.
     pub shallow: ShallowConfig,
@@ -60,6 +62,7 @@ impl Default for AmazonConfig {
             lambdas: lambda_grid(9),
             hidden: vec![50, 100],
             score: RvScore::Error,
+            rv_splits: 1,
             // The authors' settings (`DANN.py`), which are ShallowConfig's defaults.
             shallow: ShallowConfig::default(),
             pad: false,
@@ -102,6 +105,7 @@ impl AmazonConfig {
             lrs: vec![self.shallow.lr],
             score: self.score,
             pad: self.pad,
+            splits: self.rv_splits,
         }
     }
 }
