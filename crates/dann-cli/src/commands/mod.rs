@@ -17,6 +17,7 @@ use burn::tensor::backend::Backend;
 use clap::Args;
 use dann::FittedDann;
 use dann::data::{self, Dataset, LoadOptions};
+use dann::problem::align_widths;
 
 use crate::run_config::RunConfig;
 
@@ -30,6 +31,46 @@ fn write_file(path: &Path, text: &str) -> Result<()> {
     let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
     std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The labelled source and the target files a model is trained on.
+#[derive(Debug, Args)]
+pub struct PairArgs {
+    /// Labelled source data (CSV or SVMlight, optionally .gz).
+    #[arg(long)]
+    source: PathBuf,
+    /// Target data; its labels, if any, are never read.
+    #[arg(long)]
+    target: PathBuf,
+}
+
+impl PairArgs {
+    /// Reads both files with `options`: the source labelled, the target without labels, both
+    /// at one width. A file without rows is refused, named.
+    fn load(&self, options: &LoadOptions) -> Result<(Dataset, Dataset)> {
+        let source = load(&self.source, options)?;
+        let target = load(&self.target, options)?.without_labels();
+        for (data, path) in [(&source, &self.source), (&target, &self.target)] {
+            if data.is_empty() {
+                anyhow::bail!(
+                    "{} has no rows: training needs rows in both domains",
+                    path.display()
+                );
+            }
+        }
+        Ok(align_widths(source, target)?)
+    }
+}
+
+/// Fails when `out` already holds a model, unless `force`.
+fn refuse_to_replace(out: &Path, force: bool) -> Result<()> {
+    if out.join(dann::SPEC_FILE).exists() && !force {
+        anyhow::bail!(
+            "{} already holds a model; pass --force to replace it or choose another --out",
+            out.display()
+        );
+    }
+    Ok(())
 }
 
 /// Reads a data file, naming it in the error.

@@ -5,29 +5,24 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use clap::Args;
 use dann::analysis::reverse_validation::RvScore;
 use dann::data::HoldOut;
-use dann::problem::align_widths;
 use dann::selection::{Outcome, Pads, SelectConfig, select};
 use dann::shallow::{ShallowConfig, ShallowDann};
 use dann::table::MarkdownTable;
 use dann::{DannConfig, Dataset, fitted_from_shallow};
 use serde::Serialize;
 
-use super::{load, write_file};
+use super::{PairArgs, refuse_to_replace, write_file};
 use crate::run_config::RunConfig;
 
 #[derive(Debug, Args)]
 pub struct SelectArgs {
-    /// Labelled source data (CSV or SVMlight, optionally .gz).
-    #[arg(long)]
-    source: PathBuf,
-    /// Target data; its labels, if any, are never read.
-    #[arg(long)]
-    target: PathBuf,
+    #[command(flatten)]
+    pair: PairArgs,
     /// Run configuration: [shallow] holds the training settings every candidate shares
     /// (default: the paper's Algorithm 1 with the authors' settings), [select] the grid
     /// (default: the paper's 9 lambdas x hidden 50, 100 at lr 1e-3), [data] how to read the
@@ -135,24 +130,8 @@ pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> 
         grid.splits = n;
     }
     grid.check(&base)?;
-    if a.out.join(dann::SPEC_FILE).exists() && !a.force {
-        bail!(
-            "{} already holds a model; pass --force to replace it or choose another --out",
-            a.out.display()
-        );
-    }
-
-    let source = load(&a.source, &config.data)?;
-    let target = load(&a.target, &config.data)?.without_labels();
-    for (data, path) in [(&source, &a.source), (&target, &a.target)] {
-        if data.is_empty() {
-            bail!(
-                "{} has no rows: selection needs rows in both domains",
-                path.display()
-            );
-        }
-    }
-    let (source, target) = align_widths(source, target)?;
+    refuse_to_replace(&a.out, a.force)?;
+    let (source, target) = a.pair.load(&config.data)?;
     let start = Instant::now();
     let parts = HoldOut::new(&source, &target, base.validation, base.seed)?;
     let outcome = select(&base, &grid, &parts, &source, &target, base.seed)?;

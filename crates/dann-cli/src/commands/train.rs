@@ -9,22 +9,17 @@ use anyhow::{Context, Result, bail};
 use burn::tensor::backend::AutodiffBackend;
 use clap::{Args, ValueEnum};
 use dann::data::HoldOut;
-use dann::problem::align_widths;
 use dann::shallow::{Kernel, ShallowConfig};
-use dann::{DannConfig, Engine, MetricsRecord, Mode, fitted_from_shallow};
+use dann::{DannConfig, Dataset, Engine, MetricsRecord, Mode, fitted_from_shallow};
 
-use super::{load, write_file};
+use super::{PairArgs, load, refuse_to_replace, write_file};
 use crate::progress::Reporter;
 use crate::run_config::RunConfig;
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Labelled source data (CSV or SVMlight, optionally .gz).
-    #[arg(long)]
-    source: PathBuf,
-    /// Target data; its labels, if any, are never read.
-    #[arg(long)]
-    target: PathBuf,
+    #[command(flatten)]
+    pair: PairArgs,
     /// Labelled target data to report target accuracy on during training (never trained on).
     #[arg(long)]
     target_test: Option<PathBuf>,
@@ -61,6 +56,18 @@ pub struct TrainArgs {
     quiet: bool,
 }
 
+impl TrainArgs {
+    /// The source, the target (labels dropped) and the labelled target test data, if any.
+    fn load(&self, config: &RunConfig) -> Result<(Dataset, Dataset, Option<Dataset>)> {
+        let (source, target) = self.pair.load(&config.data)?;
+        let test = match &self.target_test {
+            Some(p) => Some(load(p, &config.data)?),
+            None => None,
+        };
+        Ok((source, target, test))
+    }
+}
+
 pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
     let mut config = match &a.config {
         Some(p) => RunConfig::load(p)?,
@@ -93,20 +100,8 @@ pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
     let dann = config.dann();
     dann.check()?;
     let engine = dann.engine()?;
-    if a.out.join(dann::SPEC_FILE).exists() && !a.force {
-        bail!(
-            "{} already holds a model; pass --force to replace it or choose another --out",
-            a.out.display()
-        );
-    }
-
-    let source = load(&a.source, &config.data)?;
-    let target = load(&a.target, &config.data)?.without_labels();
-    let (source, target) = align_widths(source, target)?;
-    let target_test = match &a.target_test {
-        Some(p) => Some(load(p, &config.data)?),
-        None => None,
-    };
+    refuse_to_replace(&a.out, a.force)?;
+    let (source, target, target_test) = a.load(&config)?;
 
     fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
     write_file(&a.out.join(RunConfig::FILE), &config.to_toml()?)?;
@@ -178,19 +173,8 @@ fn train_shallow<B: AutodiffBackend>(
         );
     }
     shallow.check()?;
-    if a.out.join(dann::SPEC_FILE).exists() && !a.force {
-        bail!(
-            "{} already holds a model; pass --force to replace it or choose another --out",
-            a.out.display()
-        );
-    }
-    let source = load(&a.source, &config.data)?;
-    let target = load(&a.target, &config.data)?.without_labels();
-    let (source, target) = align_widths(source, target)?;
-    let target_test = match &a.target_test {
-        Some(p) => Some(load(p, &config.data)?.align_classes(source.class_names())?),
-        None => None,
-    };
+    refuse_to_replace(&a.out, a.force)?;
+    let (source, target, target_test) = a.load(&config)?;
     let start = Instant::now();
     let (fit, trained_on) = if shallow.validation > 0.0 {
         let parts = HoldOut::new(&source, &target, shallow.validation, shallow.seed)?;
@@ -236,7 +220,10 @@ fn train_shallow<B: AutodiffBackend>(
             None => String::new(),
         };
         let target = match &target_test {
-            Some(t) => format!(", target accuracy {:.4}", fitted.evaluate(t)?.accuracy),
+            Some(t) => format!(
+                ", target accuracy {:.4}",
+                fitted.evaluate(&fitted.prepare(t.clone())?)?.accuracy
+            ),
             None => String::new(),
         };
         let mode = shallow.mode.to_possible_value();
