@@ -132,6 +132,16 @@ pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> 
     grid.check(&base)?;
     refuse_to_replace(&a.out, a.force)?;
     let (source, target) = a.pair.load(&config.data)?;
+    if !a.quiet {
+        let n = grid.lambdas.len() * grid.hidden.len() * grid.lrs.len();
+        eprintln!(
+            "scoring {n} DANN candidates x {} hold-out split(s) by reverse validation (2 networks \
+             each) and {} source-only candidates, on {} threads",
+            grid.splits,
+            grid.hidden.len() * grid.lrs.len(),
+            rayon::current_num_threads()
+        );
+    }
     let start = Instant::now();
     let parts = HoldOut::new(&source, &target, base.validation, base.seed)?;
     let outcome = select(&base, &grid, &parts, &source, &target, base.seed)?;

@@ -10,6 +10,11 @@
 //! up to date in `O(hidden)` each and a step costs `O(nnz x hidden)`, as plain SGD does.
 //! Every few dozen steps (before `mu^t` gets small enough to cost precision) all rows are
 //! brought up to date and the sums start again.
+//!
+//! The velocities of `W` are stored scaled to the base: a row last updated at step `a` keeps
+//! `u = v_a / mu^a`, so that its velocity at a later step `s` without a gradient is `mu^s u`,
+//! its catch-up is `w -= (Q_{b+1} - Q_a) u` (one pass that writes only `W`), and a gradient
+//! `g` at step `s` adds `g / mu^s` to `u`.
 
 use super::math::{axpy, dispatch, sigmoid};
 use super::model::ShallowDann;
@@ -22,6 +27,7 @@ pub(super) struct Momentum {
     mu: f32,
     /// `mu^i` for `i` up to the steps of a base.
     powers: Vec<f64>,
+    /// Velocities of `W`, scaled to the base (see the module docs).
     vw: Vec<f32>,
     vb: Vec<f32>,
     vv: Vec<f32>,
@@ -63,26 +69,25 @@ impl Momentum {
         (self.powers.len() - 2) as u32
     }
 
-    /// The factors that bring a row of `W` last touched at step `a` to step `to`: the shift
-    /// applied to the row along its velocity, and the velocity's decay (times `extra`).
+    /// How far a row of `W` last updated at step `a` moves along its scaled velocity to reach
+    /// step `to`: `Q_{to+1} - Q_a`.
     #[inline(always)]
-    fn factors(&self, a: usize, to: u32, extra: f32) -> (f32, f32) {
-        let to = to as usize;
-        let shift = ((self.prefix[to + 1] - self.prefix[a]) / self.powers[a]) as f32;
-        (shift, self.powers[to - a] as f32 * extra)
+    fn shift(&self, a: usize, to: u32) -> f32 {
+        (self.prefix[to as usize + 1] - self.prefix[a]) as f32
     }
 
-    /// Brings every row of `W` up to date and starts a new base. Call before reading the
-    /// model.
+    /// Brings every row of `W` up to date, unscales the velocities and starts a new base.
+    /// Call before reading the model.
     pub(super) fn sync_all(&mut self, model: &mut ShallowDann) {
         let hd = model.hidden;
+        let rescale = self.powers[self.t as usize] as f32;
         for k in 0..model.n_features {
-            let (shift, decay) = self.factors(self.touched_at[k] as usize, self.t, 1.0);
-            let (w, v) = (
-                &mut model.w[k * hd..(k + 1) * hd],
-                &mut self.vw[k * hd..(k + 1) * hd],
-            );
-            catch_up(w, v, shift, decay);
+            let shift = self.shift(self.touched_at[k] as usize, self.t);
+            let r = k * hd..(k + 1) * hd;
+            catch_up(&mut model.w[r.clone()], &self.vw[r.clone()], shift);
+            for u in &mut self.vw[r] {
+                *u *= rescale;
+            }
         }
         self.t = 0;
         self.touched_at.fill(0);
@@ -121,14 +126,8 @@ impl Momentum {
                         |k, xk| {
                             let r = k * hd..(k + 1) * hd;
                             if self.touched_at[k] != now {
-                                let a = self.touched_at[k] as usize;
-                                let (shift, decay) = self.factors(a, now - 1, mu);
-                                catch_up(
-                                    &mut model.w[r.clone()],
-                                    &mut self.vw[r.clone()],
-                                    shift,
-                                    decay,
-                                );
+                                let shift = self.shift(self.touched_at[k] as usize, now - 1);
+                                catch_up(&mut model.w[r.clone()], &self.vw[r.clone()], shift);
                                 self.touched_at[k] = now;
                             }
                             axpy(h, xk, &model.w[r]);
@@ -140,13 +139,15 @@ impl Momentum {
                 }
                 let (label_loss, domain_loss, gb, gd) =
                     model.backward(source, target, lambda, s, Forward::Done);
-                // v_now = mu v_{now-1} + g; the row's own update, lr v_now, is left pending.
+                // v_now = mu v_{now-1} + g, scaled: u += g / mu^now; the row's own update,
+                // lr v_now, is left pending.
+                let unscale = (1.0 / self.powers[now as usize]) as f32;
                 for (r, x) in rows().enumerate() {
                     let ga = &s.ga[r * hd..(r + 1) * hd];
                     x.for_each_nonzero(
                         #[inline(always)]
                         |k, xk| {
-                            axpy(&mut self.vw[k * hd..(k + 1) * hd], xk, ga);
+                            axpy(&mut self.vw[k * hd..(k + 1) * hd], xk * unscale, ga);
                         },
                     );
                 }
@@ -174,12 +175,11 @@ impl Momentum {
     }
 }
 
-/// Moves a row of `W` `shift` along its velocity and decays the velocity; one pass.
+/// Moves a row of `W` `shift` along its scaled velocity `u`.
 #[inline(always)]
-fn catch_up(w: &mut [f32], v: &mut [f32], shift: f32, decay: f32) {
-    for (w, v) in w.iter_mut().zip(v) {
-        *w -= shift * *v;
-        *v *= decay;
+fn catch_up(w: &mut [f32], u: &[f32], shift: f32) {
+    for (w, &u) in w.iter_mut().zip(u) {
+        *w -= shift * u;
     }
 }
 
