@@ -132,8 +132,10 @@ pub struct Outcome {
     pub baseline: Baseline,
     /// Proxy A-distances, when asked for.
     pub pad: Option<Pads>,
-    /// What ranked DANN's candidates (and compares DANN with the baseline).
+    /// What ranked DANN's candidates.
     pub score: RvScore,
+    /// Held-out source rows the reverse errors were measured on, over all splits.
+    pub validation_rows: usize,
 }
 
 impl Outcome {
@@ -162,11 +164,54 @@ impl Outcome {
         }
     }
 
-    /// Whether DANN's reverse-validation score beats the baseline's: without target labels,
-    /// the evidence that adaptation helps on this pair.
-    pub fn dann_expected_to_help(&self) -> bool {
-        self.dann.winner().reverse.get(self.score) < self.baseline.reverse.get(self.score)
+    /// Whether DANN is expected to help, from the two reverse-validation errors side by side
+    /// (the only evidence there is without target labels): a difference within two standard
+    /// errors of the difference of two error rates measured on the held-out source rows is too
+    /// close to call. The winner's error is the lowest of many noisy scores, so it is biased
+    /// low; the margin keeps that bias from reading as an improvement.
+    pub fn verdict(&self) -> Verdict {
+        let (d, b) = (
+            self.dann.winner().reverse.error,
+            self.baseline.reverse.error,
+        );
+        let n = self.validation_rows.max(1) as f64;
+        let standard_error = ((d * (1.0 - d) + b * (1.0 - b)) / n).sqrt();
+        let kind = if b - d > 2.0 * standard_error {
+            VerdictKind::Helps
+        } else if d - b > 2.0 * standard_error {
+            VerdictKind::DoesNotHelp
+        } else {
+            VerdictKind::TooCloseToCall
+        };
+        Verdict {
+            kind,
+            difference: b - d,
+            standard_error,
+        }
     }
+}
+
+/// [`Outcome::verdict`]: is DANN expected to beat the source-only baseline on the target?
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// The call.
+    pub kind: VerdictKind,
+    /// The baseline's reverse error minus DANN's (positive: DANN's is lower).
+    pub difference: f64,
+    /// Standard error of that difference.
+    pub standard_error: f64,
+}
+
+/// The three calls of a [`Verdict`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictKind {
+    /// DANN's reverse error is lower by more than two standard errors.
+    Helps,
+    /// DANN's reverse error is higher by more than two standard errors.
+    DoesNotHelp,
+    /// The difference is within two standard errors.
+    TooCloseToCall,
 }
 
 /// Runs the whole method on `parts` (held out from `source` and `target` with `seed`): DANN's
@@ -251,6 +296,7 @@ pub fn select(
     };
     let pad = pad?;
     Ok(Outcome {
+        validation_rows: splits.iter().map(|p| p.s_val.len()).sum(),
         dann,
         baseline,
         pad,
@@ -371,10 +417,20 @@ mod tests {
             (dann_cfg.lambda, dann_cfg.hidden),
             (rv.winner().lambda, rv.winner().hidden)
         );
-        assert_eq!(
-            outcome.dann_expected_to_help(),
-            rv.winner().reverse.error < outcome.baseline.reverse.error
-        );
+        let verdict = outcome.verdict();
+        let (d, b) = (rv.winner().reverse.error, outcome.baseline.reverse.error);
+        assert_eq!(verdict.difference, b - d);
+        let n = parts.s_val.len() as f64;
+        let se = ((d * (1.0 - d) + b * (1.0 - b)) / n).sqrt();
+        assert!((verdict.standard_error - se).abs() < 1e-15);
+        let expected = if b - d > 2.0 * se {
+            VerdictKind::Helps
+        } else if d - b > 2.0 * se {
+            VerdictKind::DoesNotHelp
+        } else {
+            VerdictKind::TooCloseToCall
+        };
+        assert_eq!(verdict.kind, expected);
         let pads = outcome.pad.unwrap();
         let src = source.clone().without_labels();
         let tgt = target.clone().without_labels();

@@ -10,7 +10,7 @@ use burn::tensor::backend::{AutodiffBackend, Backend};
 use clap::Args;
 use dann::analysis::reverse_validation::RvScore;
 use dann::data::HoldOut;
-use dann::selection::{Outcome, Pads, SelectConfig, select};
+use dann::selection::{Outcome, Pads, SelectConfig, Verdict, VerdictKind, select};
 use dann::shallow::{ShallowConfig, ShallowDann};
 use dann::table::MarkdownTable;
 use dann::{DannConfig, Dataset, fitted_from_shallow};
@@ -72,7 +72,7 @@ pub struct SelectArgs {
 struct Report<'a> {
     dann: Chosen,
     source_only: Chosen,
-    dann_expected_to_help: bool,
+    verdict: Verdict,
     score: RvScore,
     pad: Option<Pads>,
     candidates: &'a [dann::analysis::reverse_validation::Candidate],
@@ -172,7 +172,7 @@ pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> 
     let report = Report {
         dann: chosen(&dann_cfg, outcome.dann.winner().reverse, &a.out),
         source_only: chosen(&baseline_cfg, outcome.baseline.reverse, &baseline_dir),
-        dann_expected_to_help: outcome.dann_expected_to_help(),
+        verdict: outcome.verdict(),
         score: outcome.score,
         pad: outcome.pad,
         candidates: &outcome.dann.candidates,
@@ -263,11 +263,16 @@ fn summary(r: &Report<'_>, outcome: &Outcome) -> String {
         outcome.baseline.winner().validation_error,
         of(&r.source_only)
     );
-    s += if r.dann_expected_to_help {
-        "DANN is expected to help: its reverse-validation score is lower than the baseline's\n"
-    } else {
-        "DANN is not expected to help: its reverse-validation score is not lower than the baseline's\n"
+    let v = &r.verdict;
+    let call = match v.kind {
+        VerdictKind::Helps => "DANN is expected to help",
+        VerdictKind::DoesNotHelp => "DANN is not expected to help",
+        VerdictKind::TooCloseToCall => "too close to call whether DANN helps",
     };
+    s += &format!(
+        "{call}: reverse error {:.4} (source-only) - {:.4} (DANN) = {:+.4}, standard error {:.4}\n",
+        r.source_only.reverse_error, r.dann.reverse_error, v.difference, v.standard_error
+    );
     if let Some(p) = &r.pad {
         s += &format!(
             "proxy A-distance (0: indistinguishable, 2: separable): inputs {:.3}, source-only features {:.3}, DANN features {:.3}\n",
