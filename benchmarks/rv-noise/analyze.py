@@ -87,8 +87,8 @@ def main(paths):
     # Paired comparison with the paper's rule, pick by pick.
     base = RULES["reverse error (paper; dann's default)"]
     print("\nPick by pick against the paper's rule (same pair and seed):\n")
-    print("| rule | better | same | worse | mean difference |")
-    print("|---|---|---|---|---|")
+    print("| rule | better | same | worse | mean difference | its standard error |")
+    print("|---|---|---|---|---|---|")
     for name, key in RULES.items():
         diffs = []
         for _, r in runs:
@@ -98,27 +98,30 @@ def main(paths):
             diffs.append(a - b)
         print(
             f"| {name} | {sum(d > 0 for d in diffs)} | {sum(d == 0 for d in diffs)} | "
-            f"{sum(d < 0 for d in diffs)} | {statistics.mean(diffs):+.4f} |"
+            f"{sum(d < 0 for d in diffs)} | {statistics.mean(diffs):+.4f} | "
+            f"{statistics.stdev(diffs) / len(diffs) ** 0.5:.4f} |"
         )
-    # Does "DANN expected to help" (reverse scores side by side, as `dann select` prints them
-    # with --splits N and --score) agree with the test?
-    for score in ["error", "log_loss"]:
-        agree = 0
-        helps = 0
-        for _, r in runs:
-            cands = r["candidates"]
-            key = (lambda c: c["reverse"][score])
-            pick = cands[first_min(cands, key)]
-            predicted = pick["reverse"][score] < r["nn_reverse"][score]
-            actual = pick["test_accuracy"] > r["nn"]
-            helps += predicted
-            agree += predicted == actual
-        print(
-            f"\n`dann select`'s verdict by reverse {score.replace('_', ' ')} (all splits of the run): "
-            f"DANN expected to help in "
-            f"{helps} of {len(runs)} runs; the verdict matches the test (DANN's pick above the NN) in "
-            f"{agree} of {len(runs)}."
-        )
+    # `dann select`'s verdict: DANN's and the NN's reverse errors side by side, a difference
+    # within two standard errors (S_v: 200 reviews per split) too close to call.
+    splits = len(runs[0][1]["candidates"][0]["reverse_per_split"])
+    n = 200 * splits
+    calls = {"helps": [0, 0], "does not help": [0, 0], "too close to call": [0, 0]}
+    for _, r in runs:
+        cands = r["candidates"]
+        pick = cands[first_min(cands, lambda c: c["reverse"]["error"])]
+        d, b = pick["reverse"]["error"], r["nn_reverse"]["error"]
+        se = ((d * (1 - d) + b * (1 - b)) / n) ** 0.5
+        call = "helps" if b - d > 2 * se else "does not help" if d - b > 2 * se else "too close to call"
+        calls[call][0] += 1
+        calls[call][1] += pick["test_accuracy"] > r["nn"]
+    print(
+        f"\n`dann select`'s verdict (reverse errors averaged over the run's {splits} split(s), "
+        f"DANN picked by them):\n"
+    )
+    print("| verdict | runs | of which DANN's pick beat the NN on the target test set |")
+    print("|---|---|---|")
+    for call, (k, wins) in calls.items():
+        print(f"| {call} | {k} | {wins} |")
 
 
 if __name__ == "__main__":
