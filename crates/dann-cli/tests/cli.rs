@@ -244,7 +244,35 @@ fn default_config_round_trips() {
         text.contains("[train]") && text.contains("[model.feature]"),
         "{text}"
     );
+    // [shallow] switches train to Algorithm 1, so only --shallow prints it.
+    assert!(
+        text.contains("[select]") && !text.contains("[shallow]"),
+        "{text}"
+    );
+    let out = dann().args(["config", "--shallow"]).assert().success();
+    let shallow = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        shallow.contains("[shallow]") && shallow.contains("validation = 0.1"),
+        "{shallow}"
+    );
     let dir = tempfile::tempdir().unwrap();
+    let shallow_path = dir.path().join("shallow.toml");
+    fs::write(&shallow_path, &shallow).unwrap();
+    dann()
+        .args([
+            "train",
+            "--source",
+            "/no/source.svm",
+            "--target",
+            "t",
+            "--out",
+        ])
+        .arg(dir.path().join("m"))
+        .arg("--config")
+        .arg(&shallow_path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/no/source.svm"));
     let path = dir.path().join("run.toml");
     fs::write(&path, &text).unwrap();
     // The printed defaults are accepted as a config file (fails fast on the missing data).
@@ -291,7 +319,17 @@ fn demo_moons_json() {
 fn help_documents_every_command() {
     let out = dann().arg("--help").assert().success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    for cmd in ["train", "eval", "predict", "demo", "config"] {
+    for cmd in [
+        "train",
+        "eval",
+        "predict",
+        "demo",
+        "config",
+        "select",
+        "shift",
+        "reproduce",
+        "bench",
+    ] {
         assert!(text.contains(cmd), "{cmd} missing from --help");
     }
 }
