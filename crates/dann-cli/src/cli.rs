@@ -4,7 +4,9 @@ use anyhow::Result;
 use burn::tensor::backend::AutodiffBackend;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::commands::{bench, config, demo, eval, predict, reproduce, select, shift, train};
+use crate::commands::{
+    bench, config, demo, eval, make_data, predict, reproduce, select, shift, train,
+};
 
 /// Domain-Adversarial Neural Networks (Ganin et al., JMLR 2016): train a model on labelled
 /// source data and unlabelled target data so that it works on the target.
@@ -51,6 +53,9 @@ pub enum Command {
     /// How far apart two data sets are: proxy A-distance (PAD = 2(1 - 2 err) of a linear SVM
     /// telling their rows apart), on the raw inputs or on a model's features.
     Shift(shift::ShiftArgs),
+    /// Build data sets from raw parts.
+    #[command(subcommand)]
+    Data(Data),
     /// Reproduce the papers' experiments.
     #[command(subcommand)]
     Reproduce(Reproduce),
@@ -64,6 +69,14 @@ pub enum Demo {
     /// Two inter-twinning moons, target rotated by 35 degrees (paper sec. 5.1): trains the
     /// source-only network and DANN and prints both target accuracies.
     Moons(demo::MoonsArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Data {
+    /// MNIST-M by the paper's recipe (JMLR 2016 sec. 5.2.2): each MNIST digit blended with a
+    /// random patch of a BSDS500 colour photo, |patch - digit| per channel; gzipped IDX with
+    /// MNIST's labels, the same bytes for the same seed.
+    MnistM(make_data::MnistMArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -101,6 +114,7 @@ fn run_on<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<()
         Command::Bench(Bench::Shallow(a)) => bench::shallow::<B>(a, device),
         Command::Reproduce(Reproduce::Amazon(a)) => reproduce::amazon(a),
         Command::Config(a) => config::run(a),
+        Command::Data(Data::MnistM(a)) => make_data::mnist_m(a),
         Command::Select(a) => select::run::<B>(a, device),
     }
 }

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod config;
 pub mod demo;
 pub mod eval;
+pub mod make_data;
 pub mod predict;
 pub mod reproduce;
 pub mod select;

@@ -12,6 +12,8 @@ pub struct Dataset {
     labels: Option<Vec<usize>>,
     class_names: Vec<String>,
     origin: Option<PathBuf>,
+    /// Shape of one sample when it is not a flat row (`[C, H, W]` for images).
+    sample_shape: Option<Vec<usize>>,
 }
 
 impl Dataset {
@@ -22,6 +24,7 @@ impl Dataset {
             labels: None,
             class_names: Vec::new(),
             origin: None,
+            sample_shape: None,
         }
     }
 
@@ -49,6 +52,7 @@ impl Dataset {
             labels: Some(labels),
             class_names,
             origin: None,
+            sample_shape: None,
         })
     }
 
@@ -72,8 +76,30 @@ impl Dataset {
         self
     }
 
+    /// Records the shape of one sample (`[C, H, W]` for images; rows are stored flattened in
+    /// that order). Fails unless the shape holds exactly the row's features.
+    pub fn with_sample_shape(mut self, shape: Vec<usize>) -> Result<Self> {
+        if shape.iter().product::<usize>() != self.n_features() || shape.is_empty() {
+            return Err(Error::Data(format!(
+                "{}: sample shape {shape:?} does not hold {} features",
+                self.display_name(),
+                self.n_features()
+            )));
+        }
+        self.sample_shape = (shape.len() > 1).then_some(shape);
+        Ok(self)
+    }
+
+    /// The shape of one sample: `[C, H, W]` for images, `[n_features]` for rows.
+    pub fn sample_shape(&self) -> Vec<usize> {
+        self.sample_shape
+            .clone()
+            .unwrap_or_else(|| vec![self.n_features()])
+    }
+
     /// The same rows (labels, classes and origin kept) with other features, e.g. transformed
-    /// ones; fails when the number of rows differs.
+    /// ones; fails when the number of rows differs. The sample shape is kept when the width
+    /// is.
     pub fn with_features(&self, features: Features) -> Result<Self> {
         if features.n_rows() != self.len() {
             return Err(Error::Data(format!(
@@ -83,11 +109,16 @@ impl Dataset {
                 self.len()
             )));
         }
+        let sample_shape = self
+            .sample_shape
+            .clone()
+            .filter(|_| features.n_cols() == self.n_features());
         Ok(Self {
             features,
             labels: self.labels.clone(),
             class_names: self.class_names.clone(),
             origin: self.origin.clone(),
+            sample_shape,
         })
     }
 
@@ -188,7 +219,12 @@ impl Dataset {
     pub fn with_n_features(mut self, n: usize) -> Result<Self> {
         let have = self.n_features();
         match &mut self.features {
-            Features::Sparse(m) if have <= n => m.widen(n),
+            Features::Sparse(m) if have <= n => {
+                m.widen(n);
+                if have != n {
+                    self.sample_shape = None;
+                }
+            }
             _ if have == n => {}
             _ => {
                 return Err(Error::Data(format!(
@@ -211,6 +247,7 @@ impl Dataset {
                 .map(|l| indices.iter().map(|&i| l[i]).collect()),
             class_names: self.class_names.clone(),
             origin: self.origin.clone(),
+            sample_shape: self.sample_shape.clone(),
         }
     }
 

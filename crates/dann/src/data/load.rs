@@ -5,20 +5,27 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::Dataset;
-use super::formats::{CsvOptions, SvmLightOptions, load_csv, load_svmlight};
+use super::formats::{
+    CsvOptions, SvmLightOptions, load_csv, load_idx, load_svmlight, open_maybe_gz,
+};
 use crate::error::Result;
 
 /// File formats understood by [`load`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
-    /// Guess from the file name: `.csv`/`.tsv` (optionally `.gz`) is CSV, anything else SVMlight.
+    /// Guess: `.csv`/`.tsv` (optionally `.gz`) is CSV, a file starting with an IDX magic
+    /// (two zero bytes, a known element type) is IDX, anything else SVMlight.
     #[default]
     Auto,
     /// Comma-separated values with a header; see [`CsvOptions`].
     Csv,
     /// SVMlight / LibSVM sparse text; see [`SvmLightOptions`].
     Svmlight,
+    /// IDX arrays (MNIST's format): images `N x H x W` or `N x H x W x C`, labels from the
+    /// `*-labels-idx1-*` file beside `*-images-idx3-*` when there is one; see
+    /// [`load_idx`](super::load_idx).
+    Idx,
 }
 
 /// How to read a data file: format plus the options of each loader.
@@ -45,6 +52,8 @@ impl LoadOptions {
                 let name = name.strip_suffix(".gz").unwrap_or(&name);
                 if name.ends_with(".csv") || name.ends_with(".tsv") {
                     Format::Csv
+                } else if starts_like_idx(path) {
+                    Format::Idx
                 } else {
                     Format::Svmlight
                 }
@@ -66,8 +75,22 @@ pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
             }
             load_csv(path, &csv)
         }
+        Format::Idx => load_idx(path),
         Format::Svmlight | Format::Auto => load_svmlight(path, &options.svmlight),
     }
+}
+
+/// Whether the (possibly gzipped) file starts with an IDX magic: `0 0 type rank` with a known
+/// element type. Text formats never start with a zero byte.
+fn starts_like_idx(path: &Path) -> bool {
+    let mut head = [0u8; 4];
+    open_maybe_gz(path)
+        .and_then(|mut r| {
+            std::io::Read::read_exact(&mut r, &mut head).map_err(|e| crate::Error::io(path, e))
+        })
+        .is_ok_and(|()| {
+            head[0] == 0 && head[1] == 0 && matches!(head[2], 0x08 | 0x09 | 0x0b..=0x0e)
+        })
 }
 
 /// Environment variable naming the folder that holds benchmark data (`amazon/`, ...).

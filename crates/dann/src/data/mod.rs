@@ -9,13 +9,15 @@ mod dataset;
 mod formats;
 mod load;
 mod matrix;
+pub mod mnist_m;
 mod sampler;
 mod split;
 mod standardize;
 
 pub use dataset::Dataset;
 pub use formats::{
-    CsvOptions, IndexBase, LabelColumn, SvmLightOptions, load_csv, load_svmlight, open_maybe_gz,
+    CsvOptions, IdxArray, IdxType, IndexBase, LabelColumn, SvmLightOptions, idx_labels_path,
+    load_csv, load_idx, load_svmlight, open_maybe_gz, read_idx, write_idx_u8,
 };
 pub use load::{DATA_DIR_ENV, Format, LoadOptions, data_dir, load};
 pub use matrix::{CsrMatrix, DenseMatrix, Features, Row};
