@@ -9,19 +9,25 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::nn::conv::{ConvConfig, ConvStack};
 use crate::nn::grl::reverse_gradient;
-use crate::nn::mlp::{Mlp, MlpConfig, linear};
+use crate::nn::mlp::{Activation, Mlp, MlpConfig, linear};
 
-/// Architecture of a DANN: three MLP blocks. The label predictor and the domain classifier
-/// each end in a linear output layer added on top of their hidden layers (softmax over the
-/// classes; one logistic output for "target domain").
+/// Architecture of a DANN: an optional convolutional stack, then three MLP blocks. The
+/// feature extractor `G_f` is the convolutions (`[model.conv]`, for images) followed by the
+/// `feature` MLP (which may then have no hidden layers); the label predictor and the domain
+/// classifier each end in a linear output layer added on top of their hidden layers (softmax
+/// over the classes; one logistic output for "target domain").
 ///
 /// The paper's shallow network (sec. 5.1) is `feature.hidden = [h]`, sigmoid, with empty
 /// label and domain blocks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DannConfig {
-    /// Feature extractor `G_f`.
+    /// Convolutions at the bottom of `G_f`, for image rows (none by default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conv: Option<ConvConfig>,
+    /// Feature extractor `G_f` (above the convolutions, if any).
     pub feature: MlpConfig,
     /// Hidden layers of the label predictor `G_y` before its softmax layer.
     pub label: MlpConfig,
@@ -40,14 +46,30 @@ impl DannConfig {
     /// The paper's shallow DANN: one sigmoid hidden layer of `hidden` units.
     pub fn shallow(hidden: usize) -> Self {
         Self {
+            conv: None,
             feature: MlpConfig::new([hidden]),
             label: MlpConfig::default(),
             domain: MlpConfig::default(),
         }
     }
 
+    /// The paper's MNIST network (JMLR 2016, appendix): [`ConvConfig::default`] on
+    /// `3 x 28 x 28` inputs (768 features), label head 100-100 (ReLU) before its softmax,
+    /// domain head 100 (ReLU) before its logistic output.
+    pub fn mnist() -> Self {
+        Self {
+            conv: Some(ConvConfig::default()),
+            feature: MlpConfig::new([]),
+            label: MlpConfig::new([100, 100]).with_activation(Activation::Relu),
+            domain: MlpConfig::new([100]).with_activation(Activation::Relu),
+        }
+    }
+
     /// Checks every block.
     pub fn check(&self) -> Result<()> {
+        if let Some(conv) = &self.conv {
+            conv.output_shape()?;
+        }
         self.feature.check("model.feature")?;
         self.label.check("model.label")?;
         self.domain.check("model.domain")
@@ -71,12 +93,26 @@ impl DannConfig {
                 "need at least 2 classes in the labelled source data, found {n_classes}"
             )));
         }
-        let d_feat = self.feature.output_size(n_features);
+        let rng = &mut ChaCha8Rng::seed_from_u64(seed);
+        let (conv, d_in) = match &self.conv {
+            Some(c) => {
+                if c.n_inputs() != n_features {
+                    return Err(Error::Data(format!(
+                        "rows of {n_features} values, but model.conv.input {:?} holds {}",
+                        c.input,
+                        c.n_inputs()
+                    )));
+                }
+                (Some(c.init(rng, device)?), c.n_outputs()?)
+            }
+            None => (None, n_features),
+        };
+        let d_feat = self.feature.output_size(d_in);
         let d_label = self.label.output_size(d_feat);
         let d_domain = self.domain.output_size(d_feat);
-        let rng = &mut ChaCha8Rng::seed_from_u64(seed);
         Ok(DannModel {
-            feature: self.feature.init(n_features, rng, device),
+            conv,
+            feature: self.feature.init(d_in, rng, device),
             label: self.label.init(d_feat, rng, device),
             label_out: linear(d_label, n_classes, rng, device),
             domain: self.domain.init(d_feat, rng, device),
@@ -88,6 +124,7 @@ impl DannConfig {
 /// A DANN network (built by [`DannConfig::init`]).
 #[derive(Module, Debug)]
 pub struct DannModel<B: Backend> {
+    pub(crate) conv: Option<ConvStack<B>>,
     pub(crate) feature: Mlp<B>,
     pub(crate) label: Mlp<B>,
     pub(crate) label_out: Linear<B>,
@@ -96,9 +133,13 @@ pub struct DannModel<B: Backend> {
 }
 
 impl<B: Backend> DannModel<B> {
-    /// `G_f`: inputs `[batch, n_features]` -> features `[batch, d_feat]`.
+    /// `G_f`: inputs `[batch, n_features]` (images flattened, channels first) -> features
+    /// `[batch, d_feat]`.
     pub fn features(&self, x: Tensor<B, 2>) -> Tensor<B, 2> {
-        self.feature.forward(x)
+        match &self.conv {
+            Some(conv) => self.feature.forward(conv.forward(x)),
+            None => self.feature.forward(x),
+        }
     }
 
     /// `G_y`: features `[batch, d_feat]` -> class logits `[batch, n_classes]`.
@@ -125,6 +166,7 @@ mod tests {
     fn shapes_follow_the_config() {
         let device = Default::default();
         let cfg = DannConfig {
+            conv: None,
             feature: MlpConfig::new([8, 6]),
             label: MlpConfig::new([4]),
             domain: MlpConfig::new([5]),
@@ -135,6 +177,26 @@ mod tests {
         assert_eq!(h.dims(), [2, 6]);
         assert_eq!(model.classify(h.clone()).dims(), [2, 4]);
         assert_eq!(model.discriminate(h, 1.0).dims(), [2, 1]);
+    }
+
+    #[test]
+    fn the_papers_mnist_network_has_its_shapes() {
+        let device = Default::default();
+        let model = DannConfig::mnist()
+            .init::<Flex>(2352, 10, 0, &device)
+            .unwrap();
+        let h = model.features(Tensor::<Flex, 2>::zeros([3, 2352], &device));
+        assert_eq!(h.dims(), [3, 768]);
+        assert_eq!(model.classify(h.clone()).dims(), [3, 10]);
+        assert_eq!(model.discriminate(h, 1.0).dims(), [3, 1]);
+        let err = DannConfig::mnist()
+            .init::<Flex>(784, 10, 0, &device)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("model.conv.input [3, 28, 28] holds 2352"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub enum Activation {
 }
 
 impl Activation {
-    fn apply<B: Backend>(self, x: Tensor<B, 2>) -> Tensor<B, 2> {
+    pub(crate) fn apply<B: Backend, const D: usize>(self, x: Tensor<B, D>) -> Tensor<B, D> {
         match self {
             Activation::Sigmoid => activation::sigmoid(x),
             Activation::Relu => activation::relu(x),
@@ -118,6 +118,14 @@ impl MlpConfig {
             activation: self.activation,
         }
     }
+}
+
+/// `n` values drawn from `U(-1/sqrt(fan_in), 1/sqrt(fan_in))` (PyTorch's default for linear
+/// and convolution layers) by `rng`.
+pub(crate) fn uniform_init(n: usize, fan_in: usize, rng: &mut ChaCha8Rng) -> Vec<f32> {
+    let bound = 1.0 / (fan_in as f32).sqrt();
+    let dist = Uniform::new_inclusive(-bound, bound).expect("finite bounds");
+    (0..n).map(|_| dist.sample(rng)).collect()
 }
 
 /// A linear layer `[d_input] -> [d_output]` with weights and bias drawn from

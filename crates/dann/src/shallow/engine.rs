@@ -22,6 +22,9 @@ use crate::problem::{Mode, TrainingPair};
 /// sigmoid hidden layer without dropout, softmax and logistic heads directly on it, and
 /// plain SGD with momentum.
 pub fn unsupported(model: &DannConfig, train: &TrainConfig) -> Option<String> {
+    if model.conv.is_some() {
+        return Some("model.conv is set: the kernels run no convolutions".into());
+    }
     if model.feature.hidden.len() != 1 {
         return Some(format!(
             "model.feature.hidden has {} layers, the kernels run exactly 1",
