@@ -110,3 +110,92 @@ value = 0.01
             "model.conv.input [3, 8, 8] holds 192",
         ));
 }
+
+/// Grey 8x8 source, colour 10x10 target (channels last in the IDX file, as MNIST-M's):
+/// `[train.images]` maps both to 3 x 8 x 8 in [0, 1] minus the channel means, from the config
+/// alone; the model keeps the preprocessing and `eval` applies it to colour test images.
+#[test]
+fn grey_source_and_colour_target_meet_through_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = write_bars(dir.path(), "source", 120, 0, true);
+    // Colour 10x10: the same bars, one pixel of border, tinted.
+    let colour = |name: &str, n: usize, labelled: bool| {
+        let mut pixels = Vec::with_capacity(n * 300);
+        let mut labels = Vec::new();
+        for i in 0..n {
+            let class = (i % 2) as u8;
+            let at = (i / 2) % 6 + 2;
+            for y in 0..10 {
+                for x in 0..10 {
+                    let on = if class == 0 { x == at } else { y == at };
+                    let v: u8 = if on { 220 } else { 30 };
+                    pixels.extend([v, v / 2, 255 - v]);
+                }
+            }
+            labels.push(class);
+        }
+        let images = dir.path().join(format!("{name}-images-idx4-ubyte.gz"));
+        write_idx_u8(&images, &[n, 10, 10, 3], &pixels).unwrap();
+        if labelled {
+            write_idx_u8(
+                dir.path().join(format!("{name}-labels-idx1-ubyte.gz")),
+                &[n],
+                &labels,
+            )
+            .unwrap();
+        }
+        images
+    };
+    let target = colour("target", 120, false);
+    let test = colour("test", 40, true);
+    let config = dir.path().join("cnn.toml");
+    fs::write(
+        &config,
+        r#"
+[model.conv]
+input = [3, 8, 8]
+layers = [{ channels = 4, kernel = 3, pool = 2 }]
+activation = "relu"
+[model.feature]
+hidden = []
+[train]
+iterations = 60
+batch_size = 32
+[train.images]
+channels = 3
+size = [8, 8]
+scale = 0.00392156862745098
+subtract_mean = true
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("model");
+    train_cmd(&source, &target, &out)
+        .arg("--config")
+        .arg(&config)
+        .assert()
+        .success();
+    let spec: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("model.json")).unwrap()).unwrap();
+    assert_eq!(
+        spec["images"]["means"].as_array().unwrap().len(),
+        3,
+        "{spec}"
+    );
+    assert_eq!(spec["n_features"], 192);
+    let e = eval_json(&out, &test);
+    assert_eq!(e["n"], 40, "{e}");
+    // Without the preprocessing in the config the widths do not match, and the error says so.
+    let plain = dir.path().join("plain.toml");
+    fs::write(
+        &plain,
+        "[model.feature]\nhidden = [4]\n[train]\niterations = 5\n",
+    )
+    .unwrap();
+    train_cmd(&source, &target, &dir.path().join("p"))
+        .arg("--config")
+        .arg(&plain)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("features"));
+}

@@ -70,7 +70,25 @@ impl Dann {
         device: &B::Device,
     ) -> Result<FittedDann<B::InnerBackend>> {
         self.check()?;
-        match self.engine()? {
+        // Image preprocessing: fitted on the training images, applied to every set here and
+        // saved with the model (which applies it in `prepare`).
+        let images = match &self.train.images {
+            Some(prep) => Some(prep.fit(&[source, target])?),
+            None => None,
+        };
+        let transformed = match &images {
+            Some(prep) => Some((
+                prep.transform(source)?,
+                prep.transform(target)?,
+                target_test.map(|t| prep.transform(t)).transpose()?,
+            )),
+            None => None,
+        };
+        let (source, target, target_test) = match &transformed {
+            Some((s, t, tt)) => (s, t, tt.as_ref()),
+            None => (source, target, target_test),
+        };
+        let fitted = match self.engine()? {
             Engine::Shallow => {
                 let fit = shallow::fit_iterations(
                     &self.model,
@@ -80,12 +98,13 @@ impl Dann {
                     target_test,
                     listener,
                 )?;
-                into_fitted(fit, &self.model, source, device)
+                into_fitted(fit, &self.model, source, device)?
             }
             _ => Trainer::<B>::new(&self.model, &self.train, source, target, device)?
                 .with_target_test(target_test)?
-                .fit(listener),
-        }
+                .fit(listener)?,
+        };
+        Ok(fitted.with_images(images))
     }
 }
 

@@ -46,9 +46,10 @@ pub struct PairArgs {
 }
 
 impl PairArgs {
-    /// Reads both files with `options`: the source labelled, the target without labels, both
-    /// at one width. A file without rows is refused, named.
-    fn load(&self, options: &LoadOptions) -> Result<(Dataset, Dataset)> {
+    /// Reads both files with `options`: the source labelled, the target without labels, at
+    /// one width unless `images` (image preprocessing brings them to one shape later). A
+    /// file without rows is refused, named.
+    fn load(&self, options: &LoadOptions, images: bool) -> Result<(Dataset, Dataset)> {
         let source = load(&self.source, options)?;
         let target = load(&self.target, options)?.without_labels();
         for (data, path) in [(&source, &self.source), (&target, &self.target)] {
@@ -58,6 +59,9 @@ impl PairArgs {
                     path.display()
                 );
             }
+        }
+        if images {
+            return Ok((source, target));
         }
         Ok(align_widths(source, target)?)
     }

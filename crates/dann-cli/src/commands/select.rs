@@ -131,7 +131,7 @@ pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> 
     }
     grid.check(&base)?;
     refuse_to_replace(&a.out, a.force)?;
-    let (source, target) = a.pair.load(&config.data)?;
+    let (source, target) = a.pair.load(&config.data, false)?;
     if !a.quiet {
         let n = grid.lambdas.len() * grid.hidden.len() * grid.lrs.len();
         eprintln!(

@@ -59,7 +59,10 @@ pub struct TrainArgs {
 impl TrainArgs {
     /// The source, the target (labels dropped) and the labelled target test data, if any.
     fn load(&self, config: &RunConfig) -> Result<(Dataset, Dataset, Option<Dataset>)> {
-        let (source, target) = self.pair.load(&config.data)?;
+        let (source, target) = self.pair.load(
+            &config.data,
+            config.train.images.is_some() && config.shallow.is_none(),
+        )?;
         let test = match &self.target_test {
             Some(p) => Some(load(p, &config.data)?),
             None => None,

@@ -7,6 +7,7 @@
 
 mod dataset;
 mod formats;
+pub mod images;
 mod load;
 mod matrix;
 pub mod mnist_m;

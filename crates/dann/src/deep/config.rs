@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::schedule::{LambdaSchedule, LrSchedule};
+use crate::data::images::ImagePrep;
 use crate::error::{Error, Result};
 use crate::problem::Mode;
 
@@ -93,6 +94,10 @@ pub struct TrainConfig {
     pub lambda: LambdaSchedule,
     /// Standardise inputs with statistics of the training rows (source and target).
     pub standardize: bool,
+    /// Image preprocessing (channels, size, scale, mean subtraction), fitted on the training
+    /// images and saved with the model; none by default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub images: Option<ImagePrep>,
     /// Seed of the initial weights and of the batch order.
     pub seed: u64,
     /// Record metrics every this many iterations (and at the last one); 0 for only the last.
@@ -113,6 +118,7 @@ impl Default for TrainConfig {
             lr: LrSchedule::default(),
             lambda: LambdaSchedule::default(),
             standardize: false,
+            images: None,
             seed: 0,
             log_every: 500,
             monitor_rows: 5000,
@@ -179,6 +185,9 @@ impl TrainConfig {
                 format!("train.optimizer.{name}"),
                 format!("must be >= 0, got {v}"),
             ));
+        }
+        if let Some(images) = &self.images {
+            images.check()?;
         }
         self.lr.check("train.lr")?;
         self.lambda.check("train.lambda")

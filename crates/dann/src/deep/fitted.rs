@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::batch::{input_tensor, to_vec};
 use super::model::{DannConfig, DannModel};
+use crate::data::images::FittedImagePrep;
 use crate::data::{Dataset, DenseMatrix, Standardizer};
 use crate::error::{Error, Result};
 use crate::metrics::{Evaluation, argmax};
@@ -37,6 +38,10 @@ pub struct ModelSpec {
     pub class_names: Vec<String>,
     /// Input standardisation fitted on the training data, if any.
     pub standardizer: Option<Standardizer>,
+    /// Image preprocessing fitted on the training images, if any; applied by
+    /// [`FittedDann::prepare`] before everything else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub images: Option<FittedImagePrep>,
 }
 
 /// A trained DANN (returned by [`crate::Dann::fit`] or [`FittedDann::load`]).
@@ -64,9 +69,16 @@ impl<B: Backend> FittedDann<B> {
                 n_features,
                 class_names,
                 standardizer,
+                images: None,
             },
             device,
         }
+    }
+
+    /// The same model, recording the image preprocessing its inputs went through.
+    pub(crate) fn with_images(mut self, images: Option<FittedImagePrep>) -> Self {
+        self.spec.images = images;
+        self
     }
 
     /// The network.
@@ -84,9 +96,14 @@ impl<B: Backend> FittedDann<B> {
         &self.spec.class_names
     }
 
-    /// Checks that `data` has the model's number of features (sparse data with fewer columns
-    /// is padded) and, when labelled, relabels it onto the model's classes.
+    /// Applies the model's image preprocessing, if any, checks that `data` has the model's
+    /// number of features (sparse data with fewer columns is padded) and, when labelled,
+    /// relabels it onto the model's classes.
     pub fn prepare(&self, data: Dataset) -> Result<Dataset> {
+        let data = match &self.spec.images {
+            Some(prep) => prep.transform(&data)?,
+            None => data,
+        };
         data.with_n_features(self.spec.n_features)?
             .align_classes(&self.spec.class_names)
     }
