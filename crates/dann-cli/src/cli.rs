@@ -5,7 +5,7 @@ use burn::tensor::backend::AutodiffBackend;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    bench, config, demo, eval, make_data, predict, reproduce, select, shift, train,
+    bench, config, demo, eval, make_data, predict, reproduce, select, shift, train, tsne,
 };
 
 /// Domain-Adversarial Neural Networks (Ganin et al., JMLR 2016): train a model on labelled
@@ -56,6 +56,9 @@ pub enum Command {
     /// Build data sets from raw parts.
     #[command(subcommand)]
     Data(Data),
+    /// t-SNE map of a model's features for source and target rows (two colours, PNG + CSV),
+    /// like the paper's MNIST -> MNIST-M figure.
+    Tsne(tsne::TsneArgs),
     /// Reproduce the papers' experiments.
     #[command(subcommand)]
     Reproduce(Reproduce),
@@ -114,6 +117,7 @@ fn run_on<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<()
         Command::Bench(Bench::Shallow(a)) => bench::shallow::<B>(a, device),
         Command::Reproduce(Reproduce::Amazon(a)) => reproduce::amazon(a),
         Command::Config(a) => config::run(a),
+        Command::Tsne(a) => tsne::run::<B>(a, device),
         Command::Data(Data::MnistM(a)) => make_data::mnist_m(a),
         Command::Select(a) => select::run::<B>(a, device),
     }

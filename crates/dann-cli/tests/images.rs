@@ -83,6 +83,24 @@ value = 0.01
     assert_eq!(e["n"], 60);
     eprintln!("CNN on shifted bars: {e}");
     assert!(e["accuracy"].as_f64().unwrap() > 0.6, "{e}");
+    // A t-SNE map of the model's features: a PNG and the embedding of both domains as CSV.
+    let map = dir.path().join("map.png");
+    common::dann()
+        .args(["tsne", "--n", "40", "--model"])
+        .arg(&out)
+        .arg("--source")
+        .arg(&source)
+        .arg("--target")
+        .arg(&test)
+        .arg("--out")
+        .arg(&map)
+        .assert()
+        .success();
+    let png = image::open(&map).unwrap();
+    assert_eq!((png.width(), png.height()), (800, 800));
+    let csv = fs::read_to_string(dir.path().join("map.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 80, "{csv}");
+    assert_eq!(csv.lines().filter(|l| l.contains(",target,")).count(), 40);
     // The metrics came from the same trainer; the engine was burn (the kernels run no
     // convolutions), and asking for the kernels is refused, naming why.
     let metrics = fs::read_to_string(out.join("metrics.jsonl")).unwrap();

@@ -10,6 +10,7 @@ pub mod reproduce;
 pub mod select;
 pub mod shift;
 pub mod train;
+pub mod tsne;
 
 use std::path::{Path, PathBuf};
 

@@ -147,7 +147,7 @@ impl<B: Backend> FittedDann<B> {
 
     /// The learned representation `G_f(x)`, `[n, d_feat]`.
     pub fn features(&self, data: &Dataset) -> Result<DenseMatrix> {
-        let width = self.spec.config.feature.output_size(self.spec.n_features);
+        let width = self.spec.config.feature_size(self.spec.n_features);
         self.map_chunks(data, width, |m, x| m.features(x))
     }
 

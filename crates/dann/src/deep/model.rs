@@ -75,6 +75,16 @@ impl DannConfig {
         self.domain.check("model.domain")
     }
 
+    /// Width of `G_f(x)` for rows of `n_features` values: the feature MLP's output, on the
+    /// flattened convolution output when there are convolutions.
+    pub fn feature_size(&self, n_features: usize) -> usize {
+        let d_in = match &self.conv {
+            Some(c) => c.n_outputs().unwrap_or(0),
+            None => n_features,
+        };
+        self.feature.output_size(d_in)
+    }
+
     /// Builds the network for `n_features` inputs and `n_classes` classes; the initial weights
     /// depend only on `seed` (not on the backend).
     pub fn init<B: Backend>(

@@ -1,0 +1,155 @@
+//! `dann tsne`: a t-SNE map of a model's features `G_f(x)` for source and target rows, in two
+//! colours (the paper's Figure for MNIST -> MNIST-M: before adaptation the domains form
+//! separate clouds, after it they mix).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use bhtsne::tSNE;
+use burn::tensor::backend::AutodiffBackend;
+use clap::Args;
+use dann::Dataset;
+use image::{Rgb, RgbImage};
+use rand::SeedableRng;
+use rand::seq::index::sample;
+use rand_chacha::ChaCha8Rng;
+
+use super::{load, load_model, write_file};
+
+#[derive(Debug, Args)]
+pub struct TsneArgs {
+    /// Model directory written by `dann train` (or `dann select`).
+    #[arg(long)]
+    model: PathBuf,
+    /// Source data.
+    #[arg(long)]
+    source: PathBuf,
+    /// Target data.
+    #[arg(long)]
+    target: PathBuf,
+    /// The PNG to write; the embedding goes beside it as CSV (x, y, domain, label).
+    #[arg(long)]
+    out: PathBuf,
+    /// Rows drawn from each domain (all when fewer).
+    #[arg(long, default_value_t = 1000)]
+    n: usize,
+    /// Perplexity of t-SNE.
+    #[arg(long, default_value_t = 30.0)]
+    perplexity: f32,
+    /// Seed of the row draw and of the initial embedding.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Config whose [data] section says how to read the files (default: the model's
+    /// config.toml).
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+pub fn run<B: AutodiffBackend>(a: TsneArgs, device: &B::Device) -> Result<()> {
+    if a.n < 2 {
+        bail!("--n must be at least 2");
+    }
+    let (model, options) = load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
+    let rng = &mut ChaCha8Rng::seed_from_u64(a.seed);
+    let mut points: Vec<Vec<f32>> = Vec::new();
+    let mut domains = Vec::new();
+    let mut labels = Vec::new();
+    for (domain, path) in [("source", &a.source), ("target", &a.target)] {
+        let data = model.prepare(load(path, &options)?)?;
+        if data.is_empty() {
+            bail!("{} has no rows", path.display());
+        }
+        let picked: Vec<usize> = sample(rng, data.len(), a.n.min(data.len())).into_vec();
+        let data = data.subset(&picked);
+        let features = model.features(&data)?;
+        let d = features.n_cols();
+        for (i, row) in features.as_slice().chunks_exact(d).enumerate() {
+            points.push(row.to_vec());
+            domains.push(domain);
+            labels.push(label_of(&data, i));
+        }
+    }
+    let n = points.len();
+    let perplexity = a.perplexity.min((n as f32 - 1.0) / 3.0).max(1.0);
+    let init: Vec<f32> = {
+        use rand::Rng;
+        (0..n * 2)
+            .map(|_| rng.random_range(-1e-4f32..1e-4))
+            .collect()
+    };
+    let embedding = tSNE::<f32, Vec<f32>>::new(&points)
+        .perplexity(perplexity)
+        .epochs(1000)
+        .initial_embedding(init)
+        .barnes_hut(0.5, |a, b| {
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| (x - y) * (x - y))
+                .sum::<f32>()
+                .sqrt()
+        })
+        .embedding();
+    draw(&embedding, &domains, &a.out)?;
+    let mut csv = String::from("x,y,domain,label\n");
+    for (i, xy) in embedding.chunks_exact(2).enumerate() {
+        csv += &format!("{},{},{},{}\n", xy[0], xy[1], domains[i], labels[i]);
+    }
+    let csv_path = a.out.with_extension("csv");
+    write_file(&csv_path, &csv)?;
+    eprintln!(
+        "t-SNE of {n} rows' features (perplexity {perplexity}): source blue, target orange; wrote {} and {}",
+        a.out.display(),
+        csv_path.display()
+    );
+    Ok(())
+}
+
+/// The row's class name, or empty for unlabelled data.
+fn label_of(data: &Dataset, i: usize) -> String {
+    data.labels()
+        .map(|l| data.class_names()[l[i]].clone())
+        .unwrap_or_default()
+}
+
+/// Scatter plot of the 2-D `embedding`, source rows blue, target rows orange, on white.
+fn draw(embedding: &[f32], domains: &[&str], out: &Path) -> Result<()> {
+    const SIZE: u32 = 800;
+    const MARGIN: f32 = 20.0;
+    let (mut lo, mut hi) = ([f32::INFINITY; 2], [f32::NEG_INFINITY; 2]);
+    for xy in embedding.chunks_exact(2) {
+        for k in 0..2 {
+            lo[k] = lo[k].min(xy[k]);
+            hi[k] = hi[k].max(xy[k]);
+        }
+    }
+    let span = (hi[0] - lo[0]).max(hi[1] - lo[1]).max(f32::MIN_POSITIVE);
+    let scale = (SIZE as f32 - 2.0 * MARGIN) / span;
+    let mut img = RgbImage::from_pixel(SIZE, SIZE, Rgb([255, 255, 255]));
+    for (xy, domain) in embedding.chunks_exact(2).zip(domains) {
+        let colour = if *domain == "source" {
+            Rgb([31, 119, 180])
+        } else {
+            Rgb([255, 127, 14])
+        };
+        let cx = MARGIN + (xy[0] - lo[0]) * scale;
+        let cy = MARGIN + (xy[1] - lo[1]) * scale;
+        for dy in -2i32..=2 {
+            for dx in -2i32..=2 {
+                if dx * dx + dy * dy <= 5 {
+                    let (x, y) = (cx as i32 + dx, cy as i32 + dy);
+                    if (0..SIZE as i32).contains(&x) && (0..SIZE as i32).contains(&y) {
+                        img.put_pixel(x as u32, y as u32, colour);
+                    }
+                }
+            }
+        }
+    }
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = out.with_file_name(format!(".{name}.tmp-{}.png", std::process::id()));
+    img.save(&tmp)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, out).with_context(|| format!("cannot write {}", out.display()))
+}
