@@ -255,42 +255,27 @@ fn default_config_round_trips() {
         shallow.contains("[shallow]") && shallow.contains("validation = 0.1"),
         "{shallow}"
     );
+    // Both printed configs are accepted as config files (train fails fast on the missing data).
     let dir = tempfile::tempdir().unwrap();
-    let shallow_path = dir.path().join("shallow.toml");
-    fs::write(&shallow_path, &shallow).unwrap();
-    dann()
-        .args([
-            "train",
-            "--source",
-            "/no/source.svm",
-            "--target",
-            "t",
-            "--out",
-        ])
-        .arg(dir.path().join("m"))
-        .arg("--config")
-        .arg(&shallow_path)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("/no/source.svm"));
-    let path = dir.path().join("run.toml");
-    fs::write(&path, &text).unwrap();
-    // The printed defaults are accepted as a config file (fails fast on the missing data).
-    dann()
-        .args([
-            "train",
-            "--source",
-            "/no/source.svm",
-            "--target",
-            "t",
-            "--out",
-        ])
-        .arg(dir.path().join("m"))
-        .arg("--config")
-        .arg(&path)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("/no/source.svm"));
+    for (name, config) in [("run.toml", &text), ("shallow.toml", &shallow)] {
+        let path = dir.path().join(name);
+        fs::write(&path, config).unwrap();
+        dann()
+            .args([
+                "train",
+                "--source",
+                "/no/source.svm",
+                "--target",
+                "t",
+                "--out",
+            ])
+            .arg(dir.path().join("m"))
+            .arg("--config")
+            .arg(&path)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("/no/source.svm"));
+    }
 }
 
 #[test]

@@ -39,6 +39,18 @@ fn write_bars(dir: &Path, name: &str, n: usize, offset: u8, labelled: bool) -> s
     images
 }
 
+/// `dann train` with the config `text` fails with status 2 and `message`.
+fn refused(source: &Path, target: &Path, dir: &Path, text: &str, message: &str) {
+    let config = dir.join("refused.toml");
+    fs::write(&config, text).unwrap();
+    train_cmd(source, target, &dir.join("refused"))
+        .arg("--config")
+        .arg(&config)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(message));
+}
+
 #[test]
 fn a_cnn_trains_saves_and_evaluates_through_the_one_path() {
     let dir = tempfile::tempdir().unwrap();
@@ -113,20 +125,13 @@ value = 0.01
         .code(2)
         .stderr(predicates::str::contains("model.conv"));
     // A model whose input shape does not match the rows is refused before training.
-    let wrong = dir.path().join("wrong.toml");
-    fs::write(
-        &wrong,
+    refused(
+        &source,
+        &target,
+        dir.path(),
         "[model.conv]\ninput = [3, 8, 8]\nlayers = [{ channels = 2, kernel = 3 }]\n",
-    )
-    .unwrap();
-    train_cmd(&source, &target, &dir.path().join("y"))
-        .arg("--config")
-        .arg(&wrong)
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains(
-            "model.conv.input [3, 8, 8] holds 192",
-        ));
+        "model.conv.input [3, 8, 8] holds 192",
+    );
 }
 
 /// Grey 8x8 source, colour 10x10 target (channels last in the IDX file, as MNIST-M's):
@@ -204,16 +209,11 @@ subtract_mean = true
     let e = eval_json(&out, &test);
     assert_eq!(e["n"], 40, "{e}");
     // Without the preprocessing in the config the widths do not match, and the error says so.
-    let plain = dir.path().join("plain.toml");
-    fs::write(
-        &plain,
+    refused(
+        &source,
+        &target,
+        dir.path(),
         "[model.feature]\nhidden = [4]\n[train]\niterations = 5\n",
-    )
-    .unwrap();
-    train_cmd(&source, &target, &dir.path().join("p"))
-        .arg("--config")
-        .arg(&plain)
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("features"));
+        "features",
+    );
 }
