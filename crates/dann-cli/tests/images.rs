@@ -39,6 +39,15 @@ fn write_bars(dir: &Path, name: &str, n: usize, offset: u8, labelled: bool) -> s
     images
 }
 
+/// A small CNN on `channels x 8 x 8` images: one 3x3 convolution of 4 channels, pooled.
+fn cnn_config(channels: usize) -> String {
+    format!(
+        "[model.conv]\ninput = [{channels}, 8, 8]\n\
+         layers = [{{ channels = 4, kernel = 3, pool = 2 }}]\nactivation = \"relu\"\n\
+         [model.feature]\nhidden = []\n"
+    )
+}
+
 /// `dann train` with the config `text` fails with status 2 and `message`.
 fn refused(source: &Path, target: &Path, dir: &Path, text: &str, message: &str) {
     let config = dir.join("refused.toml");
@@ -60,13 +69,8 @@ fn a_cnn_trains_saves_and_evaluates_through_the_one_path() {
     let config = dir.path().join("cnn.toml");
     fs::write(
         &config,
-        r#"
-[model.conv]
-input = [1, 8, 8]
-layers = [{ channels = 4, kernel = 3, pool = 2 }]
-activation = "relu"
-[model.feature]
-hidden = []
+        cnn_config(1)
+            + r#"
 [model.label]
 hidden = [16]
 activation = "relu"
@@ -174,13 +178,8 @@ fn grey_source_and_colour_target_meet_through_the_config() {
     let config = dir.path().join("cnn.toml");
     fs::write(
         &config,
-        r#"
-[model.conv]
-input = [3, 8, 8]
-layers = [{ channels = 4, kernel = 3, pool = 2 }]
-activation = "relu"
-[model.feature]
-hidden = []
+        cnn_config(3)
+            + r#"
 [train]
 iterations = 60
 batch_size = 32
