@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Dataset;
 use super::formats::{
-    CsvOptions, SvmLightOptions, load_csv, load_idx, load_svmlight, open_maybe_gz,
+    CsvOptions, SvmLightOptions, load_csv, load_idx, load_image_folder, load_svmlight,
+    open_maybe_gz,
 };
 use crate::error::Result;
 
@@ -14,8 +15,9 @@ use crate::error::Result;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
-    /// Guess: `.csv`/`.tsv` (optionally `.gz`) is CSV, a file starting with an IDX magic
-    /// (two zero bytes, a known element type) is IDX, anything else SVMlight.
+    /// Guess: a folder is an image folder, `.csv`/`.tsv` (optionally `.gz`) is CSV, a file
+    /// starting with an IDX magic (two zero bytes, a known element type) is IDX, anything
+    /// else SVMlight.
     #[default]
     Auto,
     /// Comma-separated values with a header; see [`CsvOptions`].
@@ -26,6 +28,9 @@ pub enum Format {
     /// `*-labels-idx1-*` file beside `*-images-idx3-*` when there is one; see
     /// [`load_idx`](super::load_idx).
     Idx,
+    /// A folder of class subfolders of PNG/JPEG images; see
+    /// [`load_image_folder`](super::load_image_folder).
+    Images,
 }
 
 /// How to read a data file: format plus the options of each loader.
@@ -44,6 +49,7 @@ impl LoadOptions {
     /// The concrete format of `path` under these options.
     pub fn resolve_format(&self, path: &Path) -> Format {
         match self.format {
+            Format::Auto if path.is_dir() => Format::Images,
             Format::Auto => {
                 let name = path
                     .file_name()
@@ -76,6 +82,7 @@ pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
             load_csv(path, &csv)
         }
         Format::Idx => load_idx(path),
+        Format::Images => load_image_folder(path),
         Format::Svmlight | Format::Auto => load_svmlight(path, &options.svmlight),
     }
 }

@@ -1,11 +1,13 @@
 //! File formats: CSV and SVMlight text and IDX arrays, each optionally gzipped.
 
 mod csv;
+mod folder;
 mod gzip;
 mod idx;
 mod svmlight;
 
 pub use self::csv::{CsvOptions, LabelColumn, load_csv};
+pub use folder::load_image_folder;
 pub use gzip::open_maybe_gz;
 pub use idx::{IdxArray, IdxType, idx_labels_path, load_idx, read_idx, write_idx_u8};
 pub use svmlight::{IndexBase, SvmLightOptions, load_svmlight};

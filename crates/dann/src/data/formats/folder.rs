@@ -1,0 +1,141 @@
+//! Image folders: one subfolder per class (its name is the class), PNG or JPEG images in it,
+//! all of one size. Grey sets stay one channel, sets with any colour image load as RGB; values
+//! are the bytes (0-255), rows channels first, the sample shape `[C, H, W]`.
+
+use std::path::{Path, PathBuf};
+
+use image::DynamicImage;
+use rayon::prelude::*;
+
+use crate::data::{Dataset, DenseMatrix, Features};
+use crate::error::{Error, Result};
+
+fn is_image(path: &Path) -> bool {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    matches!(ext.as_str(), "png" | "jpg" | "jpeg")
+}
+
+fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut paths = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .map(|e| e.map(|e| e.path()).map_err(|e| Error::io(dir, e)))
+        .collect::<Result<Vec<_>>>()?;
+    paths.sort();
+    Ok(paths)
+}
+
+/// Loads an image folder (see the module docs). Fails, naming the file, on an image that
+/// cannot be decoded or whose size differs from the first one's, and on a folder without
+/// class subfolders or images.
+pub fn load_image_folder(dir: impl AsRef<Path>) -> Result<Dataset> {
+    let dir = dir.as_ref();
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    for class_dir in sorted_entries(dir)?.into_iter().filter(|p| p.is_dir()) {
+        let class = class_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for file in sorted_entries(&class_dir)?
+            .into_iter()
+            .filter(|p| is_image(p))
+        {
+            files.push((file, class.clone()));
+        }
+    }
+    if files.is_empty() {
+        return Err(Error::Data(format!(
+            "{}: no PNG or JPEG images in class subfolders (expected {}/<class>/<image>.png)",
+            dir.display(),
+            dir.display()
+        )));
+    }
+    let images: Vec<DynamicImage> = files
+        .par_iter()
+        .map(|(path, _)| {
+            image::open(path).map_err(|e| Error::Data(format!("{}: {e}", path.display())))
+        })
+        .collect::<Result<_>>()?;
+    let (w, h) = (images[0].width() as usize, images[0].height() as usize);
+    if let Some((i, _)) = images
+        .iter()
+        .enumerate()
+        .find(|(_, im)| (im.width() as usize, im.height() as usize) != (w, h))
+    {
+        return Err(Error::Data(format!(
+            "{}: {}x{} pixels, but {} is {w}x{h}; every image of a folder must have one size \
+             (resize them, or give [train.images] size after loading them as separate sets)",
+            files[i].0.display(),
+            images[i].width(),
+            images[i].height(),
+            files[0].0.display()
+        )));
+    }
+    let colour = images.iter().any(|im| im.color().has_color());
+    let c = if colour { 3 } else { 1 };
+    let plane = h * w;
+    let mut values = vec![0f32; images.len() * c * plane];
+    for (im, dst) in images.iter().zip(values.chunks_exact_mut(c * plane)) {
+        if colour {
+            for (p, px) in im.to_rgb8().pixels().enumerate() {
+                for ch in 0..3 {
+                    dst[ch * plane + p] = f32::from(px[ch]);
+                }
+            }
+        } else {
+            for (p, px) in im.to_luma8().pixels().enumerate() {
+                dst[p] = f32::from(px[0]);
+            }
+        }
+    }
+    let features = Features::Dense(DenseMatrix::new(images.len(), c * plane, values)?);
+    let labels = files.into_iter().map(|(_, class)| class).collect();
+    Dataset::from_raw_labels(features, labels)?
+        .with_origin(dir)
+        .with_sample_shape(vec![c, h, w])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_are_subfolders_and_sizes_must_agree() {
+        let dir = tempfile::tempdir().unwrap();
+        for (class, value) in [("cat", 10u8), ("dog", 200)] {
+            std::fs::create_dir_all(dir.path().join(class)).unwrap();
+            for i in 0..2u8 {
+                let img = image::GrayImage::from_pixel(3, 2, image::Luma([value + i]));
+                img.save(dir.path().join(class).join(format!("{i}.png")))
+                    .unwrap();
+            }
+        }
+        let data = load_image_folder(dir.path()).unwrap();
+        assert_eq!(data.sample_shape(), [1, 2, 3]);
+        assert_eq!(data.class_names(), ["cat", "dog"]);
+        assert_eq!(data.labels().unwrap(), [0, 0, 1, 1]);
+        let mut row = vec![0f32; 6];
+        data.features().write_row(3, &mut row);
+        assert_eq!(row, [201.0; 6]);
+        // One colour image makes the set RGB.
+        image::RgbImage::from_pixel(3, 2, image::Rgb([1, 2, 3]))
+            .save(dir.path().join("dog").join("c.png"))
+            .unwrap();
+        let data = load_image_folder(dir.path()).unwrap();
+        assert_eq!(data.sample_shape(), [3, 2, 3]);
+        let mut rgb = vec![0f32; 18];
+        data.features().write_row(4, &mut rgb);
+        assert_eq!(rgb, [[1.0; 6], [2.0; 6], [3.0; 6]].concat());
+        // A different size is refused, naming the file.
+        image::GrayImage::new(4, 4)
+            .save(dir.path().join("cat").join("big.png"))
+            .unwrap();
+        let err = load_image_folder(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("big.png") && err.contains("one size"), "{err}");
+        let empty = tempfile::tempdir().unwrap();
+        let err = load_image_folder(empty.path()).unwrap_err().to_string();
+        assert!(err.contains("no PNG or JPEG"), "{err}");
+    }
+}
