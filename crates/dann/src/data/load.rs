@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Dataset;
 use super::formats::{
-    CsvOptions, SvmLightOptions, load_csv, load_idx, load_image_folder, load_svmlight,
+    CsvOptions, SvmLightOptions, load_csv, load_idx, load_image_folder, load_npy, load_svmlight,
     open_maybe_gz,
 };
 use crate::error::Result;
@@ -15,7 +15,8 @@ use crate::error::Result;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
-    /// Guess: a folder is an image folder, `.csv`/`.tsv` (optionally `.gz`) is CSV, a file
+    /// Guess: a folder is an image folder, `.csv`/`.tsv` (optionally `.gz`) is CSV, `.npy`
+    /// is NPY, a file
     /// starting with an IDX magic (two zero bytes, a known element type) is IDX, anything
     /// else SVMlight.
     #[default]
@@ -28,6 +29,9 @@ pub enum Format {
     /// `*-labels-idx1-*` file beside `*-images-idx3-*` when there is one; see
     /// [`load_idx`](super::load_idx).
     Idx,
+    /// NumPy arrays (`.npy`), labels from `<stem>.labels.npy` or `.csv`; see
+    /// [`load_npy`](super::load_npy).
+    Npy,
     /// A folder of class subfolders of PNG/JPEG images; see
     /// [`load_image_folder`](super::load_image_folder).
     Images,
@@ -58,6 +62,8 @@ impl LoadOptions {
                 let name = name.strip_suffix(".gz").unwrap_or(&name);
                 if name.ends_with(".csv") || name.ends_with(".tsv") {
                     Format::Csv
+                } else if name.ends_with(".npy") {
+                    Format::Npy
                 } else if starts_like_idx(path) {
                     Format::Idx
                 } else {
@@ -83,6 +89,7 @@ pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
         }
         Format::Idx => load_idx(path),
         Format::Images => load_image_folder(path),
+        Format::Npy => load_npy(path),
         Format::Svmlight | Format::Auto => load_svmlight(path, &options.svmlight),
     }
 }

@@ -18,7 +18,8 @@ mod standardize;
 pub use dataset::Dataset;
 pub use formats::{
     CsvOptions, IdxArray, IdxType, IndexBase, LabelColumn, SvmLightOptions, idx_labels_path,
-    load_csv, load_idx, load_image_folder, load_svmlight, open_maybe_gz, read_idx, write_idx_u8,
+    load_csv, load_idx, load_image_folder, load_npy, load_svmlight, open_maybe_gz, read_idx,
+    write_idx_u8,
 };
 pub use load::{DATA_DIR_ENV, Format, LoadOptions, data_dir, load};
 pub use matrix::{CsrMatrix, DenseMatrix, Features, Row};
