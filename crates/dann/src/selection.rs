@@ -16,7 +16,6 @@ use crate::analysis::reverse_validation::{
 use crate::data::{Dataset, HoldOut};
 use crate::error::{Error, Result};
 use crate::metrics::lowest;
-use crate::problem::Mode;
 use crate::representation::FeatureMap;
 use crate::shallow::{ShallowConfig, ShallowDann};
 
@@ -143,25 +142,13 @@ impl Outcome {
     /// learning rate.
     pub fn dann_config(&self, base: &ShallowConfig) -> ShallowConfig {
         let w = self.dann.winner();
-        ShallowConfig {
-            mode: Mode::Dann,
-            lambda: w.lambda,
-            hidden: w.hidden,
-            lr: w.lr,
-            ..base.clone()
-        }
+        base.dann_candidate(w.hidden, w.lr, w.lambda)
     }
 
     /// The settings that train the chosen source-only baseline.
     pub fn baseline_config(&self, base: &ShallowConfig) -> ShallowConfig {
         let w = self.baseline.winner();
-        ShallowConfig {
-            mode: Mode::SourceOnly,
-            lambda: 0.0,
-            hidden: w.hidden,
-            lr: w.lr,
-            ..base.clone()
-        }
+        base.source_only_candidate(w.hidden, w.lr)
     }
 
     /// Whether DANN is expected to help, from the two reverse-validation errors side by side
@@ -242,20 +229,8 @@ pub fn select(
     let (dann, baseline) = rayon::join(|| rv.select(&splits), || fit_baseline(base, config, parts));
     let (dann, (candidates, best, model)) = (dann?, baseline?);
     let w = dann.winner();
-    let reverse_learner = ShallowConfig {
-        mode: Mode::Dann,
-        lambda: w.lambda,
-        hidden: w.hidden,
-        lr: w.lr,
-        ..base.clone()
-    };
-    let baseline_cfg = ShallowConfig {
-        mode: Mode::SourceOnly,
-        lambda: 0.0,
-        hidden: candidates[best].hidden,
-        lr: candidates[best].lr,
-        ..base.clone()
-    };
+    let reverse_learner = base.dann_candidate(w.hidden, w.lr, w.lambda);
+    let baseline_cfg = base.source_only_candidate(candidates[best].hidden, candidates[best].lr);
     // The baseline's reverse score on every split, as DANN's (its model on the first).
     let baseline_reverse = || -> Result<ReverseScore> {
         use rayon::prelude::*;
@@ -322,13 +297,10 @@ fn fit_baseline(
         .hidden
         .iter()
         .flat_map(|&hidden| {
-            config.lrs.iter().map(move |&lr| ShallowConfig {
-                mode: Mode::SourceOnly,
-                hidden,
-                lr,
-                lambda: 0.0,
-                ..base.clone()
-            })
+            config
+                .lrs
+                .iter()
+                .map(move |&lr| base.source_only_candidate(hidden, lr))
         })
         .collect();
     let fits: Vec<(BaselineCandidate, ShallowDann)> = grid
@@ -362,6 +334,7 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     use super::*;
+    use crate::problem::Mode;
     use crate::testing::random_dense_labelled;
 
     /// `select` is DANN's reverse validation plus the baseline chosen on `S_v` (the same

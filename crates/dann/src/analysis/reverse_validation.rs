@@ -17,7 +17,6 @@ use serde::{Deserialize, Serialize};
 use crate::data::{Dataset, HoldOut};
 use crate::error::{Error, Result};
 use crate::metrics::{accuracy, lowest};
-use crate::problem::Mode;
 use crate::shallow::{ShallowConfig, ShallowDann, ShallowFit};
 
 /// `n` values of lambda log-spaced in `[1e-2, 1]` (the paper's grid for `n = 9`); `[0.1]`
@@ -170,13 +169,7 @@ impl ReverseValidation {
         for &hidden in &self.hidden {
             for &lr in &self.lrs {
                 for &lambda in &self.lambdas {
-                    grid.push(ShallowConfig {
-                        mode: Mode::Dann,
-                        hidden,
-                        lambda,
-                        lr,
-                        ..self.base.clone()
-                    });
+                    grid.push(self.base.dann_candidate(hidden, lr, lambda));
                 }
             }
         }
@@ -268,6 +261,7 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     use super::*;
+    use crate::problem::Mode;
     use crate::testing::random_dense_labelled;
 
     #[test]

@@ -142,6 +142,30 @@ impl ShallowConfig {
         Ok(())
     }
 
+    /// These settings for one DANN candidate: `mode = dann` with this hidden size, learning
+    /// rate and lambda.
+    pub fn dann_candidate(&self, hidden: usize, lr: f64, lambda: f64) -> Self {
+        Self {
+            mode: Mode::Dann,
+            hidden,
+            lr,
+            lambda,
+            ..self.clone()
+        }
+    }
+
+    /// These settings for one source-only candidate: `mode = source_only`, `lambda = 0`, with
+    /// this hidden size and learning rate.
+    pub fn source_only_candidate(&self, hidden: usize, lr: f64) -> Self {
+        Self {
+            mode: Mode::SourceOnly,
+            hidden,
+            lr,
+            lambda: 0.0,
+            ..self.clone()
+        }
+    }
+
     /// Trains on labelled `source` and unlabelled `target`. With `validation` (labelled), the
     /// weights of the epoch with the lowest validation error are kept and training stops early
     /// as `stopping` says.
