@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use super::formats::{read_idx, write_idx_u8};
+use super::formats::{is_image, read_idx, sorted_entries, write_idx_u8};
 use crate::error::{Error, Result};
 
 /// An RGB photo, `height x width x 3` bytes.
@@ -115,17 +115,7 @@ pub fn generate(mnist: &Path, bsds: &Path, out: &Path, seed: u64) -> Result<Mnis
 fn load_photos(dirs: &[PathBuf]) -> Result<Vec<Photo>> {
     let mut paths = Vec::new();
     for dir in dirs {
-        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-        for entry in entries {
-            let path = entry.map_err(|e| Error::io(dir, e))?.path();
-            let ext = path
-                .extension()
-                .map(|e| e.to_string_lossy().to_ascii_lowercase())
-                .unwrap_or_default();
-            if matches!(ext.as_str(), "jpg" | "jpeg" | "png") {
-                paths.push(path);
-            }
-        }
+        paths.extend(sorted_entries(dir)?.into_iter().filter(|p| is_image(p)));
     }
     paths.sort();
     if paths.is_empty() {

@@ -10,7 +10,8 @@ use rayon::prelude::*;
 use crate::data::{Dataset, DenseMatrix, Features};
 use crate::error::{Error, Result};
 
-fn is_image(path: &Path) -> bool {
+/// Whether `path` names a PNG or JPEG file (by extension).
+pub(crate) fn is_image(path: &Path) -> bool {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
@@ -18,7 +19,8 @@ fn is_image(path: &Path) -> bool {
     matches!(ext.as_str(), "png" | "jpg" | "jpeg")
 }
 
-fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
+/// The entries of `dir`, sorted by path.
+pub(crate) fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut paths = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .map(|e| e.map(|e| e.path()).map_err(|e| Error::io(dir, e)))
