@@ -5,7 +5,7 @@ use burn::tensor::backend::AutodiffBackend;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    bench, config, demo, eval, make_data, predict, reproduce, select, shift, train, tsne,
+    bench, config, demo, digits, eval, make_data, predict, reproduce, select, shift, train, tsne,
 };
 
 /// Domain-Adversarial Neural Networks (Ganin et al., JMLR 2016): train a model on labelled
@@ -87,6 +87,11 @@ pub enum Reproduce {
     /// JMLR 2016 Table 1a (and Figure 3 with --pad): DANN, NN and linear SVM on the Amazon
     /// reviews, 12 domain pairs, beside the paper's numbers; writes amazon.md and amazon.csv.
     Amazon(reproduce::AmazonArgs),
+    /// JMLR 2016 Table 2 and MNIST <-> USPS: source-only, DANN and train-on-target with the
+    /// paper's MNIST network, target test accuracy beside the published numbers; writes
+    /// <pair>.md and .json, each model's metrics and the t-SNE maps before (source-only) and
+    /// after (DANN) adaptation.
+    Digits(digits::DigitsArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -116,6 +121,7 @@ fn run_on<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<()
         Command::Shift(a) => shift::run::<B>(a, device),
         Command::Bench(Bench::Shallow(a)) => bench::shallow::<B>(a, device),
         Command::Reproduce(Reproduce::Amazon(a)) => reproduce::amazon(a),
+        Command::Reproduce(Reproduce::Digits(a)) => digits::run::<B>(a, device),
         Command::Config(a) => config::run(a),
         Command::Tsne(a) => tsne::run::<B>(a, device),
         Command::Data(Data::MnistM(a)) => make_data::mnist_m(a),

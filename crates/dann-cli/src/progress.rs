@@ -65,7 +65,9 @@ impl<W: Write> TrainListener for Reporter<W> {
             && self.error.is_none()
         {
             let line = serde_json::to_string(record).expect("records serialise");
-            if let Err(e) = writeln!(w, "{line}") {
+            // Flushed at once: records are rare, and a long run's curve must be readable
+            // while it runs (and survive an interruption).
+            if let Err(e) = writeln!(w, "{line}").and_then(|()| w.flush()) {
                 self.error = Some(e);
             }
         }

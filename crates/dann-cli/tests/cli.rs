@@ -255,9 +255,27 @@ fn default_config_round_trips() {
         shallow.contains("[shallow]") && shallow.contains("validation = 0.1"),
         "{shallow}"
     );
-    // Both printed configs are accepted as config files (train fails fast on the missing data).
+    // The paper's image networks, each with its input size.
+    let mut networks = Vec::new();
+    for (network, input) in [("mnist", "28"), ("svhn", "32"), ("gtsrb", "40")] {
+        let out = dann()
+            .args(["config", "--network", network])
+            .assert()
+            .success();
+        let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        assert!(
+            text.contains("[model.conv]") && text.contains(&format!("{input},\n]")),
+            "{network}: {text}"
+        );
+        networks.push((format!("{network}.toml"), text));
+    }
+    // Every printed config is accepted as a config file (train fails fast on the missing data).
     let dir = tempfile::tempdir().unwrap();
-    for (name, config) in [("run.toml", &text), ("shallow.toml", &shallow)] {
+    let printed = [
+        ("run.toml".to_string(), text),
+        ("shallow.toml".into(), shallow),
+    ];
+    for (name, config) in printed.iter().chain(&networks) {
         let path = dir.path().join(name);
         fs::write(&path, config).unwrap();
         dann()

@@ -205,3 +205,34 @@ fn fit_continues_a_trainer_from_where_it_stands() {
     done.fit(&mut none).unwrap();
     assert!(none.is_empty());
 }
+
+/// `[train.images] noise` perturbs the training batches only: it changes the trained model,
+/// reproducibly for a seed, and never the predictions of a trained one.
+#[test]
+fn input_noise_changes_training_not_prediction() {
+    use dann::Engine;
+    use dann::data::images::ImagePrep;
+    let p = moons(3);
+    let as_image = |d: &Dataset| d.clone().with_sample_shape(vec![1, 1, 2]).unwrap();
+    let (s, t, v) = (
+        as_image(&p.source),
+        as_image(&p.target),
+        as_image(&p.target_test),
+    );
+    let fit = |noise: f32| {
+        let mut dann = moons_dann(200, 5);
+        dann.train.engine = Engine::Burn;
+        dann.train.images = Some(ImagePrep {
+            noise,
+            ..Default::default()
+        });
+        let fitted = dann.fit::<B>(&s, &t, &Default::default()).unwrap();
+        let v = fitted.prepare(v.clone()).unwrap();
+        let first = fitted.predict_proba(&v).unwrap();
+        assert_eq!(first, fitted.predict_proba(&v).unwrap());
+        first
+    };
+    let (clean, noisy) = (fit(0.0), fit(0.3));
+    assert_ne!(clean, noisy);
+    assert_eq!(noisy, fit(0.3));
+}

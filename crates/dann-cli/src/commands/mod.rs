@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod config;
 pub mod demo;
+pub mod digits;
 pub mod eval;
 pub mod make_data;
 pub mod predict;

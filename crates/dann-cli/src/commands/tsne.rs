@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use bhtsne::tSNE;
-use burn::tensor::backend::AutodiffBackend;
+use burn::tensor::backend::{AutodiffBackend, Backend};
 use clap::Args;
-use dann::Dataset;
+use dann::{Dataset, FittedDann};
 use image::{Rgb, RgbImage};
 use rand::SeedableRng;
 use rand::seq::index::sample;
@@ -46,62 +46,94 @@ pub struct TsneArgs {
 }
 
 pub fn run<B: AutodiffBackend>(a: TsneArgs, device: &B::Device) -> Result<()> {
-    if a.n < 2 {
-        bail!("--n must be at least 2");
-    }
     let (model, options) = load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
-    let rng = &mut ChaCha8Rng::seed_from_u64(a.seed);
-    let mut points: Vec<Vec<f32>> = Vec::new();
-    let mut domains = Vec::new();
-    let mut labels = Vec::new();
-    for (domain, path) in [("source", &a.source), ("target", &a.target)] {
-        let data = model.prepare(load(path, &options)?)?;
-        if data.is_empty() {
-            bail!("{} has no rows", path.display());
-        }
-        let picked: Vec<usize> = sample(rng, data.len(), a.n.min(data.len())).into_vec();
-        let data = data.subset(&picked);
-        let features = model.features(&data)?;
-        let d = features.n_cols();
-        for (i, row) in features.as_slice().chunks_exact(d).enumerate() {
-            points.push(row.to_vec());
-            domains.push(domain);
-            labels.push(label_of(&data, i));
-        }
-    }
-    let n = points.len();
-    let perplexity = a.perplexity.min((n as f32 - 1.0) / 3.0).max(1.0);
-    let init: Vec<f32> = {
-        use rand::Rng;
-        (0..n * 2)
-            .map(|_| rng.random_range(-1e-4f32..1e-4))
-            .collect()
+    let source = load(&a.source, &options)?;
+    let target = load(&a.target, &options)?;
+    let map = Map {
+        n: a.n,
+        perplexity: a.perplexity,
+        seed: a.seed,
     };
-    let embedding = tSNE::<f32, Vec<f32>>::new(&points)
-        .perplexity(perplexity)
-        .epochs(1000)
-        .initial_embedding(init)
-        .barnes_hut(0.5, |a, b| {
-            a.iter()
-                .zip(b)
-                .map(|(x, y)| (x - y) * (x - y))
-                .sum::<f32>()
-                .sqrt()
-        })
-        .embedding();
-    draw(&embedding, &domains, &a.out)?;
-    let mut csv = String::from("x,y,domain,label\n");
-    for (i, xy) in embedding.chunks_exact(2).enumerate() {
-        csv += &format!("{},{},{},{}\n", xy[0], xy[1], domains[i], labels[i]);
-    }
-    let csv_path = a.out.with_extension("csv");
-    write_file(&csv_path, &csv)?;
+    let n = map.write(&model, &source, &target, &a.out)?;
     eprintln!(
-        "t-SNE of {n} rows' features (perplexity {perplexity}): source blue, target orange; wrote {} and {}",
+        "t-SNE of {n} rows' features: source blue, target orange; wrote {} and {}",
         a.out.display(),
-        csv_path.display()
+        a.out.with_extension("csv").display()
     );
     Ok(())
+}
+
+/// Settings of a t-SNE map.
+#[derive(Debug, Clone, Copy)]
+pub struct Map {
+    /// Rows drawn from each domain (all when fewer).
+    pub n: usize,
+    /// Perplexity (lowered for few rows).
+    pub perplexity: f32,
+    /// Seed of the row draw and of the initial embedding.
+    pub seed: u64,
+}
+
+impl Map {
+    /// Embeds `model`'s features of up to `n` rows of `source` and of `target` (as read,
+    /// prepared here) and writes the PNG `out` and the CSV beside it (x, y, domain, label);
+    /// returns the number of rows embedded.
+    pub fn write<B: Backend>(
+        &self,
+        model: &FittedDann<B>,
+        source: &Dataset,
+        target: &Dataset,
+        out: &Path,
+    ) -> Result<usize> {
+        if self.n < 2 {
+            bail!("--n must be at least 2");
+        }
+        let rng = &mut ChaCha8Rng::seed_from_u64(self.seed);
+        let mut points: Vec<Vec<f32>> = Vec::new();
+        let mut domains = Vec::new();
+        let mut labels = Vec::new();
+        for (domain, data) in [("source", source), ("target", target)] {
+            if data.is_empty() {
+                bail!("{} has no rows", data.display_name());
+            }
+            let picked: Vec<usize> = sample(rng, data.len(), self.n.min(data.len())).into_vec();
+            let data = model.prepare(data.subset(&picked))?;
+            let features = model.features(&data)?;
+            let d = features.n_cols();
+            for (i, row) in features.as_slice().chunks_exact(d).enumerate() {
+                points.push(row.to_vec());
+                domains.push(domain);
+                labels.push(label_of(&data, i));
+            }
+        }
+        let n = points.len();
+        let perplexity = self.perplexity.min((n as f32 - 1.0) / 3.0).max(1.0);
+        let init: Vec<f32> = {
+            use rand::Rng;
+            (0..n * 2)
+                .map(|_| rng.random_range(-1e-4f32..1e-4))
+                .collect()
+        };
+        let embedding = tSNE::<f32, Vec<f32>>::new(&points)
+            .perplexity(perplexity)
+            .epochs(1000)
+            .initial_embedding(init)
+            .barnes_hut(0.5, |a, b| {
+                a.iter()
+                    .zip(b)
+                    .map(|(x, y)| (x - y) * (x - y))
+                    .sum::<f32>()
+                    .sqrt()
+            })
+            .embedding();
+        draw(&embedding, &domains, out)?;
+        let mut csv = String::from("x,y,domain,label\n");
+        for (i, xy) in embedding.chunks_exact(2).enumerate() {
+            csv += &format!("{},{},{},{}\n", xy[0], xy[1], domains[i], labels[i]);
+        }
+        write_file(&out.with_extension("csv"), &csv)?;
+        Ok(n)
+    }
 }
 
 /// The row's class name, or empty for unlabelled data.

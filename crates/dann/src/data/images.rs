@@ -33,6 +33,10 @@ pub struct ImagePrep {
     pub scale: f32,
     /// Subtract the per-channel mean of the training images.
     pub subtract_mean: bool,
+    /// Standard deviation of Gaussian noise added to every training input value, after the
+    /// other steps (augmentation: training batches only, never at `eval` or `predict`); 0:
+    /// none.
+    pub noise: f32,
 }
 
 impl Default for ImagePrep {
@@ -43,6 +47,7 @@ impl Default for ImagePrep {
             fit: Fit::Pad,
             scale: 1.0,
             subtract_mean: false,
+            noise: 0.0,
         }
     }
 }
@@ -73,6 +78,12 @@ impl ImagePrep {
             return Err(Error::config(
                 "train.images.scale",
                 format!("must be > 0, got {}", self.scale),
+            ));
+        }
+        if !(self.noise.is_finite() && self.noise >= 0.0) {
+            return Err(Error::config(
+                "train.images.noise",
+                format!("must be >= 0, got {}", self.noise),
             ));
         }
         Ok(())
@@ -291,5 +302,11 @@ mod tests {
                 .to_string()
                 .contains("train.images.channels")
         );
+        let noisy = ImagePrep {
+            noise: -0.1,
+            ..Default::default()
+        };
+        let err = noisy.check().unwrap_err().to_string();
+        assert!(err.contains("train.images.noise"), "{err}");
     }
 }

@@ -125,6 +125,7 @@ impl<B: Backend> FittedDann<B> {
                 data,
                 start..end,
                 self.spec.standardizer.as_ref(),
+                None,
                 &self.device,
             );
             out.extend(to_vec(f(&self.model, x)));

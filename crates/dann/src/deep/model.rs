@@ -65,6 +65,28 @@ impl DannConfig {
         }
     }
 
+    /// The paper's SVHN network (JMLR 2016, appendix, Figure 4): [`ConvConfig::svhn`] on
+    /// `3 x 32 x 32` inputs, label head 3072-2048 (ReLU), domain head 1024-1024 (ReLU).
+    pub fn svhn() -> Self {
+        Self {
+            conv: Some(ConvConfig::svhn()),
+            feature: MlpConfig::new([]),
+            label: MlpConfig::new([3072, 2048]).with_activation(Activation::Relu),
+            domain: MlpConfig::new([1024, 1024]).with_activation(Activation::Relu),
+        }
+    }
+
+    /// The paper's GTSRB network (JMLR 2016, appendix, Figure 4): [`ConvConfig::gtsrb`] on
+    /// `3 x 40 x 40` inputs, label head 512 (ReLU), domain head 1024-1024 (ReLU).
+    pub fn gtsrb() -> Self {
+        Self {
+            conv: Some(ConvConfig::gtsrb()),
+            feature: MlpConfig::new([]),
+            label: MlpConfig::new([512]).with_activation(Activation::Relu),
+            domain: MlpConfig::new([1024, 1024]).with_activation(Activation::Relu),
+        }
+    }
+
     /// Checks every block.
     pub fn check(&self) -> Result<()> {
         if let Some(conv) = &self.conv {
@@ -207,6 +229,22 @@ mod tests {
             err.contains("model.conv.input [3, 28, 28] holds 2352"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_papers_svhn_and_gtsrb_networks_have_their_shapes() {
+        let device = Default::default();
+        for (cfg, d, classes, features) in [
+            (DannConfig::svhn(), 3 * 32 * 32, 10, 128 * 7 * 7),
+            (DannConfig::gtsrb(), 3 * 40 * 40, 43, 256 * 2 * 2),
+        ] {
+            assert_eq!(cfg.feature_size(d), features);
+            let model = cfg.init::<Flex>(d, classes, 0, &device).unwrap();
+            let h = model.features(Tensor::<Flex, 2>::zeros([2, d], &device));
+            assert_eq!(h.dims(), [2, features]);
+            assert_eq!(model.classify(h.clone()).dims(), [2, classes]);
+            assert_eq!(model.discriminate(h, 1.0).dims(), [2, 1]);
+        }
     }
 
     #[test]

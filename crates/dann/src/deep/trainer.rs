@@ -12,7 +12,7 @@ use burn::module::AutodiffModule;
 use burn::optim::GradientsParams;
 use burn::tensor::{Tensor, backend::AutodiffBackend};
 
-use super::batch::{input_tensor, label_tensor};
+use super::batch::{InputNoise, input_tensor, label_tensor};
 use super::config::TrainConfig;
 use super::fitted::FittedDann;
 use super::listener::{MetricsRecord, StepOutput, StepSums, TrainListener};
@@ -39,6 +39,8 @@ pub struct Trainer<'a, B: AutodiffBackend> {
     source_stream: EndlessSampler,
     target_stream: EndlessSampler,
     rows: Vec<usize>,
+    /// `[train.images] noise`, if any.
+    noise: Option<InputNoise>,
     iteration: usize,
     /// The rows the records' accuracies are measured on.
     monitor: Monitor,
@@ -75,6 +77,10 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
             source_stream: EndlessSampler::new(source.len(), config.seed ^ 0x5eed_0001),
             target_stream: EndlessSampler::new(target.len(), config.seed ^ 0x5eed_0002),
             rows: Vec::new(),
+            noise: config
+                .images
+                .as_ref()
+                .and_then(|p| InputNoise::new(p.noise, config.seed ^ 0x5eed_0003)),
             iteration: 0,
             monitor: Monitor::new(source, config.monitor_rows),
             sums: StepSums::default(),
@@ -147,6 +153,7 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
             self.data.source(),
             self.rows.iter().copied(),
             std,
+            self.noise.as_mut(),
             &self.device,
         );
         let ys = label_tensor::<B>(self.data.source_labels(), &self.rows, &self.device);
@@ -162,6 +169,7 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
                     self.data.target(),
                     self.rows.iter().copied(),
                     std,
+                    self.noise.as_mut(),
                     &self.device,
                 );
                 let h = model.features(Tensor::cat(vec![xs, xt], 0));

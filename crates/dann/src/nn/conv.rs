@@ -15,7 +15,8 @@ use super::mlp::{Activation, uniform_init};
 use crate::error::{Error, Result};
 
 /// One convolution layer: `channels` filters of `kernel x kernel` (stride 1, `padding` zeros
-/// on each side), then max-pooling over `pool x pool` windows (1: none).
+/// on each side), then max-pooling over `pool x pool` windows (1: none) moved by
+/// `pool_stride` (default: `pool`, windows side by side).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConvLayerConfig {
@@ -26,13 +27,48 @@ pub struct ConvLayerConfig {
     /// Zero padding on each side.
     #[serde(default)]
     pub padding: usize,
-    /// Max-pooling window and stride (1: no pooling).
+    /// Max-pooling window (1: no pooling).
     #[serde(default = "one")]
     pub pool: usize,
+    /// Max-pooling stride (default: the window, `pool`); the paper's SVHN network pools
+    /// 3x3 windows with stride 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool_stride: Option<usize>,
 }
 
 fn one() -> usize {
     1
+}
+
+impl ConvLayerConfig {
+    /// A layer without padding or pooling.
+    pub fn new(channels: usize, kernel: usize) -> Self {
+        Self {
+            channels,
+            kernel,
+            padding: 0,
+            pool: 1,
+            pool_stride: None,
+        }
+    }
+
+    /// With `padding` zeros on each side.
+    pub fn with_padding(mut self, padding: usize) -> Self {
+        self.padding = padding;
+        self
+    }
+
+    /// With max-pooling over `window x window`, moved by `stride`.
+    pub fn with_pool(mut self, window: usize, stride: usize) -> Self {
+        self.pool = window;
+        self.pool_stride = (stride != window).then_some(stride);
+        self
+    }
+
+    /// The pooling stride.
+    pub fn stride(&self) -> usize {
+        self.pool_stride.unwrap_or(self.pool)
+    }
 }
 
 /// Settings of a [`ConvStack`]: the input shape and the layers.
@@ -58,18 +94,8 @@ impl Default for ConvConfig {
         Self {
             input: [3, 28, 28],
             layers: vec![
-                ConvLayerConfig {
-                    channels: 32,
-                    kernel: 5,
-                    padding: 0,
-                    pool: 2,
-                },
-                ConvLayerConfig {
-                    channels: 48,
-                    kernel: 5,
-                    padding: 0,
-                    pool: 2,
-                },
+                ConvLayerConfig::new(32, 5).with_pool(2, 2),
+                ConvLayerConfig::new(48, 5).with_pool(2, 2),
             ],
             activation: Activation::Relu,
             batch_norm: false,
@@ -78,6 +104,39 @@ impl Default for ConvConfig {
 }
 
 impl ConvConfig {
+    /// The paper's SVHN feature extractor (JMLR 2016, appendix, Figure 4): conv 5x5 64, ReLU,
+    /// max-pool 3x3 stride 2; conv 5x5 64, ReLU, max-pool 3x3 stride 2; conv 5x5 128, ReLU;
+    /// on 3 x 32 x 32 inputs. The convolutions keep the size (padding 2), as in the Caffe
+    /// and TensorFlow versions of the network; without it the third one would not fit.
+    pub fn svhn() -> Self {
+        Self {
+            input: [3, 32, 32],
+            layers: vec![
+                ConvLayerConfig::new(64, 5).with_padding(2).with_pool(3, 2),
+                ConvLayerConfig::new(64, 5).with_padding(2).with_pool(3, 2),
+                ConvLayerConfig::new(128, 5).with_padding(2),
+            ],
+            activation: Activation::Relu,
+            batch_norm: false,
+        }
+    }
+
+    /// The paper's GTSRB feature extractor (JMLR 2016, appendix, Figure 4): conv 5x5 96,
+    /// ReLU, max-pool 2; conv 3x3 144, ReLU, max-pool 2; conv 5x5 256, ReLU, max-pool 2; on
+    /// 3 x 40 x 40 inputs.
+    pub fn gtsrb() -> Self {
+        Self {
+            input: [3, 40, 40],
+            layers: vec![
+                ConvLayerConfig::new(96, 5).with_pool(2, 2),
+                ConvLayerConfig::new(144, 3).with_pool(2, 2),
+                ConvLayerConfig::new(256, 5).with_pool(2, 2),
+            ],
+            activation: Activation::Relu,
+            batch_norm: false,
+        }
+    }
+
     /// Values per input row: `C * H * W`.
     pub fn n_inputs(&self) -> usize {
         self.input.iter().product()
@@ -94,10 +153,10 @@ impl ConvConfig {
         }
         for (i, l) in self.layers.iter().enumerate() {
             let field = format!("model.conv.layers[{i}]");
-            if l.channels == 0 || l.kernel == 0 || l.pool == 0 {
+            if l.channels == 0 || l.kernel == 0 || l.pool == 0 || l.stride() == 0 {
                 return Err(Error::config(
                     field,
-                    "channels, kernel and pool must be at least 1",
+                    "channels, kernel, pool and pool_stride must be at least 1",
                 ));
             }
             let (ph, pw) = (h + 2 * l.padding, w + 2 * l.padding);
@@ -107,7 +166,17 @@ impl ConvConfig {
                     format!("a {0}x{0} kernel does not fit a {h}x{w} input", l.kernel),
                 ));
             }
-            (h, w) = ((ph - l.kernel + 1) / l.pool, (pw - l.kernel + 1) / l.pool);
+            let (ch, cw) = (ph - l.kernel + 1, pw - l.kernel + 1);
+            if ch < l.pool || cw < l.pool {
+                return Err(Error::config(
+                    field,
+                    format!("pooling over {0}x{0} leaves nothing", l.pool),
+                ));
+            }
+            (h, w) = (
+                (ch - l.pool) / l.stride() + 1,
+                (cw - l.pool) / l.stride() + 1,
+            );
             if h == 0 || w == 0 {
                 return Err(Error::config(
                     field,
@@ -160,7 +229,7 @@ impl ConvConfig {
         Ok(ConvStack {
             convs,
             norms,
-            pools: self.layers.iter().map(|l| l.pool).collect(),
+            pools: self.layers.iter().map(|l| [l.pool, l.stride()]).collect(),
             activation: self.activation,
             input: self.input,
         })
@@ -172,8 +241,9 @@ impl ConvConfig {
 pub struct ConvStack<B: Backend> {
     convs: Vec<Conv2d<B>>,
     norms: Vec<BatchNorm<B>>,
+    /// Window and stride of each layer's max-pooling.
     #[module(skip)]
-    pools: Vec<usize>,
+    pools: Vec<[usize; 2]>,
     #[module(skip)]
     activation: Activation,
     #[module(skip)]
@@ -192,9 +262,9 @@ impl<B: Backend> ConvStack<B> {
                 x = norm.forward(x);
             }
             x = self.activation.apply(x);
-            let p = self.pools[i];
-            if p > 1 {
-                x = max_pool2d(x, [p, p], [p, p], [0, 0], [1, 1], false);
+            let [p, s] = self.pools[i];
+            if p > 1 || s > 1 {
+                x = max_pool2d(x, [p, p], [s, s], [0, 0], [1, 1], false);
             }
         }
         let [n, c, h, w] = x.dims();
@@ -225,6 +295,27 @@ mod tests {
             .unwrap();
         let y2 = again.forward(Tensor::<Flex, 2>::ones([2, 2352], &device));
         assert_eq!(y.into_data(), y2.into_data());
+    }
+
+    #[test]
+    fn the_papers_svhn_and_gtsrb_stacks_have_their_shapes() {
+        // 32 -> conv(pad 2) 32 -> pool 3/2 15 -> 15 -> 7 -> 7.
+        assert_eq!(ConvConfig::svhn().output_shape().unwrap(), [128, 7, 7]);
+        // 40 -> 36 -> 18 -> 16 -> 8 -> 4 -> 2.
+        assert_eq!(ConvConfig::gtsrb().output_shape().unwrap(), [256, 2, 2]);
+        let cfg = ConvConfig {
+            input: [1, 9, 9],
+            layers: vec![ConvLayerConfig::new(2, 3).with_pool(3, 2)],
+            ..Default::default()
+        };
+        // 9 -> 7 -> (7 - 3) / 2 + 1 = 3: the forward pass agrees with the shape.
+        assert_eq!(cfg.output_shape().unwrap(), [2, 3, 3]);
+        let device = Default::default();
+        let stack = cfg
+            .init::<Flex>(&mut ChaCha8Rng::seed_from_u64(0), &device)
+            .unwrap();
+        let y = stack.forward(Tensor::<Flex, 2>::ones([1, 81], &device));
+        assert_eq!(y.dims(), [1, 18]);
     }
 
     #[test]

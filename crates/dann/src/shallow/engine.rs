@@ -40,6 +40,9 @@ pub fn unsupported(model: &DannConfig, train: &TrainConfig) -> Option<String> {
     if !model.label.hidden.is_empty() || !model.domain.hidden.is_empty() {
         return Some("model.label or model.domain has hidden layers".into());
     }
+    if train.images.as_ref().is_some_and(|p| p.noise > 0.0) {
+        return Some("train.images.noise is not 0: the kernels add no input noise".into());
+    }
     match train.optimizer {
         OptimizerConfig::Sgd { weight_decay, .. } if weight_decay != 0.0 => {
             Some("train.optimizer.weight_decay is not 0".into())
