@@ -8,9 +8,13 @@ pub fn cross_entropy<B: Backend>(logits: Tensor<B, 2>, targets: Tensor<B, 1, Int
     log_p.gather(1, targets.unsqueeze_dim(1)).mean().neg()
 }
 
-/// `log(1 + exp(z))`, computed stably as `max(z, 0) + log(1 + exp(-|z|))`.
+/// `log(1 + exp(z))`, computed stably as `-log(sigmoid(-z))` (burn's log-sum-exp form).
+///
+/// Not `max(z, 0) + log(1 + exp(-|z|))`: burn differentiates `relu` and `abs` to 0 at 0, so
+/// that form has a zero gradient at `z = 0`, where a zero-initialised domain classifier
+/// starts, and such a classifier never learns.
 pub fn softplus<B: Backend, const D: usize>(z: Tensor<B, D>) -> Tensor<B, D> {
-    activation::relu(z.clone()) + z.abs().neg().exp().log1p()
+    activation::log_sigmoid(z.neg()).neg()
 }
 
 /// The domain term of the DANN objective: the logistic loss of the domain classifier averaged
@@ -92,5 +96,40 @@ mod tests {
         );
         // Right: source -30 and 0 (0 is not > 0), target 40; wrong: source 2, target -1.
         assert!((domain_accuracy(t(&zs), t(&zt)) - 0.6).abs() < 1e-12);
+    }
+
+    /// At a logit of 0 the logistic loss has slope 1/2 (sigmoid(0)); the domain loss averages
+    /// each domain's rows and halves the sum, so each source logit gets `1/2 * 1/2 * 1/n`
+    /// and each target logit minus that.
+    #[test]
+    fn domain_loss_has_its_gradient_at_zero_and_a_zero_head_learns() {
+        use burn::backend::Autodiff;
+        type A = Autodiff<Flex>;
+        let device = Default::default();
+        let zs = Tensor::<A, 2>::zeros([2, 1], &device).require_grad();
+        let zt = Tensor::<A, 2>::zeros([1, 1], &device).require_grad();
+        let grads = domain_loss(zs.clone(), zt.clone()).backward();
+        let gs = zs
+            .grad(&grads)
+            .unwrap()
+            .into_data()
+            .to_vec::<f32>()
+            .unwrap();
+        let gt = zt
+            .grad(&grads)
+            .unwrap()
+            .into_data()
+            .to_vec::<f32>()
+            .unwrap();
+        assert_eq!(gs, [0.125, 0.125]);
+        assert_eq!(gt, [-0.25]);
+        // A zero-initialised linear domain head z = w x: source rows x = 1, target x = -1.
+        // The weight gets 1/4 (mean x_s - mean x_t) = 1/2 and learns.
+        let w = Tensor::<A, 2>::zeros([1, 1], &device).require_grad();
+        let xs = Tensor::<A, 2>::ones([3, 1], &device);
+        let xt = Tensor::<A, 2>::ones([3, 1], &device).neg();
+        let grads = domain_loss(xs.matmul(w.clone()), xt.matmul(w.clone())).backward();
+        let gw = w.grad(&grads).unwrap().into_data().to_vec::<f32>().unwrap();
+        assert!((gw[0] - 0.5).abs() < 1e-6, "{gw:?}");
     }
 }

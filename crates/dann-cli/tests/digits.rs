@@ -1,0 +1,93 @@
+//! `dann reproduce digits`, reduced: MNIST -> MNIST-M on a subset, few iterations. DANN must
+//! beat the source-only network on the target; the report, the metrics and the t-SNE maps are
+//! written. Reads MNIST and BSDS500 from $DANN_DATA_DIR (CI: ../shared/data).
+
+mod common;
+
+use std::fs;
+use std::path::PathBuf;
+
+use common::{dann, stdout_json};
+
+fn shared_data() -> PathBuf {
+    let dir = std::env::var_os("DANN_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+    assert!(
+        dir.join("mnist").is_dir() && dir.join("bsds500").is_dir(),
+        "the digits check needs MNIST and BSDS500 under {} (set DANN_DATA_DIR)",
+        dir.display()
+    );
+    dir
+}
+
+#[test]
+fn dann_beats_source_only_on_a_reduced_mnist_to_mnist_m() {
+    let out = tempfile::tempdir().unwrap();
+    let assert = dann()
+        .args([
+            "reproduce",
+            "digits",
+            "--pair",
+            "mnist:mnist-m",
+            "--variant",
+            "bn-adam",
+            "--subset",
+            "3000",
+            "--iterations",
+            "300",
+            "--models",
+            "source-only,dann",
+            "--tsne-n",
+            "100",
+            "--json",
+            "--data-dir",
+        ])
+        .arg(shared_data())
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .success();
+    let report = stdout_json(&assert);
+    eprintln!("{report}");
+    let accuracy = |i: usize, name: &str| {
+        assert_eq!(report["models"][i]["model"], name, "{report}");
+        report["models"][i]["target_accuracy"].as_f64().unwrap()
+    };
+    let (source_only, dann) = (accuracy(0, "source-only"), accuracy(1, "dann"));
+    assert!(
+        dann > source_only + 0.03,
+        "DANN {dann} vs source-only {source_only}"
+    );
+    assert_eq!(report["train_images"][0], 3000);
+    assert_eq!(report["published"]["dann"], 0.7666);
+    for file in [
+        "mnist-mnist-m-bn-adam.md",
+        "mnist-mnist-m-bn-adam.json",
+        "mnist-mnist-m-bn-adam-metrics-dann.jsonl",
+        "mnist-mnist-m-bn-adam-tsne-source-only.png",
+        "mnist-mnist-m-bn-adam-tsne-dann.csv",
+    ] {
+        assert!(out.path().join(file).is_file(), "{file} not written");
+    }
+    let csv = fs::read_to_string(out.path().join("mnist-mnist-m-bn-adam-tsne-dann.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 200);
+}
+
+#[test]
+fn bad_pairs_and_missing_data_are_explained() {
+    dann()
+        .args(["reproduce", "digits", "--pair", "mnist:svhn"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("unknown digits domain \"svhn\""));
+    let empty = tempfile::tempdir().unwrap();
+    dann()
+        .args(["reproduce", "digits", "--pair", "usps:mnist", "--data-dir"])
+        .arg(empty.path())
+        .arg("--out")
+        .arg(empty.path().join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("usps-train-images-idx3-ubyte.gz"));
+}
