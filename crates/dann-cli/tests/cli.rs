@@ -113,6 +113,19 @@ fn train_eval_predict_on_csv() {
     let p: f64 = fields[2].parse().unwrap();
     assert!((0.5..=1.0).contains(&p));
 
+    // predict never replaces a file unless --force.
+    dann()
+        .args(["predict", "--model"])
+        .arg(&out)
+        .arg("--data")
+        .arg(&target)
+        .arg("--out")
+        .arg(&preds)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--force"));
+    assert_eq!(fs::read_to_string(&preds).unwrap(), text);
+
     // A second run into the same directory must not silently replace the model.
     dann()
         .args(["train", "--quiet", "--iterations", "5", "--source"])
@@ -124,6 +137,51 @@ fn train_eval_predict_on_csv() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--force"));
+    // With --force, a run that fails (bad input, or diverging in training) leaves the old
+    // model, its config and its metrics as they were, and no temporary file.
+    let snapshot = |dir: &Path| {
+        let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let before = snapshot(&out);
+    let diverging = dir.path().join("diverging.toml");
+    fs::write(
+        &diverging,
+        "[model.feature]\nhidden = [8]\nactivation = \"relu\"\n[train]\niterations = 50\n\
+         [train.lr]\nkind = \"constant\"\nvalue = 1e30\n",
+    )
+    .unwrap();
+    for (target, config) in [
+        (dir.path().join("missing.csv"), None),
+        (target, Some(&diverging)),
+    ] {
+        let mut cmd = dann();
+        cmd.args(["train", "--quiet", "--force", "--source"])
+            .arg(&source)
+            .arg("--target")
+            .arg(&target)
+            .arg("--out")
+            .arg(&out);
+        if let Some(c) = config {
+            cmd.arg("--config").arg(c);
+        }
+        cmd.assert().code(2);
+        assert!(
+            snapshot(&out) == before,
+            "--force run changed {}",
+            out.display()
+        );
+    }
 }
 
 #[test]
@@ -457,6 +515,20 @@ fn reproduce_amazon_small_run_writes_tables() {
     assert!(md.contains("| electronics -> kitchen |"), "{md}");
     let csv = fs::read_to_string(dir.path().join("amazon.csv")).unwrap();
     assert_eq!(csv.lines().count(), 2);
+    // A second run into the same folder never replaces the first one's tables unless --force.
+    dann()
+        .args(["reproduce", "amazon", "--pairs", "books:kitchen", "--out"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("amazon.md from an earlier run")
+                .and(predicate::str::contains("--force")),
+        );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("amazon.md")).unwrap(),
+        md
+    );
 
     dann()
         .args(["reproduce", "amazon", "--pairs", "books:music"])

@@ -44,6 +44,7 @@ pub mod data;
 pub mod deep;
 mod error;
 pub mod experiments;
+pub mod files;
 mod learner;
 pub mod metrics;
 pub mod nn;

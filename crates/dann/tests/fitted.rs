@@ -70,9 +70,46 @@ fn loading_broken_models_fails_clearly() {
         .fit::<B>(&p.source, &p.target, &Default::default())
         .unwrap();
     fitted.save(dir.path()).unwrap();
-    std::fs::write(dir.path().join("model.mpk"), b"garbage").unwrap();
-    let err = FittedDann::<Inner>::load(dir.path(), &Default::default()).unwrap_err();
-    assert!(err.to_string().contains("model.mpk"), "{err}");
+    let weights = std::fs::read(dir.path().join("model.mpk")).unwrap();
+    let spec = std::fs::read_to_string(dir.path().join("model.json")).unwrap();
+    let load = || {
+        FittedDann::<Inner>::load(dir.path(), &Default::default())
+            .unwrap_err()
+            .to_string()
+    };
+    // Garbage, truncated weights: named, said to be truncated or corrupt.
+    for bad in [&b"garbage"[..], &weights[..weights.len() / 2]] {
+        std::fs::write(dir.path().join("model.mpk"), bad).unwrap();
+        let err = load();
+        assert!(
+            err.contains("model.mpk") && err.contains("truncated or corrupt"),
+            "{err}"
+        );
+    }
+    // An edited n_features: the weights no longer fit the network the spec describes.
+    std::fs::write(dir.path().join("model.mpk"), &weights).unwrap();
+    let edited = spec.replace("\"n_features\": 2", "\"n_features\": 7");
+    assert_ne!(edited, spec);
+    std::fs::write(dir.path().join("model.json"), edited).unwrap();
+    let err = load();
+    assert!(err.contains("an edited model.json"), "{err}");
+    // Weights from another save beside this spec (a save killed between its two renames).
+    std::fs::write(dir.path().join("model.json"), &spec).unwrap();
+    let other = moons_dann(5, 1)
+        .fit::<B>(&p.source, &p.target, &Default::default())
+        .unwrap();
+    let other_dir = tempfile::tempdir().unwrap();
+    other.save(other_dir.path()).unwrap();
+    std::fs::copy(
+        other_dir.path().join("model.mpk"),
+        dir.path().join("model.mpk"),
+    )
+    .unwrap();
+    assert!(load().contains("not from the save that wrote model.json"));
+    // Restored, it loads; no temporary file was left by the saves.
+    std::fs::write(dir.path().join("model.mpk"), &weights).unwrap();
+    FittedDann::<Inner>::load(dir.path(), &Default::default()).unwrap();
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
 }
 
 #[test]

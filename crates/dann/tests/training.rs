@@ -159,14 +159,31 @@ fn bad_inputs_are_errors_not_panics() {
 
 #[test]
 fn divergence_is_reported() {
+    use dann::Engine;
+    use dann::nn::mlp::Activation;
     let p = moons(0);
-    let mut dann = moons_dann(200, 0);
-    dann.model.feature.activation = dann::nn::mlp::Activation::Relu;
-    dann.train.lr = dann::deep::schedule::LrSchedule::Constant { value: 1e30 };
-    let err = dann
-        .fit::<B>(&p.source, &p.target, &Default::default())
-        .unwrap_err();
-    assert!(err.to_string().contains("diverged"), "{err}");
+    // ReLU gives NaN; sigmoid units saturate and the loss explodes while staying finite
+    // (it used to exit 0 with a loss of 4e30): on both engines, every case is caught.
+    for (activation, engine, lr) in [
+        (Activation::Relu, Engine::Burn, 1e30),
+        (Activation::Sigmoid, Engine::Burn, 1e9),
+        (Activation::Sigmoid, Engine::Burn, 1e30),
+        (Activation::Sigmoid, Engine::Shallow, 1e9),
+        (Activation::Sigmoid, Engine::Shallow, 1e30),
+    ] {
+        let mut dann = moons_dann(200, 0);
+        dann.model.feature.activation = activation;
+        dann.train.engine = engine;
+        dann.train.lr = dann::deep::schedule::LrSchedule::Constant { value: lr };
+        let err = dann
+            .fit::<B>(&p.source, &p.target, &Default::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("diverged") && err.contains("train.lr") && !err.contains("Some("),
+            "{activation:?} {engine:?} {lr}: {err}"
+        );
+    }
 }
 
 /// The trainer owns the whole run: after some steps by hand, `fit` goes on from its own

@@ -1,7 +1,6 @@
 //! `dann reproduce digits`: the paper's Table 2 (MNIST -> MNIST-M) and MNIST <-> USPS, with
 //! the t-SNE maps before and after adaptation.
 
-use std::fs;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -14,7 +13,7 @@ use dann::experiments::digits::{
 };
 
 use super::tsne::Map;
-use super::{DataDirArg, write_file};
+use super::{DataDirArg, reproduction_out, write_file};
 use crate::progress::Reporter;
 
 #[derive(Debug, Args)]
@@ -34,9 +33,13 @@ pub struct DigitsArgs {
     #[arg(long)]
     mnist_m: Option<PathBuf>,
     /// Where to write the report (<pair>.md, .json), the t-SNE maps and the metrics of each
-    /// model.
-    #[arg(long, default_value = "results/digits")]
-    out: PathBuf,
+    /// model (default: a fresh runs/digits-<pair>-<UTC time>). An earlier report of the same
+    /// pair and variant there is refused unless --force.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replace an earlier report in --out.
+    #[arg(long)]
+    force: bool,
     /// Also save the trained models into this folder (one subfolder per model).
     #[arg(long)]
     models_out: Option<PathBuf>,
@@ -92,17 +95,22 @@ pub fn run<B: AutodiffBackend>(a: DigitsArgs, device: &B::Device) -> Result<()> 
     if a.models.is_empty() {
         bail!("--models names no model");
     }
+    let stem = match a.variant {
+        Variant::Paper => format!("{}-{}", a.pair.source, a.pair.target),
+        Variant::BnAdam => format!("{}-{}-bn-adam", a.pair.source, a.pair.target),
+    };
+    let out = reproduction_out(
+        a.out.as_deref(),
+        &format!("digits-{stem}"),
+        &[format!("{stem}.md"), format!("{stem}.json")],
+        a.force,
+    )?;
     let data_dir = a.data_dir.resolve();
     let mut data = DigitsData::load(a.pair, &data_dir, a.mnist_m.as_deref(), 0)
         .with_context(|| format!("digits data under {}", data_dir.display()))?;
     if let Some(n) = a.subset {
         data = data.subset(n, a.seed);
     }
-    fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
-    let stem = match a.variant {
-        Variant::Paper => format!("{}-{}", a.pair.source, a.pair.target),
-        Variant::BnAdam => format!("{}-{}-bn-adam", a.pair.source, a.pair.target),
-    };
     let mut models = Vec::new();
     for kind in ModelKind::ALL.into_iter().filter(|k| a.models.contains(k)) {
         let mut reporter = Reporter::<std::io::Sink>::new(
@@ -126,7 +134,7 @@ pub fn run<B: AutodiffBackend>(a: DigitsArgs, device: &B::Device) -> Result<()> 
             lines.push('\n');
         }
         write_file(
-            &a.out.join(format!("{stem}-metrics-{}.jsonl", kind.name())),
+            &out.join(format!("{stem}-metrics-{}.jsonl", kind.name())),
             &lines,
         )?;
         if !a.json {
@@ -139,7 +147,7 @@ pub fn run<B: AutodiffBackend>(a: DigitsArgs, device: &B::Device) -> Result<()> 
             );
         }
         if a.tsne_n > 0 && kind != ModelKind::TrainOnTarget {
-            let png = a.out.join(format!("{stem}-tsne-{}.png", kind.name()));
+            let png = out.join(format!("{stem}-tsne-{}.png", kind.name()));
             let map = Map {
                 n: a.tsne_n,
                 perplexity: 30.0,
@@ -171,18 +179,15 @@ pub fn run<B: AutodiffBackend>(a: DigitsArgs, device: &B::Device) -> Result<()> 
         .collect::<Vec<_>>()
         .join(" ");
     let json = serde_json::to_string_pretty(&report)?;
-    write_file(&a.out.join(format!("{stem}.json")), &json)?;
-    write_file(
-        &a.out.join(format!("{stem}.md")),
-        &report.markdown(&command),
-    )?;
+    write_file(&out.join(format!("{stem}.json")), &json)?;
+    write_file(&out.join(format!("{stem}.md")), &report.markdown(&command))?;
     if a.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
         print!("{}", report.markdown(&command));
         eprintln!(
             "wrote {}/{stem}.md, .json, metrics and t-SNE maps",
-            a.out.display()
+            out.display()
         );
     }
     Ok(())

@@ -27,13 +27,57 @@ use crate::run_config::RunConfig;
 /// Writes `text` to `path` through a temporary file beside it and a rename, so that an
 /// interrupted run never leaves a half-written file in place of an old one.
 fn write_file(path: &Path, text: &str) -> Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+    use std::io::Write;
+    dann::files::write_atomically(path, |w| w.write_all(text.as_bytes()))
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The folder a reproduction writes into: `out`, else a fresh `runs/<name>-<UTC time>`.
+/// Refuses, before any work, when one of `files` already exists there (an earlier run's)
+/// unless `force`.
+fn reproduction_out(
+    out: Option<&Path>,
+    name: &str,
+    files: &[String],
+    force: bool,
+) -> Result<PathBuf> {
+    let dir = match out {
+        Some(dir) => dir.to_path_buf(),
+        None => PathBuf::from("runs").join(format!("{name}-{}", utc_stamp())),
+    };
+    if !force && let Some(f) = files.iter().find(|f| dir.join(f).exists()) {
+        anyhow::bail!(
+            "{} already holds {f} from an earlier run; pass --force to replace it or choose \
+             another --out",
+            dir.display()
+        );
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir)
+}
+
+/// The current UTC time as `YYYYMMDD-HHMMSS`.
+fn utc_stamp() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}{month:02}{day:02}-{:02}{:02}{:02}",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
 }
 
 /// The labelled source and the target files a model is trained on.

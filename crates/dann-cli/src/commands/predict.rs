@@ -4,7 +4,7 @@ use std::fs;
 use std::io::BufWriter;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
 use dann::metrics::argmax;
@@ -19,23 +19,32 @@ pub struct PredictArgs {
     /// Data (labels, if any, are ignored).
     #[arg(long)]
     data: PathBuf,
-    /// Output CSV: row, label, probability, then one probability column per class.
+    /// Output CSV: row, label, probability, then one probability column per class. An
+    /// existing file is refused unless --force.
     #[arg(long)]
     out: PathBuf,
+    /// Replace --out if it exists.
+    #[arg(long)]
+    force: bool,
     /// Config whose [data] section says how to read --data (default: the model's config.toml).
     #[arg(long)]
     config: Option<PathBuf>,
 }
 
 pub fn run<B: AutodiffBackend>(a: PredictArgs, device: &B::Device) -> Result<()> {
+    if a.out.exists() && !a.force {
+        bail!(
+            "{} already exists; pass --force to replace it or choose another --out",
+            a.out.display()
+        );
+    }
     let (model, options) = load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
     let data = load(&a.data, &options)?.without_labels();
     let data = model.prepare(data)?;
     let proba = model.predict_proba(&data)?;
     let classes = model.class_names();
-    let write = || -> Result<()> {
-        let file = fs::File::create(&a.out)?;
-        let mut w = csv::Writer::from_writer(BufWriter::new(file));
+    let write = |w: &mut BufWriter<fs::File>| -> std::io::Result<()> {
+        let mut w = csv::Writer::from_writer(w);
         let mut header = vec!["row".to_string(), "label".into(), "probability".into()];
         header.extend(classes.iter().map(|c| format!("p_{c}")));
         w.write_record(&header)?;
@@ -50,8 +59,8 @@ pub fn run<B: AutodiffBackend>(a: PredictArgs, device: &B::Device) -> Result<()>
             record.extend(row.iter().map(|v| format!("{v:.6}")));
             w.write_record(&record)?;
         }
-        w.flush()?;
-        Ok(())
+        w.flush()
     };
-    write().with_context(|| format!("cannot write {}", a.out.display()))
+    dann::files::write_atomically(&a.out, write)
+        .with_context(|| format!("cannot write {}", a.out.display()))
 }

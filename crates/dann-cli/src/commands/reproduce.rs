@@ -1,6 +1,5 @@
 //! `dann reproduce amazon`: the paper's Table 1 (and Figure 3) on the Amazon reviews.
 
-use std::fs;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
@@ -9,7 +8,7 @@ use dann::analysis::reverse_validation::{RvScore, lambda_grid};
 use dann::experiments::amazon::{self, AmazonConfig, FeatureSpace, Report};
 use dann::shallow::Stopping;
 
-use super::DataDirArg;
+use super::{DataDirArg, reproduction_out, write_file};
 
 #[derive(Debug, Args)]
 pub struct AmazonArgs {
@@ -18,9 +17,13 @@ pub struct AmazonArgs {
     pairs: String,
     #[command(flatten)]
     data_dir: DataDirArg,
-    /// Where to write amazon.md and amazon.csv.
-    #[arg(long, default_value = "results")]
-    out: PathBuf,
+    /// Where to write amazon.md and amazon.csv (default: a fresh runs/amazon-<UTC time>). An
+    /// earlier table there is refused unless --force.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replace an earlier table in --out.
+    #[arg(long)]
+    force: bool,
     /// Also compute the proxy A-distance on raw inputs, NN and DANN features (Figure 3).
     #[arg(long)]
     pad: bool,
@@ -98,6 +101,12 @@ pub fn amazon(a: AmazonArgs) -> Result<()> {
         config.hidden = h;
     }
     config.shallow.check()?;
+    let out = reproduction_out(
+        a.out.as_deref(),
+        "amazon",
+        &["amazon.md".into(), "amazon.csv".into()],
+        a.force,
+    )?;
     if config.features == FeatureSpace::Msda && !a.json {
         eprintln!(
             "fitting mSDA on the four domains' training reviews and transforming all reviews (a few minutes)"
@@ -114,19 +123,17 @@ pub fn amazon(a: AmazonArgs) -> Result<()> {
     })
     .with_context(|| format!("Amazon data under {}", config.data_dir.display()))?;
     let report = Report::new(results, start.elapsed().as_secs_f64());
-    fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
     for (name, text) in [
         ("amazon.md", report.markdown()),
         ("amazon.csv", report.csv()?),
     ] {
-        let path = a.out.join(name);
-        fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        write_file(&out.join(name), &text)?;
     }
     if a.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
         print!("{}", report.markdown());
-        eprintln!("wrote {}/amazon.md and amazon.csv", a.out.display());
+        eprintln!("wrote {}/amazon.md and amazon.csv", out.display());
     }
     Ok(())
 }

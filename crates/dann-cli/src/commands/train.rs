@@ -107,10 +107,18 @@ pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
     let (source, target, target_test) = a.load(&config)?;
 
     fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
-    write_file(&a.out.join(RunConfig::FILE), &config.to_toml()?)?;
+    // Records stream into metrics.jsonl as they come, so that a long run's curve can be read
+    // while it runs; when this run replaces a model (--force) they go to a temporary file
+    // until the new model is saved, so that a failed or killed run leaves the old one whole.
     let metrics_path = a.out.join("metrics.jsonl");
-    let metrics = fs::File::create(&metrics_path)
-        .with_context(|| format!("cannot write {}", metrics_path.display()))?;
+    let replacing = a.out.join(dann::SPEC_FILE).exists();
+    let stream_path = if replacing {
+        dann::files::temp_beside(&metrics_path)
+    } else {
+        metrics_path.clone()
+    };
+    let metrics = fs::File::create(&stream_path)
+        .with_context(|| format!("cannot write {}", stream_path.display()))?;
     let mode = config.train.mode.to_possible_value();
     let label = mode.as_ref().map_or("dann", |v| v.get_name());
     let mut reporter = Reporter::new(
@@ -126,15 +134,28 @@ pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
         target_test.as_ref(),
         &mut (&mut reporter, &mut records),
         device,
-    )?;
-    if let Some(mut w) = reporter
+    );
+    let finished = reporter
         .finish()
-        .with_context(|| format!("cannot write {}", metrics_path.display()))?
-    {
-        w.flush()
+        .and_then(|w| w.map_or(Ok(()), |mut w| w.flush()));
+    let fitted = match (fitted, finished) {
+        (Ok(f), Ok(())) => f,
+        (Err(e), _) => {
+            if replacing {
+                let _ = fs::remove_file(&stream_path);
+            }
+            return Err(e.into());
+        }
+        (_, Err(e)) => {
+            return Err(e).with_context(|| format!("cannot write {}", stream_path.display()));
+        }
+    };
+    fitted.save(&a.out)?;
+    write_file(&a.out.join(RunConfig::FILE), &config.to_toml()?)?;
+    if replacing {
+        fs::rename(&stream_path, &metrics_path)
             .with_context(|| format!("cannot write {}", metrics_path.display()))?;
     }
-    fitted.save(&a.out)?;
     if !a.quiet
         && let Some(last) = records.last()
     {
@@ -201,6 +222,7 @@ fn train_shallow<B: AutodiffBackend>(
         shallow: Some(shallow.clone()),
         ..config
     };
+    fitted.save(&a.out)?;
     write_file(&a.out.join(RunConfig::FILE), &resolved.to_toml()?)?;
     let mut lines = String::new();
     for record in &fit.history {
@@ -208,7 +230,6 @@ fn train_shallow<B: AutodiffBackend>(
         lines.push('\n');
     }
     write_file(&a.out.join("metrics.jsonl"), &lines)?;
-    fitted.save(&a.out)?;
     if !a.quiet {
         let kernel = match shallow.kernel.resolve(&source, &target) {
             Kernel::Blocked => "blocked dense",

@@ -176,12 +176,9 @@ fn draw(embedding: &[f32], domains: &[&str], out: &Path) -> Result<()> {
             }
         }
     }
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = out.with_file_name(format!(".{name}.tmp-{}.png", std::process::id()));
-    img.save(&tmp)
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, out).with_context(|| format!("cannot write {}", out.display()))
+    dann::files::write_atomically(out, |w| {
+        img.write_to(w, image::ImageFormat::Png)
+            .map_err(std::io::Error::other)
+    })
+    .with_context(|| format!("cannot write {}", out.display()))
 }

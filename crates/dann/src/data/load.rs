@@ -16,9 +16,10 @@ use crate::error::Result;
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     /// Guess: a folder is an image folder, `.csv`/`.tsv` (optionally `.gz`) is CSV, `.npy`
-    /// is NPY, a file
-    /// starting with an IDX magic (two zero bytes, a known element type) is IDX, anything
-    /// else SVMlight.
+    /// is NPY, a file starting with an IDX magic (two zero bytes, a known element type) is
+    /// IDX, `.svm`/`.svmlight`/`.libsvm` is SVMlight; any other name is read by its first
+    /// lines (`label index:value ...` is SVMlight, comma- or tab-separated cells CSV), and
+    /// refused when they do not say.
     #[default]
     Auto,
     /// Comma-separated values with a header; see [`CsvOptions`].
@@ -50,27 +51,33 @@ pub struct LoadOptions {
 }
 
 impl LoadOptions {
-    /// The concrete format of `path` under these options.
-    pub fn resolve_format(&self, path: &Path) -> Format {
+    /// The concrete format of `path` under these options (see [`Format::Auto`]); an error
+    /// naming the file when its name and its first lines do not say.
+    pub fn resolve_format(&self, path: &Path) -> Result<Format> {
         match self.format {
-            Format::Auto if path.is_dir() => Format::Images,
+            Format::Auto if path.is_dir() => Ok(Format::Images),
             Format::Auto => {
                 let name = path
                     .file_name()
                     .map(|n| n.to_string_lossy().to_ascii_lowercase())
                     .unwrap_or_default();
                 let name = name.strip_suffix(".gz").unwrap_or(&name);
-                if name.ends_with(".csv") || name.ends_with(".tsv") {
+                Ok(if name.ends_with(".csv") || name.ends_with(".tsv") {
                     Format::Csv
                 } else if name.ends_with(".npy") {
                     Format::Npy
                 } else if starts_like_idx(path) {
                     Format::Idx
-                } else {
+                } else if [".svm", ".svmlight", ".libsvm"]
+                    .iter()
+                    .any(|e| name.ends_with(e))
+                {
                     Format::Svmlight
-                }
+                } else {
+                    sniff_text(path)?.0
+                })
             }
-            f => f,
+            f => Ok(f),
         }
     }
 }
@@ -78,12 +85,18 @@ impl LoadOptions {
 /// Loads `path` in the format chosen by `options` (see [`LoadOptions::resolve_format`]).
 pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
     let path = path.as_ref();
-    match options.resolve_format(path) {
+    match options.resolve_format(path)? {
         Format::Csv => {
             let mut csv = options.csv.clone();
             let name = path.to_string_lossy().to_ascii_lowercase();
+            let by_name = name.ends_with(".csv") || name.ends_with(".csv.gz");
             if name.ends_with(".tsv") || name.ends_with(".tsv.gz") {
                 csv.delimiter = '\t';
+            } else if options.format == Format::Auto
+                && !by_name
+                && let (_, Some(delimiter)) = sniff_text(path)?
+            {
+                csv.delimiter = delimiter;
             }
             load_csv(path, &csv)
         }
@@ -107,6 +120,37 @@ fn starts_like_idx(path: &Path) -> bool {
         })
 }
 
+/// The format of a text file by its first non-empty lines: `label index:value ...` is
+/// SVMlight; cells separated by commas or tabs are CSV (with that delimiter). Lines that fit
+/// both or neither decide nothing; an error when no line decides (or the file cannot be read).
+fn sniff_text(path: &Path) -> Result<(Format, Option<char>)> {
+    use std::io::BufRead;
+    let reader = open_maybe_gz(path)?;
+    for line in reader.lines().take(100) {
+        let line = line.map_err(|e| crate::Error::io(path, e))?;
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.split('#').next().unwrap_or("").trim();
+        let tokens: Vec<&str> = line.split_whitespace().collect();
+        if tokens.len() > 1 && tokens[1..].iter().all(|t| t.contains(':')) && !line.contains(',') {
+            return Ok((Format::Svmlight, None));
+        }
+        for delimiter in [',', '\t'] {
+            if line.contains(delimiter) && !line.contains(':') {
+                return Ok((Format::Csv, Some(delimiter)));
+            }
+        }
+    }
+    Err(crate::Error::Data(format!(
+        "{}: cannot tell the format from the name or the first lines (neither `label \
+         index:value ...` rows nor comma- or tab-separated cells); name the file .csv, .tsv or \
+         .svm, or set data.format in the config",
+        path.display()
+    )))
+}
+
 /// Environment variable naming the folder that holds benchmark data (`amazon/`, ...).
 pub const DATA_DIR_ENV: &str = "DANN_DATA_DIR";
 
@@ -116,4 +160,48 @@ pub fn data_dir(explicit: Option<PathBuf>) -> PathBuf {
     explicit.unwrap_or_else(|| {
         std::env::var_os(DATA_DIR_ENV).map_or_else(|| PathBuf::from("data"), PathBuf::from)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// A CSV file named `.txt` used to be read as SVMlight: each line a class, features zero.
+    #[test]
+    fn the_content_decides_when_the_name_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = LoadOptions::default();
+        let csv = write(dir.path(), "a.txt", "x0,x1,label\n0.5,1,a\n2,3,b\n4,5,a\n");
+        let data = load(&csv, &options).unwrap();
+        assert_eq!((data.len(), data.n_features()), (3, 2));
+        assert_eq!(data.class_names(), ["a", "b"]);
+        let tsv = write(dir.path(), "b.data", "x0\tx1\tlabel\n0.5\t1\ta\n2\t3\tb\n");
+        assert_eq!(load(&tsv, &options).unwrap().n_features(), 2);
+        let svm = write(dir.path(), "c.dat", "# comment\n1 0:0.5 3:1\n-1 2:2\n");
+        let data = load(&svm, &options).unwrap();
+        assert_eq!((data.len(), data.n_features()), (2, 4));
+        // Space-separated numbers fit neither: refused, naming the file and the fix.
+        let odd = write(dir.path(), "d.txt", "1 2 3\n4 5 6\n");
+        let err = load(&odd, &options).unwrap_err().to_string();
+        assert!(
+            err.contains("d.txt") && err.contains("cannot tell the format"),
+            "{err}"
+        );
+        // An explicit format is obeyed whatever the name.
+        let forced = LoadOptions {
+            format: Format::Svmlight,
+            ..Default::default()
+        };
+        assert_eq!(
+            forced.resolve_format(&csv).unwrap(),
+            Format::Svmlight,
+            "explicit format"
+        );
+    }
 }

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use burn::module::Module;
-use burn::record::{FullPrecisionSettings, NamedMpkFileRecorder};
+use burn::record::{FullPrecisionSettings, NamedMpkBytesRecorder, Recorder};
 use burn::tensor::{activation, backend::Backend};
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +14,7 @@ use super::model::{DannConfig, DannModel};
 use crate::data::images::FittedImagePrep;
 use crate::data::{Dataset, DenseMatrix, Standardizer};
 use crate::error::{Error, Result};
+use crate::files::write_atomically;
 use crate::metrics::{Evaluation, argmax};
 use crate::representation::FeatureMap;
 
@@ -42,6 +43,28 @@ pub struct ModelSpec {
     /// [`FittedDann::prepare`] before everything else.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub images: Option<FittedImagePrep>,
+    /// Size and CRC-32 of the weights file saved with this spec, checked on load (absent in
+    /// models saved before it was recorded, and in a model in memory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<WeightsCheck>,
+}
+
+/// What the weights file of a saved model must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeightsCheck {
+    /// Length in bytes.
+    pub bytes: u64,
+    /// CRC-32 (IEEE) of the bytes.
+    pub crc32: u32,
+}
+
+impl WeightsCheck {
+    fn of(bytes: &[u8]) -> Self {
+        Self {
+            bytes: bytes.len() as u64,
+            crc32: crc32fast::hash(bytes),
+        }
+    }
 }
 
 /// A trained DANN (returned by [`crate::Dann::fit`] or [`FittedDann::load`]).
@@ -70,6 +93,7 @@ impl<B: Backend> FittedDann<B> {
                 class_names,
                 standardizer,
                 images: None,
+                weights: None,
             },
             device,
         }
@@ -174,30 +198,36 @@ impl<B: Backend> FittedDann<B> {
         Ok(Evaluation::new(&predicted, truth, &self.spec.class_names))
     }
 
-    /// Writes `model.mpk` (weights) and `model.json` ([`ModelSpec`]) into `dir`, creating it.
+    /// Writes `model.mpk` (weights) and `model.json` ([`ModelSpec`], with the weights' size
+    /// and checksum) into `dir`, creating it. Each file goes through a temporary file and a
+    /// rename, weights first: an interrupted save leaves the old model, or (killed between
+    /// the two renames) files that [`load`](Self::load) refuses as not belonging together.
     pub fn save(&self, dir: impl AsRef<Path>) -> Result<()> {
+        use std::io::Write;
         let dir = dir.as_ref();
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let weights_path = dir.join(WEIGHTS_FILE);
+        let bytes = NamedMpkBytesRecorder::<FullPrecisionSettings>::default()
+            .record(self.model.clone().into_record(), ())
+            .map_err(|e| Error::Model {
+                path: weights_path.clone(),
+                message: e.to_string(),
+            })?;
         let spec_path = dir.join(SPEC_FILE);
-        let json = serde_json::to_string_pretty(&self.spec).map_err(|e| Error::Model {
+        let spec = ModelSpec {
+            weights: Some(WeightsCheck::of(&bytes)),
+            ..self.spec.clone()
+        };
+        let json = serde_json::to_string_pretty(&spec).map_err(|e| Error::Model {
             path: spec_path.clone(),
             message: e.to_string(),
         })?;
-        fs::write(&spec_path, json).map_err(|e| Error::io(&spec_path, e))?;
-        let weights = dir.join(WEIGHTS_FILE);
-        self.model
-            .clone()
-            .save_file(
-                weights.clone(),
-                &NamedMpkFileRecorder::<FullPrecisionSettings>::new(),
-            )
-            .map_err(|e| Error::Model {
-                path: weights,
-                message: e.to_string(),
-            })
+        write_atomically(&weights_path, |w| w.write_all(&bytes))?;
+        write_atomically(&spec_path, |w| w.write_all(json.as_bytes()))
     }
 
-    /// Loads a model saved by [`save`](Self::save) onto `device`.
+    /// Loads a model saved by [`save`](Self::save) onto `device`. A missing, truncated or
+    /// edited file, or files from two different saves, are errors naming the file.
     pub fn load(dir: impl AsRef<Path>, device: &B::Device) -> Result<Self> {
         let dir = dir.as_ref();
         let spec_path = dir.join(SPEC_FILE);
@@ -229,19 +259,47 @@ impl<B: Backend> FittedDann<B> {
                 message: "weights file is missing".into(),
             });
         }
-        let model = model
-            .load_file(
-                weights.clone(),
-                &NamedMpkFileRecorder::<FullPrecisionSettings>::new(),
-                device,
-            )
-            .map_err(|e| Error::Model {
+        let bytes = fs::read(&weights).map_err(|e| Error::io(&weights, e))?;
+        if let Some(want) = spec.weights
+            && WeightsCheck::of(&bytes) != want
+        {
+            return Err(Error::Model {
                 path: weights,
-                message: e.to_string(),
+                message: format!(
+                    "truncated or corrupt, or not from the save that wrote {SPEC_FILE}: {} bytes \
+                     (expected {}), checksum differs; save or train the model again",
+                    bytes.len(),
+                    want.bytes
+                ),
+            });
+        }
+        let record = NamedMpkBytesRecorder::<FullPrecisionSettings>::default()
+            .load(bytes, device)
+            .map_err(|e| Error::Model {
+                path: weights.clone(),
+                message: format!(
+                    "truncated or corrupt, or of another architecture than {SPEC_FILE} says ({e})"
+                ),
             })?;
+        let expected = model.num_params();
+        let model = model.load_record(record);
+        if model.num_params() != expected {
+            return Err(Error::Model {
+                path: weights,
+                message: format!(
+                    "holds {} parameters, the network of {SPEC_FILE} has {expected} (an edited \
+                     {SPEC_FILE}?)",
+                    model.num_params()
+                ),
+            });
+        }
         Ok(Self {
             model,
-            spec,
+            // The check belongs to the files; the model in memory is what it was saved from.
+            spec: ModelSpec {
+                weights: None,
+                ..spec
+            },
             device: device.clone(),
         })
     }

@@ -92,16 +92,26 @@ impl<L1: TrainListener, L2: TrainListener> TrainListener for (L1, L2) {
 impl StepOutput {
     /// Fails when a loss is not finite: training diverged at iteration `it`.
     pub(crate) fn check_finite(&self, it: usize) -> Result<()> {
-        if !self.label_loss.is_finite() || self.domain_loss.is_some_and(|l| !l.is_finite()) {
+        // Not finite, or exploded: a mean cross-entropy above EXPLODED needs logits thousands
+        // apart, which no converging run reaches (sigmoid units saturate instead of giving
+        // NaN, so a diverged sigmoid network shows up here and not as NaN).
+        let bad = |l: f64| !l.is_finite() || l > EXPLODED;
+        if bad(self.label_loss) || self.domain_loss.is_some_and(bad) {
+            let domain = self
+                .domain_loss
+                .map_or(String::new(), |l| format!(", domain loss {l:e}"));
             return Err(Error::Data(format!(
-                "training diverged at iteration {it} (label loss {}, domain loss {:?}); \
-                 lower the learning rate or standardise the inputs",
-                self.label_loss, self.domain_loss
+                "training diverged at iteration {it} (label loss {:e}{domain}); lower the \
+                 learning rate (train.lr) or standardise the inputs (train.standardize)",
+                self.label_loss
             )));
         }
         Ok(())
     }
 }
+
+/// A loss above this is divergence (see [`StepOutput::check_finite`]).
+pub(crate) const EXPLODED: f64 = 1e4;
 
 /// Sums of the step outputs since the last record.
 #[derive(Default)]

@@ -14,8 +14,8 @@ pub mod schedule;
 mod trainer;
 
 pub use config::{Engine, OptimizerConfig, TrainConfig};
-pub use fitted::{FittedDann, ModelSpec, SPEC_FILE, WEIGHTS_FILE};
-pub(crate) use listener::StepSums;
+pub use fitted::{FittedDann, ModelSpec, SPEC_FILE, WEIGHTS_FILE, WeightsCheck};
+pub(crate) use listener::{EXPLODED, StepSums};
 pub use listener::{MetricsRecord, StepOutput, TrainListener};
 pub use model::{DannConfig, DannModel};
 pub(crate) use monitor::Monitor;

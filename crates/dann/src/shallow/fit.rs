@@ -12,6 +12,7 @@ use super::model::ShallowDann;
 use super::sparse::{Inputs, Scratch, Step};
 use super::stopping::Stopping;
 use crate::data::{Dataset, EndlessSampler, Features, Row};
+use crate::deep::EXPLODED;
 use crate::error::{Error, Result};
 use crate::metrics::accuracy;
 use crate::problem::{Mode, TrainingPair};
@@ -217,9 +218,11 @@ impl ShallowConfig {
             order.shuffle(&mut rng);
             let (mut label_sum, mut domain_sum, mut steps) = (0.0f64, 0.0f64, 0usize);
             let mut on_step = |l: f32, d: f32| {
-                if !l.is_finite() || !d.is_finite() {
+                let bad = |v: f32| !v.is_finite() || f64::from(v) > EXPLODED;
+                if bad(l) || bad(d) {
                     return Err(Error::Data(format!(
-                        "shallow training diverged in epoch {epoch}; lower the learning rate"
+                        "shallow training diverged in epoch {epoch} (label loss {l:e}, domain \
+                         loss {d:e}); lower the learning rate (shallow.lr)"
                     )));
                 }
                 label_sum += f64::from(l);

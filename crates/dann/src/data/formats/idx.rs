@@ -12,6 +12,7 @@ use flate2::write::GzEncoder;
 use super::gzip::open_maybe_gz;
 use crate::data::{Dataset, DenseMatrix, Features};
 use crate::error::{Error, Result};
+use crate::files::write_atomically;
 
 /// Element type of an IDX file (the magic's third byte).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,23 +183,12 @@ pub fn write_idx_u8(path: impl AsRef<Path>, shape: &[usize], values: &[u8]) -> R
         bytes.extend_from_slice(&s.to_be_bytes());
     }
     bytes.extend_from_slice(values);
-    let tmp = temp_beside(path);
-    let write = || -> std::io::Result<()> {
+    write_atomically(path, |w| {
         // A fixed gzip header (no name, no time stamp): the same bytes for the same data.
-        let mut gz = GzEncoder::new(std::fs::File::create(&tmp)?, Compression::default());
+        let mut gz = GzEncoder::new(w, Compression::default());
         gz.write_all(&bytes)?;
-        gz.finish()?.sync_all()
-    };
-    write().map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
-}
-
-fn temp_beside(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+        gz.finish().map(|_| ())
+    })
 }
 
 /// The labels file that goes with an images file by the MNIST naming: `images` becomes
