@@ -648,3 +648,27 @@ fn both_engines_train_the_same_model_through_one_path() {
         .code(2)
         .stderr(predicate::str::contains("train.engine").and(predicate::str::contains("sigmoid")));
 }
+
+/// Errors name the file at fault: a target with one column more than the source names both
+/// files; an SVMlight index far beyond any real width is refused with its line, not an abort.
+#[test]
+fn width_errors_name_both_files_and_huge_indices_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("s.csv");
+    let target = dir.path().join("t3.csv");
+    fs::write(&source, "x0,x1,label\n1,2,a\n3,4,b\n").unwrap();
+    fs::write(&target, "x0,x1,x2\n1,2,3\n").unwrap();
+    train_cmd(&source, &target, &dir.path().join("m"))
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("s.csv has 2 features but")
+                .and(predicate::str::contains("t3.csv has 3")),
+        );
+    let huge = dir.path().join("huge.svm");
+    fs::write(&huge, "1 1:1\n-1 2000000000:1\n").unwrap();
+    train_cmd(&huge, &huge, &dir.path().join("m2"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("huge.svm:2").and(predicate::str::contains("beyond")));
+}

@@ -92,7 +92,20 @@ impl<'a> TrainingPair<'a> {
 /// Pads two data sets to the wider one's number of features: sparse files may stop short of
 /// the last feature. Fails when the narrower one is dense.
 pub fn align_widths(a: Dataset, b: Dataset) -> Result<(Dataset, Dataset)> {
-    let width = a.n_features().max(b.n_features());
+    let (da, db) = (a.n_features(), b.n_features());
+    let dense = |d: &Dataset| matches!(d.features(), crate::data::Features::Dense(_));
+    // A dense set cannot grow: name both sets, the narrower one first.
+    if da != db && ((da < db && dense(&a)) || (db < da && dense(&b))) {
+        let (narrow, wide) = if da < db { (&a, &b) } else { (&b, &a) };
+        return Err(Error::Data(format!(
+            "{} has {} features but {} has {}: source and target need the same columns",
+            narrow.display_name(),
+            narrow.n_features(),
+            wide.display_name(),
+            wide.n_features()
+        )));
+    }
+    let width = da.max(db);
     Ok((a.with_n_features(width)?, b.with_n_features(width)?))
 }
 
@@ -132,6 +145,10 @@ mod tests {
         ));
         let (a, b) = align_widths(sparse.clone(), dense(1, 5)).unwrap();
         assert_eq!((a.n_features(), b.n_features()), (5, 5));
-        assert!(align_widths(dense(1, 1), sparse).is_err());
+        let err = align_widths(dense(1, 1), sparse).unwrap_err().to_string();
+        assert!(
+            err.contains("has 1 features but") && err.contains("has 2"),
+            "{err}"
+        );
     }
 }

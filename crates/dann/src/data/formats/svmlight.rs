@@ -34,6 +34,10 @@ pub struct SvmLightOptions {
     pub index_base: IndexBase,
 }
 
+/// The widest SVMlight data accepted: 2^24 features (a hashed vocabulary's usual size); a
+/// network's first layer on more would not fit in memory.
+pub const MAX_FEATURES: usize = 1 << 24;
+
 /// Loads an SVMlight / LibSVM file (`<label> <index>:<value> ... [# comment]`), gzip or not.
 /// Features stay sparse. Blank lines and lines starting with `#` are skipped; `qid:` tokens
 /// are ignored. Indices must be strictly increasing within a line.
@@ -136,6 +140,18 @@ pub fn load_svmlight(path: impl AsRef<Path>, options: &SvmLightOptions) -> Resul
         }
     };
     let shift = u64::from(!zero_based);
+    if let Some((m, line)) = max_index
+        && m - shift >= MAX_FEATURES as u64
+    {
+        return Err(Error::parse(
+            path,
+            line,
+            format!(
+                "feature index {m} is beyond the {MAX_FEATURES} features supported (the first \
+                 layer alone would not fit in memory); renumber the features densely"
+            ),
+        ));
+    }
     let needed = max_index.map_or(0, |(m, _)| (m + 1 - shift) as usize);
     let n_features = match options.n_features {
         Some(n) if needed > n => {
@@ -149,9 +165,9 @@ pub fn load_svmlight(path: impl AsRef<Path>, options: &SvmLightOptions) -> Resul
         Some(n) => n,
         None => needed,
     };
-    if n_features > u32::MAX as usize {
+    if n_features > MAX_FEATURES {
         return Err(Error::Data(format!(
-            "{}: {n_features} features is more than supported",
+            "{}: {n_features} features is more than the {MAX_FEATURES} supported",
             path.display()
         )));
     }
@@ -230,6 +246,11 @@ mod tests {
             ("1 1:1\n1 2=3\n", 2, "expected `index:value`"),
             ("1 1:x\n", 1, "value `x` of feature 1"),
             ("1 a:1\n", 1, "feature index `a`"),
+            (
+                "1 1:1\n-1 2000000000:1\n",
+                2,
+                "beyond the 16777216 features",
+            ),
             ("1 1:1\n1 3:1 2:1\n", 2, "must increase"),
             ("1 1:1\n\n1:3\n", 3, "expected a label"),
             ("1 1:inf\n", 1, "not finite"),
