@@ -672,3 +672,31 @@ fn width_errors_name_both_files_and_huge_indices_are_refused() {
         .code(2)
         .stderr(predicate::str::contains("huge.svm:2").and(predicate::str::contains("beyond")));
 }
+
+/// The SVMlight index base is decided once per run and stored with the model: a test file
+/// of a 0-based run whose rows happen to lack index 0 is read 0-based too (guessed per file,
+/// it was read 1-based and every column shifted by one).
+#[test]
+fn the_index_base_is_decided_once_and_kept_with_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = |n: usize| -> String {
+        (0..n)
+            .map(|i| if i % 2 == 0 { "1 0:1\n" } else { "-1 1:1\n" })
+            .collect()
+    };
+    let source = dir.path().join("source.svm");
+    let target = dir.path().join("target.svm");
+    let test = dir.path().join("test.svm");
+    fs::write(&source, rows(60)).unwrap();
+    fs::write(&target, rows(60)).unwrap();
+    fs::write(&test, "-1 1:1\n".repeat(10)).unwrap();
+    let model = dir.path().join("m");
+    train_cmd(&source, &target, &model)
+        .args(["--iterations", "300"])
+        .assert()
+        .success();
+    let config = fs::read_to_string(model.join("config.toml")).unwrap();
+    assert!(config.contains("index_base = \"zero\""), "{config}");
+    let e = eval_json(&model, &test);
+    assert_eq!(e["accuracy"], 1.0, "{e}");
+}

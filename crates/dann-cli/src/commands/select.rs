@@ -102,7 +102,7 @@ struct HeldOut {
 }
 
 pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> {
-    let config = match &a.config {
+    let mut config = match &a.config {
         Some(p) => RunConfig::load(p)?,
         None => RunConfig::default(),
     };
@@ -131,6 +131,9 @@ pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> 
     }
     grid.check(&base)?;
     refuse_to_replace(&a.out, a.force)?;
+    config
+        .data
+        .settle_index_base(&[a.pair.source.as_path(), a.pair.target.as_path()])?;
     let (source, target) = a.pair.load(&config.data, false)?;
     if !a.quiet {
         let n = grid.lambdas.len() * grid.hidden.len() * grid.lrs.len();

@@ -40,7 +40,7 @@ pub struct ShiftArgs {
 pub fn run<B: AutodiffBackend>(a: ShiftArgs, device: &B::Device) -> Result<()> {
     // With a model, the files are read as it was trained (its config.toml) unless --config
     // says otherwise; the config is read once.
-    let (model, options) = match &a.model {
+    let (model, mut options) = match &a.model {
         Some(dir) => {
             let (model, options) = load_model::<B::InnerBackend>(dir, a.config.as_deref(), device)?;
             (Some(model), options)
@@ -50,6 +50,8 @@ pub fn run<B: AutodiffBackend>(a: ShiftArgs, device: &B::Device) -> Result<()> {
             None => (None, LoadOptions::default()),
         },
     };
+    // Both files read with one SVMlight index base (a model's config already fixes it).
+    options.settle_index_base(&[a.source.as_path(), a.target.as_path()])?;
     let source = load(&a.source, &options)?.without_labels();
     let target = load(&a.target, &options)?.without_labels();
     let model = model.as_ref().map(|m| m as &dyn FeatureMap);

@@ -58,7 +58,12 @@ pub struct TrainArgs {
 
 impl TrainArgs {
     /// The source, the target (labels dropped) and the labelled target test data, if any.
-    fn load(&self, config: &RunConfig) -> Result<(Dataset, Dataset, Option<Dataset>)> {
+    /// Reads the files; first settles the SVMlight index base for all of them (stored in
+    /// `config`, hence in the config.toml written beside the model).
+    fn load(&self, config: &mut RunConfig) -> Result<(Dataset, Dataset, Option<Dataset>)> {
+        let mut paths = vec![self.pair.source.as_path(), self.pair.target.as_path()];
+        paths.extend(self.target_test.as_deref());
+        config.data.settle_index_base(&paths)?;
         let (source, target) = self.pair.load(
             &config.data,
             config.train.images.is_some() && config.shallow.is_none(),
@@ -104,7 +109,7 @@ pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
     dann.check()?;
     let engine = dann.engine()?;
     refuse_to_replace(&a.out, a.force)?;
-    let (source, target, target_test) = a.load(&config)?;
+    let (source, target, target_test) = a.load(&mut config)?;
 
     fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
     // Records stream into metrics.jsonl as they come, so that a long run's curve can be read
@@ -183,7 +188,7 @@ pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
 /// model.
 fn train_shallow<B: AutodiffBackend>(
     a: TrainArgs,
-    config: RunConfig,
+    mut config: RunConfig,
     shallow: ShallowConfig,
     device: &B::Device,
 ) -> Result<()> {
@@ -198,7 +203,7 @@ fn train_shallow<B: AutodiffBackend>(
     }
     shallow.check()?;
     refuse_to_replace(&a.out, a.force)?;
-    let (source, target, target_test) = a.load(&config)?;
+    let (source, target, target_test) = a.load(&mut config)?;
     let start = Instant::now();
     let (fit, trained_on) = if shallow.validation > 0.0 {
         let parts = HoldOut::new(&source, &target, shallow.validation, shallow.seed)?;

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Dataset;
 use super::formats::{
-    CsvOptions, SvmLightOptions, load_csv, load_idx, load_image_folder, load_npy, load_svmlight,
-    open_maybe_gz,
+    CsvOptions, IndexBase, SvmLightOptions, load_csv, load_idx, load_image_folder, load_npy,
+    load_svmlight, open_maybe_gz, uses_index_zero,
 };
 use crate::error::Result;
 
@@ -79,6 +79,36 @@ impl LoadOptions {
             }
             f => Ok(f),
         }
+    }
+}
+
+impl LoadOptions {
+    /// Decides the SVMlight index base once for all the files of a run: with `auto`, 0-based
+    /// when any SVMlight file among `paths` uses index 0, else 1-based, written into
+    /// `svmlight.index_base` so that the saved config (and every later `eval`, `predict` or
+    /// `shift --model` read through it) uses the same base. Per-file guessing shifted every
+    /// column of a 0-based file whose rows happened to lack index 0. No-op without SVMlight
+    /// files or with an explicit base.
+    pub fn settle_index_base(&mut self, paths: &[&Path]) -> Result<()> {
+        if self.svmlight.index_base != IndexBase::Auto {
+            return Ok(());
+        }
+        let mut any_svmlight = false;
+        let mut zero = false;
+        for path in paths {
+            if self.resolve_format(path)? == Format::Svmlight {
+                any_svmlight = true;
+                zero = zero || uses_index_zero(path)?;
+            }
+        }
+        if any_svmlight {
+            self.svmlight.index_base = if zero {
+                IndexBase::Zero
+            } else {
+                IndexBase::One
+            };
+        }
+        Ok(())
     }
 }
 

@@ -13,4 +13,4 @@ pub(crate) use folder::{is_image, sorted_entries};
 pub use gzip::open_maybe_gz;
 pub use idx::{IdxArray, IdxType, idx_labels_path, load_idx, read_idx, write_idx_u8};
 pub use npy::load_npy;
-pub use svmlight::{IndexBase, SvmLightOptions, load_svmlight};
+pub use svmlight::{IndexBase, SvmLightOptions, load_svmlight, uses_index_zero};

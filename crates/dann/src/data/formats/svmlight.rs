@@ -38,6 +38,21 @@ pub struct SvmLightOptions {
 /// network's first layer on more would not fit in memory.
 pub const MAX_FEATURES: usize = 1 << 24;
 
+/// Whether any row of the SVMlight file uses feature index 0 (a quick scan, no parsing of
+/// values; malformed lines are left to [`load_svmlight`]).
+pub fn uses_index_zero(path: impl AsRef<Path>) -> Result<bool> {
+    let mut found = false;
+    for_each_line(path.as_ref(), |_, line| {
+        let content = line.split('#').next().unwrap_or("");
+        found |= content
+            .split_ascii_whitespace()
+            .skip(1)
+            .any(|tok| tok.split(':').next() == Some("0"));
+        Ok(())
+    })?;
+    Ok(found)
+}
+
 /// Loads an SVMlight / LibSVM file (`<label> <index>:<value> ... [# comment]`), gzip or not.
 /// Features stay sparse. Blank lines and lines starting with `#` are skipped; `qid:` tokens
 /// are ignored. Indices must be strictly increasing within a line.
