@@ -124,3 +124,43 @@ fn prediction_checks_the_width() {
     assert!(fitted.predict(&wide).is_err());
     assert!(fitted.prepare(wide).is_err());
 }
+
+/// Inference runs in chunks of 1,024 rows: over several chunks every probability row sums to
+/// 1, the predicted class is its argmax, the features of a row do not depend on its chunk, and
+/// `evaluate` agrees with `predict`.
+#[test]
+fn predictions_over_several_chunks_agree() {
+    use dann::experiments::moons::MoonsConfig;
+    let p = MoonsConfig {
+        n_per_class: 1300,
+        seed: 4,
+        ..Default::default()
+    }
+    .generate()
+    .unwrap();
+    let fitted = moons_dann(300, 0)
+        .fit::<B>(&p.source, &p.target, &Default::default())
+        .unwrap();
+    let data = &p.target_test;
+    assert!(data.len() > 2 * 1024);
+    let proba = fitted.predict_proba(data).unwrap();
+    let predicted = fitted.predict(data).unwrap();
+    assert_eq!((proba.n_rows(), predicted.len()), (data.len(), data.len()));
+    for (i, &label) in predicted.iter().enumerate() {
+        let row = proba.row(i);
+        assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-5, "row {i}: {row:?}");
+        assert_eq!(label, dann::metrics::argmax(row), "row {i}");
+    }
+    // Row 1500 alone gives the same features and probabilities as within its chunk.
+    let one = data.subset(&[1500]);
+    assert_eq!(fitted.predict_proba(&one).unwrap().row(0), proba.row(1500));
+    assert_eq!(
+        fitted.features(&one).unwrap().row(0),
+        fitted.features(data).unwrap().row(1500)
+    );
+    let truth = data.labels().unwrap();
+    let right = predicted.iter().zip(truth).filter(|(a, b)| a == b).count();
+    let e = fitted.evaluate(data).unwrap();
+    assert_eq!(e.n, data.len());
+    assert!((e.accuracy - right as f64 / data.len() as f64).abs() < 1e-12);
+}
