@@ -148,7 +148,10 @@ fn predictions_over_several_chunks_agree() {
     assert_eq!((proba.n_rows(), predicted.len()), (data.len(), data.len()));
     for (i, &label) in predicted.iter().enumerate() {
         let row = proba.row(i);
-        assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-5, "row {i}: {row:?}");
+        assert!(
+            (row.iter().sum::<f32>() - 1.0).abs() < 1e-5,
+            "row {i}: {row:?}"
+        );
         assert_eq!(label, dann::metrics::argmax(row), "row {i}");
     }
     // Row 1500 alone gives the same features and probabilities as within its chunk.
