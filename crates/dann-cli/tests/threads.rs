@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::{dann, repo_data, write_moons};
