@@ -700,3 +700,43 @@ fn the_index_base_is_decided_once_and_kept_with_the_model() {
     let e = eval_json(&model, &test);
     assert_eq!(e["accuracy"], 1.0, "{e}");
 }
+
+/// Bad input in a user's files is an error naming the file (and line) and saying what is
+/// wrong, never a panic: one class only, a gzip file cut short, a NaN cell, an unreadable
+/// image.
+#[test]
+fn bad_files_are_named_and_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, target, _) = write_moons(dir.path());
+    let file = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        fs::write(&path, bytes).unwrap();
+        path
+    };
+    let amazon = fs::read(repo_data().join("amazon/books_train.svmlight.gz")).unwrap();
+    let images = dir.path().join("images");
+    fs::create_dir_all(images.join("a")).unwrap();
+    fs::create_dir_all(images.join("b")).unwrap();
+    fs::write(images.join("a/broken.png"), b"not a png").unwrap();
+    let cases = [
+        (
+            file("one.csv", b"x0,x1,label\n1,2,a\n3,4,a\n"),
+            "one.csv: every source row has the class \"a\"",
+        ),
+        (
+            file("cut.svm.gz", &amazon[..300]),
+            "cut.svm.gz: truncated or corrupt gzip data",
+        ),
+        (
+            file("nan.csv", b"x0,x1,label\n1,2,a\n3,nan,b\n"),
+            "nan.csv:3: column `x1`: expected a finite number",
+        ),
+        (images.clone(), "broken.png"),
+    ];
+    for (source, message) in cases {
+        train_cmd(&source, &target, &dir.path().join("m"))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+}

@@ -47,6 +47,15 @@ impl<'a> TrainingPair<'a> {
                 )));
             }
         }
+        // A set with two class names may still hold rows of one class only (a self-labelled
+        // target in reverse validation); only a single class name is refused.
+        if let [only] = source.class_names() {
+            return Err(Error::Data(format!(
+                "{}: every source row has the class {only:?}; a classifier needs labelled rows \
+                 of at least two classes",
+                source.display_name()
+            )));
+        }
         if source.n_features() != target.n_features() {
             return Err(Error::Data(format!(
                 "source {} has {} features but target {} has {}",
@@ -136,6 +145,14 @@ mod tests {
         assert!(err(&dense(2, 3), &dense(2, 3)).contains("must be labelled"));
         assert!(err(&labelled, &dense(0, 3)).contains("target data has no rows"));
         assert!(err(&labelled, &dense(2, 4)).contains("3 features but target"));
+        let one_class =
+            Dataset::labelled(dense(2, 3).features().clone(), vec![0, 0], vec!["b".into()])
+                .unwrap();
+        let msg = err(&one_class, &target);
+        assert!(
+            msg.contains("class \"b\"") && msg.contains("two classes"),
+            "{msg}"
+        );
     }
 
     #[test]

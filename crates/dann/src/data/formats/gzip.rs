@@ -1,7 +1,7 @@
 //! Reading gzipped or plain text files.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use flate2::read::MultiGzDecoder;
@@ -15,9 +15,24 @@ pub fn open_maybe_gz(path: &Path) -> Result<Box<dyn BufRead>> {
     let mut reader = BufReader::new(file);
     let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
     if head.starts_with(&[0x1f, 0x8b]) {
-        Ok(Box::new(BufReader::new(MultiGzDecoder::new(reader))))
+        Ok(Box::new(BufReader::new(Gzip(MultiGzDecoder::new(reader)))))
     } else {
         Ok(Box::new(reader))
+    }
+}
+
+/// A gzip decoder whose errors say what they mean to a user (flate2 says "incomplete deflate
+/// stream" for a file cut short).
+struct Gzip<R>(MultiGzDecoder<R>);
+
+impl<R: BufRead> std::io::Read for Gzip<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf).map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("truncated or corrupt gzip data ({e}); download or copy the file again"),
+            )
+        })
     }
 }
 
