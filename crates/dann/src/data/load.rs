@@ -54,35 +54,36 @@ impl LoadOptions {
     /// The concrete format of `path` under these options (see [`Format::Auto`]); an error
     /// naming the file when its name and its first lines do not say.
     pub fn resolve_format(&self, path: &Path) -> Result<Format> {
-        match self.format {
-            Format::Auto if path.is_dir() => Ok(Format::Images),
-            Format::Auto => {
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().to_ascii_lowercase())
-                    .unwrap_or_default();
-                let name = name.strip_suffix(".gz").unwrap_or(&name);
-                Ok(if name.ends_with(".csv") || name.ends_with(".tsv") {
-                    Format::Csv
-                } else if name.ends_with(".npy") {
-                    Format::Npy
-                } else if starts_like_idx(path) {
-                    Format::Idx
-                } else if [".svm", ".svmlight", ".libsvm"]
-                    .iter()
-                    .any(|e| name.ends_with(e))
-                {
-                    Format::Svmlight
-                } else {
-                    sniff_text(path)?.0
-                })
-            }
-            f => Ok(f),
-        }
+        Ok(self.resolve(path)?.0)
     }
-}
 
-impl LoadOptions {
+    /// The format of `path` and, for CSV, the delimiter its name (`.tsv`) or its first lines
+    /// decided (`None`: the options' own); the file's head is read at most once.
+    fn resolve(&self, path: &Path) -> Result<(Format, Option<char>)> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let name = name.strip_suffix(".gz").unwrap_or(&name);
+        let tsv = name.ends_with(".tsv");
+        Ok(match self.format {
+            Format::Auto if path.is_dir() => (Format::Images, None),
+            Format::Auto if name.ends_with(".csv") || tsv => (Format::Csv, tsv.then_some('\t')),
+            Format::Auto if name.ends_with(".npy") => (Format::Npy, None),
+            Format::Auto if starts_like_idx(path) => (Format::Idx, None),
+            Format::Auto
+                if [".svm", ".svmlight", ".libsvm"]
+                    .iter()
+                    .any(|e| name.ends_with(e)) =>
+            {
+                (Format::Svmlight, None)
+            }
+            Format::Auto => sniff_text(path)?,
+            Format::Csv => (Format::Csv, tsv.then_some('\t')),
+            f => (f, None),
+        })
+    }
+
     /// Decides the SVMlight index base once for all the files of a run: with `auto`, 0-based
     /// when any SVMlight file among `paths` uses index 0, else 1-based, written into
     /// `svmlight.index_base` so that the saved config (and every later `eval`, `predict` or
@@ -115,25 +116,18 @@ impl LoadOptions {
 /// Loads `path` in the format chosen by `options` (see [`LoadOptions::resolve_format`]).
 pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
     let path = path.as_ref();
-    match options.resolve_format(path)? {
-        Format::Csv => {
+    match options.resolve(path)? {
+        (Format::Csv, delimiter) => {
             let mut csv = options.csv.clone();
-            let name = path.to_string_lossy().to_ascii_lowercase();
-            let by_name = name.ends_with(".csv") || name.ends_with(".csv.gz");
-            if name.ends_with(".tsv") || name.ends_with(".tsv.gz") {
-                csv.delimiter = '\t';
-            } else if options.format == Format::Auto
-                && !by_name
-                && let (_, Some(delimiter)) = sniff_text(path)?
-            {
-                csv.delimiter = delimiter;
+            if let Some(d) = delimiter {
+                csv.delimiter = d;
             }
             load_csv(path, &csv)
         }
-        Format::Idx => load_idx(path),
-        Format::Images => load_image_folder(path),
-        Format::Npy => load_npy(path),
-        Format::Svmlight | Format::Auto => load_svmlight(path, &options.svmlight),
+        (Format::Idx, _) => load_idx(path),
+        (Format::Images, _) => load_image_folder(path),
+        (Format::Npy, _) => load_npy(path),
+        (Format::Svmlight | Format::Auto, _) => load_svmlight(path, &options.svmlight),
     }
 }
 
