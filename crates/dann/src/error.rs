@@ -45,6 +45,14 @@ pub enum Error {
         /// What was wrong.
         message: String,
     },
+    /// A loss stopped being finite, or exploded, during training.
+    #[error("training diverged at iteration {iteration} ({message})")]
+    Diverged {
+        /// The (1-based) iteration whose loss diverged.
+        iteration: usize,
+        /// Which loss, its value, and what to change.
+        message: String,
+    },
 }
 
 /// `Result` with [`Error`].

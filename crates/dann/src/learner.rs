@@ -7,7 +7,9 @@ use burn::tensor::backend::{AutodiffBackend, Backend};
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Dataset, Standardizer};
-use crate::deep::{DannConfig, Engine, FittedDann, TrainConfig, TrainListener, Trainer};
+use crate::deep::{
+    Checkpoints, DannConfig, Engine, FittedDann, TrainConfig, TrainListener, Trainer,
+};
 use crate::error::{Error, Result};
 use crate::nn::mlp::linear_from_values;
 use crate::shallow::{self, IterationsFit};
@@ -48,6 +50,24 @@ impl Dann {
         }
     }
 
+    /// Checks that these settings can checkpoint when `train.checkpoint_every` asks for it:
+    /// only the burn engine does.
+    pub fn check_checkpoints(&self) -> Result<()> {
+        if self.train.checkpoint_every > 0 && self.engine()? == Engine::Shallow {
+            return Err(self.checkpoint_error());
+        }
+        Ok(())
+    }
+
+    fn checkpoint_error(&self) -> Error {
+        Error::config(
+            "train.checkpoint_every",
+            "only the burn engine checkpoints, and these settings train on the shallow kernels \
+             (which run the paper's network in seconds to minutes); set train.engine = \"burn\" \
+             to checkpoint, or remove checkpoint_every",
+        )
+    }
+
     /// Trains on labelled `source` and unlabelled `target` (its labels, if any, are ignored).
     pub fn fit<B: AutodiffBackend>(
         &self,
@@ -67,6 +87,42 @@ impl Dann {
         target: &Dataset,
         target_test: Option<&Dataset>,
         listener: &mut dyn TrainListener,
+        device: &B::Device,
+    ) -> Result<FittedDann<B::InnerBackend>> {
+        self.fit_inner::<B>(source, target, target_test, listener, None, device)
+    }
+
+    /// Like [`fit_with`](Self::fit_with), saving a checkpoint to `checkpoints` every
+    /// `train.checkpoint_every` iterations and, when the folder already holds one (a run of
+    /// the same settings on the same data that was stopped), continuing from it: the result
+    /// is the model of an uninterrupted run. The listener hears only the iterations run
+    /// now. Only the burn engine checkpoints: with the shallow kernels this is an error.
+    pub fn fit_resumable<B: AutodiffBackend>(
+        &self,
+        source: &Dataset,
+        target: &Dataset,
+        target_test: Option<&Dataset>,
+        listener: &mut dyn TrainListener,
+        checkpoints: &Checkpoints,
+        device: &B::Device,
+    ) -> Result<FittedDann<B::InnerBackend>> {
+        self.fit_inner::<B>(
+            source,
+            target,
+            target_test,
+            listener,
+            Some(checkpoints),
+            device,
+        )
+    }
+
+    fn fit_inner<B: AutodiffBackend>(
+        &self,
+        source: &Dataset,
+        target: &Dataset,
+        target_test: Option<&Dataset>,
+        listener: &mut dyn TrainListener,
+        checkpoints: Option<&Checkpoints>,
         device: &B::Device,
     ) -> Result<FittedDann<B::InnerBackend>> {
         self.check()?;
@@ -89,6 +145,9 @@ impl Dann {
             None => (source, target, target_test),
         };
         let fitted = match self.engine()? {
+            Engine::Shallow if checkpoints.is_some() => {
+                return Err(self.checkpoint_error());
+            }
             Engine::Shallow => {
                 let fit = shallow::fit_iterations(
                     &self.model,
@@ -100,9 +159,18 @@ impl Dann {
                 )?;
                 into_fitted(fit, &self.model, source, device)?
             }
-            _ => Trainer::<B>::new(&self.model, &self.train, source, target, device)?
-                .with_target_test(target_test)?
-                .fit(listener)?,
+            _ => {
+                let trainer = Trainer::<B>::new(&self.model, &self.train, source, target, device)?
+                    .with_target_test(target_test)?
+                    .with_images(images.clone());
+                match checkpoints {
+                    Some(c) => trainer
+                        .with_checkpoints(c.clone())
+                        .resume()?
+                        .fit(listener)?,
+                    None => trainer.fit(listener)?,
+                }
+            }
         };
         Ok(fitted.with_images(images))
     }

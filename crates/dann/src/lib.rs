@@ -59,8 +59,9 @@ mod testing;
 pub use backend::{CpuAutodiff, CpuBackend};
 pub use data::Dataset;
 pub use deep::{
-    DannConfig, DannModel, Engine, FittedDann, MetricsRecord, ModelSpec, OptimizerConfig,
-    SPEC_FILE, StepOutput, TrainConfig, TrainListener, Trainer, WEIGHTS_FILE,
+    CHECKPOINT_FILE, Checkpoints, DannConfig, DannModel, Engine, FittedDann, MetricsRecord,
+    ModelSpec, OptimizerConfig, SPEC_FILE, StepOutput, TrainConfig, TrainListener, Trainer,
+    WEIGHTS_FILE,
 };
 pub use error::{Error, Result};
 pub use learner::{Dann, fitted_from_shallow};

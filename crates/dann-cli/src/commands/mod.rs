@@ -8,6 +8,7 @@ pub mod eval;
 pub mod make_data;
 pub mod predict;
 pub mod reproduce;
+mod resume;
 pub mod select;
 pub mod shift;
 pub mod train;

@@ -2,7 +2,7 @@
 
 use std::fs;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -12,28 +12,43 @@ use dann::data::HoldOut;
 use dann::shallow::{Kernel, ShallowConfig};
 use dann::{DannConfig, Dataset, Engine, MetricsRecord, Mode, fitted_from_shallow};
 
+use super::resume::{self, Job};
 use super::{PairArgs, load, refuse_to_replace, write_file};
 use crate::progress::Reporter;
 use crate::run_config::RunConfig;
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    #[command(flatten)]
-    pair: PairArgs,
+    /// Labelled source data (CSV, SVMlight, IDX, NPY or an image folder; optionally .gz).
+    #[arg(long, required_unless_present = "resume")]
+    source: Option<PathBuf>,
+    /// Target data; its labels, if any, are never read.
+    #[arg(long, required_unless_present = "resume")]
+    target: Option<PathBuf>,
     /// Labelled target data to report target accuracy on during training (never trained on).
     #[arg(long)]
     target_test: Option<PathBuf>,
     /// Run configuration (TOML; `dann config` prints the defaults). With a [shallow] section
     /// (`dann config --shallow`) train runs the paper's Algorithm 1 on the kernels: epochs with
     /// early stopping on held-out source rows, the way `dann select` trains each candidate.
+    /// `checkpoint_every = N` in [train] saves a checkpoint every N iterations (burn engine)
+    /// into OUT/checkpoint, which `--resume` continues from.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Output directory.
-    #[arg(long)]
-    out: PathBuf,
-    /// Replace a model already in --out.
+    #[arg(long, required_unless_present = "resume")]
+    out: Option<PathBuf>,
+    /// Replace a model (or an interrupted run's checkpoint) already in --out.
     #[arg(long)]
     force: bool,
+    /// Continue the interrupted run in DIR (its --out) from its last checkpoint, with the
+    /// files and settings it was started with: the model is the one the run would have
+    /// given without the interruption.
+    #[arg(long, value_name = "DIR", conflicts_with_all = [
+        "source", "target", "target_test", "config", "out", "force", "mode", "engine",
+        "iterations", "seed", "log_every",
+    ])]
+    resume: Option<PathBuf>,
     /// Override train.mode (and shallow.mode).
     #[arg(long, value_enum)]
     mode: Option<Mode>,
@@ -56,27 +71,46 @@ pub struct TrainArgs {
     quiet: bool,
 }
 
-impl TrainArgs {
-    /// The source, the target (labels dropped) and the labelled target test data, if any.
-    /// Reads the files; first settles the SVMlight index base for all of them (stored in
-    /// `config`, hence in the config.toml written beside the model).
-    fn load(&self, config: &mut RunConfig) -> Result<(Dataset, Dataset, Option<Dataset>)> {
-        let mut paths = vec![self.pair.source.as_path(), self.pair.target.as_path()];
-        paths.extend(self.target_test.as_deref());
-        config.data.settle_index_base(&paths)?;
-        let (source, target) = self.pair.load(
-            &config.data,
-            config.train.images.is_some() && config.shallow.is_none(),
-        )?;
-        let test = match &self.target_test {
-            Some(p) => Some(load(p, &config.data)?),
-            None => None,
-        };
-        Ok((source, target, test))
-    }
+/// The files of a run: read with the index base settled once for all of them (stored in
+/// `config`, hence in the config.toml written beside the model).
+fn load_inputs(
+    source: &Path,
+    target: &Path,
+    target_test: Option<&Path>,
+    config: &mut RunConfig,
+) -> Result<(Dataset, Dataset, Option<Dataset>)> {
+    let mut paths = vec![source, target];
+    paths.extend(target_test);
+    config.data.settle_index_base(&paths)?;
+    let pair = PairArgs {
+        source: source.to_path_buf(),
+        target: target.to_path_buf(),
+    };
+    let (source, target) = pair.load(
+        &config.data,
+        config.train.images.is_some() && config.shallow.is_none(),
+    )?;
+    let test = match target_test {
+        Some(p) => Some(load(p, &config.data)?),
+        None => None,
+    };
+    Ok((source, target, test))
 }
 
 pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
+    if let Some(dir) = &a.resume {
+        let mut job = Job::load(dir)?;
+        let data = load_inputs(
+            &job.source,
+            &job.target,
+            job.target_test.as_deref(),
+            &mut job.config,
+        )?;
+        return train_burn::<B>(job, dir, a.quiet, data, true, device);
+    }
+    let (Some(source), Some(target), Some(out)) = (&a.source, &a.target, &a.out) else {
+        bail!("--source, --target and --out are needed (or --resume DIR)");
+    };
     let mut config = match &a.config {
         Some(p) => RunConfig::load(p)?,
         None => RunConfig::default(),
@@ -102,51 +136,112 @@ pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
     if let Some(l) = a.log_every {
         config.train.log_every = l;
     }
+    refuse_to_replace(out, a.force)?;
+    let checkpoints = resume::checkpoints(out);
+    if checkpoints.dir().exists() && !a.force {
+        let at = match checkpoints.iteration() {
+            Ok(Some(it)) => format!(" (last checkpoint at iteration {it})"),
+            _ => String::new(),
+        };
+        bail!(
+            "{} holds an interrupted run{at}; `dann train --resume {}` continues it, --force \
+             starts over",
+            out.display(),
+            out.display()
+        );
+    }
     if let Some(shallow) = config.shallow.clone() {
-        return train_shallow::<B>(a, config, shallow, device);
+        return train_shallow::<B>(&a, out, config, shallow, device);
     }
     let dann = config.dann();
     dann.check()?;
-    let engine = dann.engine()?;
-    refuse_to_replace(&a.out, a.force)?;
-    let (source, target, target_test) = a.load(&mut config)?;
+    dann.check_checkpoints()?;
+    let data = load_inputs(source, target, a.target_test.as_deref(), &mut config)?;
+    // The inputs are good: an old run's checkpoint may go now (--force).
+    checkpoints.remove()?;
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let job = Job {
+        source: absolute(source),
+        target: absolute(target),
+        target_test: a.target_test.as_deref().map(absolute),
+        config,
+    };
+    train_burn::<B>(job, out, a.quiet, data, false, device)
+}
 
-    fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
+/// Trains `job` on burn into `out`: streams the metrics, checkpoints when
+/// `train.checkpoint_every` is set (continuing from the last checkpoint when `resuming`),
+/// then saves the model, its config and metrics and drops the checkpoints. A run that
+/// diverges after a checkpoint keeps that checkpoint's model.
+fn train_burn<B: AutodiffBackend>(
+    job: Job,
+    out: &Path,
+    quiet: bool,
+    (source, target, target_test): (Dataset, Dataset, Option<Dataset>),
+    resuming: bool,
+    device: &B::Device,
+) -> Result<()> {
+    let config = &job.config;
+    let dann = config.dann();
+    let engine = dann.engine()?;
+    let checkpoints =
+        (resuming || config.train.checkpoint_every > 0).then(|| resume::checkpoints(out));
+    fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    if let Some(c) = &checkpoints
+        && !resuming
+    {
+        job.save(c)?;
+    }
     // Records stream into metrics.jsonl as they come, so that a long run's curve can be read
-    // while it runs; when this run replaces a model (--force) they go to a temporary file
-    // until the new model is saved, so that a failed or killed run leaves the old one whole.
-    let metrics_path = a.out.join("metrics.jsonl");
-    let replacing = a.out.join(dann::SPEC_FILE).exists();
+    // while it runs; when this run replaces a model (--force) they go to a hidden file until
+    // the new model is saved, so that a failed or killed run leaves the old one whole.
+    let metrics_path = out.join("metrics.jsonl");
+    let replacing = out.join(dann::SPEC_FILE).exists();
     let stream_path = if replacing {
-        dann::files::temp_beside(&metrics_path)
+        out.join(".metrics.jsonl.partial")
     } else {
         metrics_path.clone()
     };
-    let metrics = fs::File::create(&stream_path)
-        .with_context(|| format!("cannot write {}", stream_path.display()))?;
+    let from = match &checkpoints {
+        Some(c) => c.iteration()?.unwrap_or(0),
+        None => 0,
+    };
+    let metrics = resume::open_metrics(&stream_path, from)?;
     let mode = config.train.mode.to_possible_value();
     let label = mode.as_ref().map_or("dann", |v| v.get_name());
     let mut reporter = Reporter::new(
         config.train.iterations,
-        a.quiet,
+        quiet,
         label,
         Some(BufWriter::new(metrics)),
     );
     let mut records: Vec<MetricsRecord> = Vec::new();
-    let fitted = dann.fit_with::<B>(
-        &source,
-        &target,
-        target_test.as_ref(),
-        &mut (&mut reporter, &mut records),
-        device,
-    );
+    let listener = &mut (&mut reporter, &mut records);
+    let fitted = match &checkpoints {
+        Some(c) => {
+            dann.fit_resumable::<B>(&source, &target, target_test.as_ref(), listener, c, device)
+        }
+        None => dann.fit_with::<B>(&source, &target, target_test.as_ref(), listener, device),
+    };
     let finished = reporter
         .finish()
         .and_then(|w| w.map_or(Ok(()), |mut w| w.flush()));
-    let fitted = match (fitted, finished) {
-        (Ok(f), Ok(())) => f,
+    let (fitted, kept) = match (fitted, finished) {
+        (Ok(f), Ok(())) => (f, None),
+        (Err(e @ dann::Error::Diverged { .. }), _)
+            if checkpoints.as_ref().is_some_and(|c| c.exists()) =>
+        {
+            let c = checkpoints.as_ref().expect("checked");
+            let it = c.iteration()?.unwrap_or(0);
+            (c.load_model::<B::InnerBackend>(device)?, Some((e, it)))
+        }
         (Err(e), _) => {
-            if replacing {
+            let diverged = matches!(e, dann::Error::Diverged { .. });
+            if diverged && let Some(c) = &checkpoints {
+                // Before the first checkpoint: a resumed run would diverge again.
+                c.remove()?;
+            }
+            if replacing && (checkpoints.is_none() || diverged) {
                 let _ = fs::remove_file(&stream_path);
             }
             return Err(e.into());
@@ -155,15 +250,22 @@ pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
             return Err(e).with_context(|| format!("cannot write {}", stream_path.display()));
         }
     };
-    fitted.save(&a.out)?;
-    write_file(&a.out.join(RunConfig::FILE), &config.to_toml()?)?;
+    fitted.save(out)?;
+    write_file(&out.join(RunConfig::FILE), &config.to_toml()?)?;
     if replacing {
         fs::rename(&stream_path, &metrics_path)
             .with_context(|| format!("cannot write {}", metrics_path.display()))?;
     }
-    if !a.quiet
-        && let Some(last) = records.last()
-    {
+    if let Some(c) = &checkpoints {
+        c.remove()?;
+    }
+    if let Some((e, it)) = kept {
+        bail!(
+            "{e}; kept the model of iteration {it}, the last checkpoint, in {}",
+            out.display()
+        );
+    }
+    if !quiet && let Some(last) = records.last() {
         let target = last
             .target_accuracy
             .map(|t| format!(", target accuracy {t:.4}"))
@@ -172,11 +274,16 @@ pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
             Engine::Shallow => "the shallow kernels",
             _ => "burn",
         };
+        let resumed = if from > 0 {
+            format!(" (resumed at iteration {from})")
+        } else {
+            String::new()
+        };
         eprintln!(
-            "trained {label} on {engine} for {} iterations: source accuracy {:.4}{target}; model in {}",
+            "trained {label} on {engine} for {} iterations{resumed}: source accuracy {:.4}{target}; model in {}",
             last.iteration,
             last.source_accuracy,
-            a.out.display()
+            out.display()
         );
     }
     Ok(())
@@ -187,7 +294,8 @@ pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
 /// `dann reproduce amazon` train each candidate: the same settings and seed give the same
 /// model.
 fn train_shallow<B: AutodiffBackend>(
-    a: TrainArgs,
+    a: &TrainArgs,
+    out: &Path,
     mut config: RunConfig,
     shallow: ShallowConfig,
     device: &B::Device,
@@ -202,8 +310,11 @@ fn train_shallow<B: AutodiffBackend>(
         );
     }
     shallow.check()?;
-    refuse_to_replace(&a.out, a.force)?;
-    let (source, target, target_test) = a.load(&mut config)?;
+    let (Some(source), Some(target)) = (&a.source, &a.target) else {
+        bail!("--source and --target are needed");
+    };
+    let (source, target, target_test) =
+        load_inputs(source, target, a.target_test.as_deref(), &mut config)?;
     let start = Instant::now();
     let (fit, trained_on) = if shallow.validation > 0.0 {
         let parts = HoldOut::new(&source, &target, shallow.validation, shallow.seed)?;
@@ -221,20 +332,20 @@ fn train_shallow<B: AutodiffBackend>(
         None,
         device,
     )?;
-    fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
+    fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let resolved = RunConfig {
         model: architecture,
         shallow: Some(shallow.clone()),
         ..config
     };
-    fitted.save(&a.out)?;
-    write_file(&a.out.join(RunConfig::FILE), &resolved.to_toml()?)?;
+    fitted.save(out)?;
+    write_file(&out.join(RunConfig::FILE), &resolved.to_toml()?)?;
     let mut lines = String::new();
     for record in &fit.history {
         lines += &serde_json::to_string(record)?;
         lines.push('\n');
     }
-    write_file(&a.out.join("metrics.jsonl"), &lines)?;
+    write_file(&out.join("metrics.jsonl"), &lines)?;
     if !a.quiet {
         let kernel = match shallow.kernel.resolve(&source, &target) {
             Kernel::Blocked => "blocked dense",
@@ -263,7 +374,7 @@ fn train_shallow<B: AutodiffBackend>(
             mode.as_ref().map_or("dann", |v| v.get_name()),
             fit.history.len(),
             examples as f64 / seconds.max(1e-9),
-            a.out.display()
+            out.display()
         );
     }
     Ok(())

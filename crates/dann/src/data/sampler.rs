@@ -5,8 +5,9 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-/// Yields `0..n` in a random order, reshuffled after each pass, forever.
-#[derive(Debug, Clone)]
+/// Yields `0..n` in a random order, reshuffled after each pass, forever. Serialisable, so
+/// that a checkpoint can continue the stream where it stopped.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EndlessSampler {
     order: Vec<usize>,
     pos: usize,
@@ -27,6 +28,16 @@ impl EndlessSampler {
     pub fn next_batch(&mut self, k: usize, out: &mut Vec<usize>) {
         out.clear();
         out.extend(self.by_ref().take(k));
+    }
+
+    /// Number of items it cycles through.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Never: a sampler has at least one item.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
     }
 }
 

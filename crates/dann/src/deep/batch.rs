@@ -8,7 +8,8 @@ use rand_distr::{Distribution, Normal};
 use crate::data::{Dataset, Standardizer};
 
 /// Gaussian noise added to training inputs (`[train.images] noise`), drawn from its own
-/// seeded stream so that a run is reproducible on every backend.
+/// seeded stream so that a run is reproducible on every backend (and continues exactly from
+/// a checkpoint, which holds the stream's state).
 pub(crate) struct InputNoise {
     rng: ChaCha8Rng,
     normal: Normal<f32>,
@@ -22,6 +23,16 @@ impl InputNoise {
             rng: ChaCha8Rng::seed_from_u64(seed),
             normal,
         })
+    }
+
+    /// The stream's state (for a checkpoint).
+    pub(crate) fn rng(&self) -> &ChaCha8Rng {
+        &self.rng
+    }
+
+    /// Continues from a stream state saved by a checkpoint.
+    pub(crate) fn set_rng(&mut self, rng: ChaCha8Rng) {
+        self.rng = rng;
     }
 
     fn add(&mut self, values: &mut [f32]) {

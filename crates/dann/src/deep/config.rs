@@ -104,6 +104,15 @@ pub struct TrainConfig {
     pub log_every: usize,
     /// At most this many source rows are used to measure source accuracy in the records.
     pub monitor_rows: usize,
+    /// Save a checkpoint every this many iterations (0: never), from which
+    /// [`Trainer::resume`](super::Trainer::resume) (`dann train --resume`) continues to the
+    /// same model as an uninterrupted run. Only the burn engine checkpoints.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub checkpoint_every: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Default for TrainConfig {
@@ -122,6 +131,7 @@ impl Default for TrainConfig {
             seed: 0,
             log_every: 500,
             monitor_rows: 5000,
+            checkpoint_every: 0,
         }
     }
 }

@@ -50,7 +50,7 @@ pub struct ModelSpec {
 }
 
 /// What the weights file of a saved model must be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WeightsCheck {
     /// Length in bytes.
     pub bytes: u64,
@@ -59,7 +59,7 @@ pub struct WeightsCheck {
 }
 
 impl WeightsCheck {
-    fn of(bytes: &[u8]) -> Self {
+    pub(crate) fn of(bytes: &[u8]) -> Self {
         Self {
             bytes: bytes.len() as u64,
             crc32: crc32fast::hash(bytes),
@@ -95,6 +95,15 @@ impl<B: Backend> FittedDann<B> {
                 images: None,
                 weights: None,
             },
+            device,
+        }
+    }
+
+    /// A model from its parts (e.g. a checkpoint's).
+    pub(crate) fn from_parts(model: DannModel<B>, spec: ModelSpec, device: B::Device) -> Self {
+        Self {
+            model,
+            spec,
             device,
         }
     }
@@ -245,13 +254,6 @@ impl<B: Backend> FittedDann<B> {
                 ),
             });
         }
-        let model = spec
-            .config
-            .init::<B>(spec.n_features, spec.class_names.len(), 0, device)
-            .map_err(|e| Error::Model {
-                path: spec_path,
-                message: e.to_string(),
-            })?;
         let weights: PathBuf = dir.join(WEIGHTS_FILE);
         if !weights.exists() {
             return Err(Error::Model {
@@ -260,39 +262,7 @@ impl<B: Backend> FittedDann<B> {
             });
         }
         let bytes = fs::read(&weights).map_err(|e| Error::io(&weights, e))?;
-        if let Some(want) = spec.weights
-            && WeightsCheck::of(&bytes) != want
-        {
-            return Err(Error::Model {
-                path: weights,
-                message: format!(
-                    "truncated or corrupt, or not from the save that wrote {SPEC_FILE}: {} bytes \
-                     (expected {}), checksum differs; save or train the model again",
-                    bytes.len(),
-                    want.bytes
-                ),
-            });
-        }
-        let record = NamedMpkBytesRecorder::<FullPrecisionSettings>::default()
-            .load(bytes, device)
-            .map_err(|e| Error::Model {
-                path: weights.clone(),
-                message: format!(
-                    "truncated or corrupt, or of another architecture than {SPEC_FILE} says ({e})"
-                ),
-            })?;
-        let expected = model.num_params();
-        let model = model.load_record(record);
-        if model.num_params() != expected {
-            return Err(Error::Model {
-                path: weights,
-                message: format!(
-                    "holds {} parameters, the network of {SPEC_FILE} has {expected} (an edited \
-                     {SPEC_FILE}?)",
-                    model.num_params()
-                ),
-            });
-        }
+        let model = weights_from_bytes::<B>(&spec, bytes, &weights, &spec_path, device)?;
         Ok(Self {
             model,
             // The check belongs to the files; the model in memory is what it was saved from.
@@ -303,6 +273,62 @@ impl<B: Backend> FittedDann<B> {
             device: device.clone(),
         })
     }
+}
+
+/// The network of `spec` with the weights `bytes` (read from `path`; `spec_path` is where
+/// `spec` came from), checked against `spec.weights` when it is recorded: a truncated,
+/// corrupt or foreign file is an error naming `path`.
+pub(crate) fn weights_from_bytes<B: Backend>(
+    spec: &ModelSpec,
+    bytes: Vec<u8>,
+    path: &Path,
+    spec_path: &Path,
+    device: &B::Device,
+) -> Result<DannModel<B>> {
+    let spec_name = spec_path
+        .file_name()
+        .map_or(SPEC_FILE.into(), |n| n.to_string_lossy());
+    let model = spec
+        .config
+        .init::<B>(spec.n_features, spec.class_names.len(), 0, device)
+        .map_err(|e| Error::Model {
+            path: spec_path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    if let Some(want) = spec.weights
+        && WeightsCheck::of(&bytes) != want
+    {
+        return Err(Error::Model {
+            path: path.to_path_buf(),
+            message: format!(
+                "truncated or corrupt, or not from the save that wrote {spec_name}: {} bytes \
+                 (expected {}), checksum differs; save or train the model again",
+                bytes.len(),
+                want.bytes
+            ),
+        });
+    }
+    let record = NamedMpkBytesRecorder::<FullPrecisionSettings>::default()
+        .load(bytes, device)
+        .map_err(|e| Error::Model {
+            path: path.to_path_buf(),
+            message: format!(
+                "truncated or corrupt, or of another architecture than {spec_name} says ({e})"
+            ),
+        })?;
+    let expected = model.num_params();
+    let model = model.load_record(record);
+    if model.num_params() != expected {
+        return Err(Error::Model {
+            path: path.to_path_buf(),
+            message: format!(
+                "holds {} parameters, the network of {spec_name} has {expected} (an edited \
+                 {spec_name}?)",
+                model.num_params()
+            ),
+        });
+    }
+    Ok(model)
 }
 
 impl<B: Backend> FeatureMap for FittedDann<B> {

@@ -100,11 +100,14 @@ impl StepOutput {
             let domain = self
                 .domain_loss
                 .map_or(String::new(), |l| format!(", domain loss {l:e}"));
-            return Err(Error::Data(format!(
-                "training diverged at iteration {it} (label loss {:e}{domain}); lower the \
-                 learning rate (train.lr) or standardise the inputs (train.standardize)",
-                self.label_loss
-            )));
+            return Err(Error::Diverged {
+                iteration: it,
+                message: format!(
+                    "label loss {:e}{domain}; lower the learning rate (train.lr) or standardise \
+                     the inputs (train.standardize)",
+                    self.label_loss
+                ),
+            });
         }
         Ok(())
     }
@@ -114,7 +117,7 @@ impl StepOutput {
 pub(crate) const EXPLODED: f64 = 1e4;
 
 /// Sums of the step outputs since the last record.
-#[derive(Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct StepSums {
     n: usize,
     label_loss: f64,

@@ -4,6 +4,7 @@
 //! Everything is generic over burn's `Backend`.
 
 mod batch;
+mod checkpoint;
 mod config;
 mod fitted;
 mod listener;
@@ -13,6 +14,7 @@ mod optimizer;
 pub mod schedule;
 mod trainer;
 
+pub use checkpoint::{CHECKPOINT_FILE, Checkpoints};
 pub use config::{Engine, OptimizerConfig, TrainConfig};
 pub use fitted::{FittedDann, ModelSpec, SPEC_FILE, WEIGHTS_FILE, WeightsCheck};
 pub(crate) use listener::{EXPLODED, StepSums};

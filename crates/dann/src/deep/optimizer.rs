@@ -4,6 +4,7 @@ use burn::optim::adaptor::OptimizerAdaptor;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{Adam, AdamConfig, GradientsParams, Optimizer, Sgd, SgdConfig};
+use burn::record::{FullPrecisionSettings, NamedMpkBytesRecorder, Recorder, RecorderError};
 use burn::tensor::backend::AutodiffBackend;
 
 use super::config::OptimizerConfig;
@@ -58,5 +59,31 @@ impl<B: AutodiffBackend> AnyOptimizer<B> {
             AnyOptimizer::Sgd(o) => o.step(lr, model, grads),
             AnyOptimizer::Adam(o) => o.step(lr, model, grads),
         }
+    }
+
+    /// The optimiser's state (momenta, Adam's moments and step counts) as bytes.
+    pub(super) fn state_bytes(&self) -> Result<Vec<u8>, RecorderError> {
+        let recorder = NamedMpkBytesRecorder::<FullPrecisionSettings>::default();
+        match self {
+            AnyOptimizer::Sgd(o) => Recorder::<B>::record(&recorder, o.to_record(), ()),
+            AnyOptimizer::Adam(o) => Recorder::<B>::record(&recorder, o.to_record(), ()),
+        }
+    }
+
+    /// The same optimiser with the state of [`state_bytes`](Self::state_bytes).
+    pub(super) fn with_state_bytes(
+        self,
+        bytes: Vec<u8>,
+        device: &B::Device,
+    ) -> Result<Self, RecorderError> {
+        let recorder = NamedMpkBytesRecorder::<FullPrecisionSettings>::default();
+        Ok(match self {
+            AnyOptimizer::Sgd(o) => {
+                AnyOptimizer::Sgd(o.load_record(Recorder::<B>::load(&recorder, bytes, device)?))
+            }
+            AnyOptimizer::Adam(o) => {
+                AnyOptimizer::Adam(o.load_record(Recorder::<B>::load(&recorder, bytes, device)?))
+            }
+        })
     }
 }

@@ -10,9 +10,11 @@
 
 use burn::module::AutodiffModule;
 use burn::optim::GradientsParams;
+use burn::record::{FullPrecisionSettings, NamedMpkBytesRecorder, Recorder, RecorderError};
 use burn::tensor::{Tensor, backend::AutodiffBackend};
 
 use super::batch::{InputNoise, input_tensor, label_tensor};
+use super::checkpoint::{CheckpointState, Checkpoints};
 use super::config::TrainConfig;
 use super::fitted::FittedDann;
 use super::listener::{MetricsRecord, StepOutput, StepSums, TrainListener};
@@ -20,8 +22,9 @@ use super::model::{DannConfig, DannModel};
 use super::monitor::Monitor;
 use super::optimizer::AnyOptimizer;
 use super::schedule::progress;
+use crate::data::images::FittedImagePrep;
 use crate::data::{Dataset, EndlessSampler, Standardizer};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::nn::loss::{cross_entropy, domain_accuracy, domain_loss};
 use crate::problem::{Mode, TrainingPair};
 
@@ -45,6 +48,10 @@ pub struct Trainer<'a, B: AutodiffBackend> {
     /// The rows the records' accuracies are measured on.
     monitor: Monitor,
     sums: StepSums,
+    /// Where checkpoints go, if anywhere.
+    checkpoints: Option<Checkpoints>,
+    /// The image preprocessing the data went through, recorded in the model.
+    images: Option<FittedImagePrep>,
     device: B::Device,
 }
 
@@ -84,8 +91,148 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
             iteration: 0,
             monitor: Monitor::new(source, config.monitor_rows),
             sums: StepSums::default(),
+            checkpoints: None,
+            images: None,
             device: device.clone(),
         })
+    }
+
+    /// Records the image preprocessing the data went through in the models it makes.
+    pub(crate) fn with_images(mut self, images: Option<FittedImagePrep>) -> Self {
+        self.images = images;
+        self
+    }
+
+    /// Saves a checkpoint to `checkpoints` every `train.checkpoint_every` iterations of
+    /// [`fit`](Self::fit) (except at the last one: the model is the result then).
+    pub fn with_checkpoints(mut self, checkpoints: Checkpoints) -> Self {
+        self.checkpoints = Some(checkpoints);
+        self
+    }
+
+    /// Continues from the last checkpoint in the folder of
+    /// [`with_checkpoints`](Self::with_checkpoints), if there is one: [`fit`](Self::fit) then
+    /// runs the remaining iterations and gives the model an uninterrupted run gives (the
+    /// same bits on the same backend and thread count). The checkpoint must come from a run
+    /// of the same settings on the same data: anything else is an error saying what differs.
+    pub fn resume(mut self) -> Result<Self> {
+        let Some(checkpoints) = self.checkpoints.clone() else {
+            return Ok(self);
+        };
+        if !checkpoints.exists() {
+            return Ok(self);
+        }
+        let state = checkpoints.read_state()?;
+        let here = self.snapshot();
+        let differs = |what: &str, then: String, now: String| {
+            Error::Data(format!(
+                "{}: the checkpoint was made with {what} {then}, this run has {now}; resume \
+                 with the run's own settings and data, or start over",
+                checkpoints.dir().display()
+            ))
+        };
+        if state.train != self.config {
+            return Err(differs(
+                "other training settings",
+                format!("{:?}", state.train),
+                format!("{:?}", self.config),
+            ));
+        }
+        if state.model_config != self.model_config {
+            return Err(differs(
+                "another network",
+                format!("{:?}", state.model_config),
+                format!("{:?}", self.model_config),
+            ));
+        }
+        let rows = (self.data.source().len(), self.data.target().len());
+        if (state.source_rows, state.target_rows) != rows {
+            return Err(differs(
+                "(source rows, target rows)",
+                format!("{:?}", (state.source_rows, state.target_rows)),
+                format!("{rows:?}"),
+            ));
+        }
+        let (spec, now) = (&state.spec, here.spec());
+        if spec.n_features != now.n_features
+            || spec.class_names != now.class_names
+            || spec.standardizer != now.standardizer
+            || spec.images != now.images
+        {
+            return Err(differs(
+                "data of another width, classes or normalisation",
+                format!(
+                    "{} features, classes {:?}",
+                    spec.n_features, spec.class_names
+                ),
+                format!("{} features, classes {:?}", now.n_features, now.class_names),
+            ));
+        }
+        let model = checkpoints.model_of::<B>(&state, &self.device)?;
+        let optimizer_bytes = checkpoints.read_blob(&state.optimizer)?;
+        let optimizer = std::mem::replace(
+            &mut self.optimizer,
+            AnyOptimizer::new(&self.config.optimizer),
+        );
+        self.optimizer = optimizer
+            .with_state_bytes(optimizer_bytes, &self.device)
+            .map_err(|e| Error::Model {
+                path: checkpoints.dir().join(&state.optimizer.file),
+                message: format!("not an optimiser state of this run ({e})"),
+            })?;
+        self.model = Some(model);
+        if state.source_stream.len() != rows.0 || state.target_stream.len() != rows.1 {
+            return Err(differs(
+                "batch streams of other lengths",
+                format!("{}", state.source_stream.len()),
+                format!("{}", rows.0),
+            ));
+        }
+        self.source_stream = state.source_stream;
+        self.target_stream = state.target_stream;
+        match (&mut self.noise, state.noise) {
+            (Some(noise), Some(rng)) => noise.set_rng(rng),
+            (None, None) => {}
+            _ => return Err(differs("other input noise", String::new(), String::new())),
+        }
+        self.sums = state.sums;
+        self.iteration = state.iteration;
+        Ok(self)
+    }
+
+    /// Writes a checkpoint of the state now to the folder of
+    /// [`with_checkpoints`](Self::with_checkpoints) (nothing without one).
+    pub fn save_checkpoint(&self) -> Result<()> {
+        use burn::module::Module;
+        let Some(checkpoints) = &self.checkpoints else {
+            return Ok(());
+        };
+        let model = self.model.as_ref().expect("model is always put back");
+        let recorder = NamedMpkBytesRecorder::<FullPrecisionSettings>::default();
+        let failed = |e: RecorderError| Error::Model {
+            path: checkpoints.dir().to_path_buf(),
+            message: format!("cannot write a checkpoint: {e}"),
+        };
+        let model_bytes =
+            Recorder::<B>::record(&recorder, model.clone().into_record(), ()).map_err(failed)?;
+        let optimizer_bytes = self.optimizer.state_bytes().map_err(failed)?;
+        let state = CheckpointState {
+            format_version: super::checkpoint::FORMAT_VERSION,
+            iteration: self.iteration,
+            train: self.config.clone(),
+            model_config: self.model_config.clone(),
+            spec: self.snapshot().spec().clone(),
+            // Filled in by `save`, which names the files.
+            model_file: String::new(),
+            optimizer: Default::default(),
+            source_rows: self.data.source().len(),
+            target_rows: self.data.target().len(),
+            source_stream: self.source_stream.clone(),
+            target_stream: self.target_stream.clone(),
+            noise: self.noise.as_ref().map(|n| n.rng().clone()),
+            sums: self.sums.clone(),
+        };
+        checkpoints.save(state, &model_bytes, &optimizer_bytes)
     }
 
     /// Also measures accuracy on labelled `target_test` at every record (it is never trained
@@ -101,8 +248,15 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
     /// `log_every` iterations a [`MetricsRecord`] to `listener`, and returns the model. Stops
     /// with an error when a loss stops being finite.
     pub fn fit(mut self, listener: &mut dyn TrainListener) -> Result<FittedDann<B::InnerBackend>> {
+        self.run_until(self.config.iterations, listener)?;
+        Ok(self.finish())
+    }
+
+    /// Runs [`fit`](Self::fit)'s loop (steps, records, checkpoints) up to iteration `stop`
+    /// (at most `iterations`), leaving the trainer there.
+    pub fn run_until(&mut self, stop: usize, listener: &mut dyn TrainListener) -> Result<()> {
         let total = self.config.iterations;
-        while self.iteration < total {
+        while self.iteration < stop.min(total) {
             let out = self.step();
             let it = self.iteration;
             out.check_finite(it)?;
@@ -110,8 +264,12 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
             if self.config.records_at(it) {
                 listener.on_record(&self.record(&out)?);
             }
+            let every = self.config.checkpoint_every;
+            if every > 0 && it.is_multiple_of(every) && it < total {
+                self.save_checkpoint()?;
+            }
         }
-        Ok(self.finish())
+        Ok(())
     }
 
     /// The record of the steps since the last one, ending with `last`, with accuracies
@@ -214,6 +372,7 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
             self.standardizer.clone(),
             self.device.clone(),
         )
+        .with_images(self.images.clone())
     }
 
     /// The finished model.
