@@ -49,15 +49,13 @@ fn cnn_config(channels: usize) -> String {
 }
 
 /// `dann train` with the config `text` fails with status 2 and `message`.
-fn refused(source: &Path, target: &Path, dir: &Path, text: &str, message: &str) {
+/// `train` with the config `text` fails with `message`.
+fn refused_config(source: &Path, target: &Path, dir: &Path, text: &str, message: &str) {
     let config = dir.join("refused.toml");
     fs::write(&config, text).unwrap();
-    train_cmd(source, target, &dir.join("refused"))
-        .arg("--config")
-        .arg(&config)
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains(message));
+    let mut cmd = train_cmd(source, target, &dir.join("refused"));
+    cmd.arg("--config").arg(&config);
+    common::refused(cmd, &[message]);
 }
 
 #[test]
@@ -129,7 +127,7 @@ value = 0.01
         .code(2)
         .stderr(predicates::str::contains("model.conv"));
     // A model whose input shape does not match the rows is refused before training.
-    refused(
+    refused_config(
         &source,
         &target,
         dir.path(),
@@ -208,11 +206,11 @@ subtract_mean = true
     let e = eval_json(&out, &test);
     assert_eq!(e["n"], 40, "{e}");
     // Without the preprocessing in the config the widths do not match, and the error says so.
-    refused(
+    refused_config(
         &source,
         &target,
         dir.path(),
         "[model.feature]\nhidden = [4]\n[train]\niterations = 5\n",
-        "features",
+        "[train.images] size",
     );
 }

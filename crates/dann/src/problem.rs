@@ -56,6 +56,7 @@ impl<'a> TrainingPair<'a> {
                 source.display_name()
             )));
         }
+        check_class_labels(source)?;
         if source.n_features() != target.n_features() {
             return Err(Error::Data(format!(
                 "source {} has {} features but target {} has {}",
@@ -106,6 +107,16 @@ pub fn align_widths(a: Dataset, b: Dataset) -> Result<(Dataset, Dataset)> {
     // A dense set cannot grow: name both sets, the narrower one first.
     if da != db && ((da < db && dense(&a)) || (db < da && dense(&b))) {
         let (narrow, wide) = if da < db { (&a, &b) } else { (&b, &a) };
+        let (sa, sb) = (a.sample_shape(), b.sample_shape());
+        if sa.len() == 3 && sb.len() == 3 {
+            return Err(Error::Data(format!(
+                "{} holds images of {sa:?} (channels, height, width) but {} of {sb:?}: give both \
+                 one size, or set [train.images] size = [height, width] (and channels) to bring \
+                 them to one",
+                a.display_name(),
+                b.display_name()
+            )));
+        }
         return Err(Error::Data(format!(
             "{} has {} features but {} has {}: source and target need the same columns",
             narrow.display_name(),
@@ -116,6 +127,34 @@ pub fn align_widths(a: Dataset, b: Dataset) -> Result<(Dataset, Dataset)> {
     }
     let width = da.max(db);
     Ok((a.with_n_features(width)?, b.with_n_features(width)?))
+}
+
+/// Refuses labels that cannot be classes: non-integer numbers (a regression target, or the
+/// wrong column), or nearly as many classes as rows.
+fn check_class_labels(source: &Dataset) -> Result<()> {
+    let names = source.class_names();
+    let fix = "DANN classifies: give each row a class name or an integer class, or pick the \
+               label column with data.csv.label_column";
+    if let Some(bad) = names
+        .iter()
+        .find(|n| n.parse::<f64>().is_ok_and(|v| v.fract() != 0.0))
+    {
+        return Err(Error::Data(format!(
+            "{}: the label `{bad}` is a fractional number, not a class (a regression target, or \
+             the wrong column?); {fix}",
+            source.display_name()
+        )));
+    }
+    let n = source.len();
+    if names.len() > 100 && names.len() * 2 > n {
+        return Err(Error::Data(format!(
+            "{}: {} distinct labels in {n} rows, too many to be classes (an identifier or a \
+             continuous column?); {fix}",
+            source.display_name(),
+            names.len()
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -74,3 +74,14 @@ pub fn write_moons(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
         write("target_test.csv", &p.target_test, p.target_test.labels()),
     )
 }
+
+/// Runs `cmd`, expecting a user error (exit status 2, no panic) whose message contains each
+/// of `needles`.
+pub fn refused(mut cmd: Command, needles: &[&str]) {
+    let out = cmd.assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for n in needles {
+        assert!(stderr.contains(n), "`{n}` not in: {stderr}");
+    }
+}

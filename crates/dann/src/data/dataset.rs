@@ -63,11 +63,24 @@ impl Dataset {
         names.sort();
         names.dedup();
         sort_class_names(&mut names);
-        let labels = raw
+        let index: std::collections::HashMap<&str, usize> = names
             .iter()
-            .map(|r| names.iter().position(|n| n == r).unwrap_or_default())
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
             .collect();
+        let labels = raw.iter().map(|r| index[r.as_str()]).collect();
         Self::labelled(features, labels, names)
+    }
+
+    /// The same rows (origin and sample shape kept, features moved, not copied) labelled by
+    /// `raw`, as [`from_raw_labels`](Self::from_raw_labels).
+    pub fn with_raw_labels(self, raw: Vec<String>) -> Result<Self> {
+        let labelled = Self::from_raw_labels(self.features, raw)?;
+        Ok(Self {
+            origin: self.origin,
+            sample_shape: self.sample_shape,
+            ..labelled
+        })
     }
 
     /// Records the file this data set was read from (used in error messages).

@@ -70,7 +70,13 @@ impl LoadOptions {
             Format::Auto if path.is_dir() => (Format::Images, None),
             Format::Auto if name.ends_with(".csv") || tsv => (Format::Csv, tsv.then_some('\t')),
             Format::Auto if name.ends_with(".npy") => (Format::Npy, None),
-            Format::Auto if starts_like_idx(path) => (Format::Idx, None),
+            // By the magic, or by MNIST's names (`.idx`, `-ubyte`): a damaged IDX file is then
+            // reported as IDX, not as text of no known format.
+            Format::Auto
+                if starts_like_idx(path) || name.ends_with(".idx") || name.ends_with("ubyte") =>
+            {
+                (Format::Idx, None)
+            }
             Format::Auto
                 if [".svm", ".svmlight", ".libsvm"]
                     .iter()

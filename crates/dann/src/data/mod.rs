@@ -7,6 +7,7 @@
 
 mod dataset;
 mod formats;
+pub mod fuzz;
 pub mod images;
 mod load;
 mod matrix;
@@ -17,9 +18,10 @@ mod standardize;
 
 pub use dataset::Dataset;
 pub use formats::{
-    CsvOptions, IdxArray, IdxType, IndexBase, LabelColumn, SvmLightOptions, idx_labels_path,
-    load_csv, load_idx, load_image_folder, load_npy, load_svmlight, open_maybe_gz, read_idx,
-    write_idx_u8,
+    CsvOptions, IdxArray, IdxType, IndexBase, LabelColumn, MAX_FEATURES, SvmLightOptions,
+    idx_labels_path, load_csv, load_idx, load_image_folder, load_npy, load_svmlight, maybe_gz,
+    open_maybe_gz, read_csv, read_idx, read_idx_dataset, read_idx_from, read_image,
+    read_npy_dataset, read_svmlight, write_idx_u8,
 };
 pub use load::{DATA_DIR_ENV, Format, LoadOptions, data_dir, load};
 pub use matrix::{CsrMatrix, DenseMatrix, Features, Row};

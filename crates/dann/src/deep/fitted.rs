@@ -137,7 +137,15 @@ impl<B: Backend> FittedDann<B> {
             Some(prep) => prep.transform(&data)?,
             None => data,
         };
-        data.with_n_features(self.spec.n_features)?
+        let (have, want) = (data.n_features(), self.spec.n_features);
+        let name = data.display_name();
+        data.with_n_features(want)
+            .map_err(|_| {
+                Error::Data(format!(
+                    "{name}: has {have} features, the model was trained on {want}; give it data \
+                     with the training data's columns (for SVMlight, the same feature indices)"
+                ))
+            })?
             .align_classes(&self.spec.class_names)
     }
 
@@ -240,6 +248,15 @@ impl<B: Backend> FittedDann<B> {
     pub fn load(dir: impl AsRef<Path>, device: &B::Device) -> Result<Self> {
         let dir = dir.as_ref();
         let spec_path = dir.join(SPEC_FILE);
+        if !spec_path.exists() {
+            return Err(Error::Model {
+                path: dir.to_path_buf(),
+                message: format!(
+                    "not a model directory: {SPEC_FILE} is missing (`dann train --out DIR` \
+                     writes one)"
+                ),
+            });
+        }
         let text = fs::read_to_string(&spec_path).map_err(|e| Error::io(&spec_path, e))?;
         let spec: ModelSpec = serde_json::from_str(&text).map_err(|e| Error::Model {
             path: spec_path.clone(),

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::gzip::open_maybe_gz;
+use super::gzip::maybe_gz;
 use crate::data::{Dataset, DenseMatrix, Features};
 use crate::error::{Error, Result};
 
@@ -45,6 +45,18 @@ impl Default for CsvOptions {
 /// number; a malformed cell is reported with its file, line and column.
 pub fn load_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset> {
     let path = path.as_ref();
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    read_csv(file, path, options)
+}
+
+/// [`load_csv`] from any reader (gzip or not); `name` is what errors and the data set call
+/// the input (a path, or e.g. `<stdin>`).
+pub fn read_csv(
+    reader: impl std::io::Read,
+    name: impl AsRef<Path>,
+    options: &CsvOptions,
+) -> Result<Dataset> {
+    let path = name.as_ref();
     if !options.delimiter.is_ascii() {
         return Err(Error::config(
             "csv.delimiter",
@@ -54,7 +66,7 @@ pub fn load_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset>
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(options.has_header)
         .delimiter(options.delimiter as u8)
-        .from_reader(open_maybe_gz(path)?);
+        .from_reader(maybe_gz(reader).map_err(|e| Error::io(path, e))?);
     let csv_err = |e: csv::Error| {
         let line = e.position().map_or(0, |p| p.line() as usize);
         match e.kind() {
@@ -156,7 +168,11 @@ pub fn load_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset>
             _ => {}
         }
     }
-    let n_cols = n_cols.unwrap_or_else(|| headers.len() - usize::from(label_idx.is_some()));
+    let n_cols = n_cols.unwrap_or_else(|| {
+        headers
+            .len()
+            .saturating_sub(usize::from(label_idx.is_some()))
+    });
     let n_rows = data.len().checked_div(n_cols).unwrap_or(raw_labels.len());
     let features = Features::Dense(DenseMatrix::new(n_rows, n_cols, data)?);
     let ds = if label_idx.is_some() {

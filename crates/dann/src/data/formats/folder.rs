@@ -29,6 +29,35 @@ pub(crate) fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(paths)
 }
 
+/// Decodes one image (PNG or JPEG, detected by content) from any reader; `name` is what
+/// errors call it.
+pub fn read_image(mut reader: impl std::io::Read, name: impl AsRef<Path>) -> Result<DynamicImage> {
+    let path = name.as_ref();
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    let format = image::guess_format(&bytes).map_err(|e| {
+        Error::Data(format!(
+            "{}: not a PNG or JPEG image ({e}); re-save it as PNG or remove it",
+            path.display()
+        ))
+    })?;
+    let mut decoder = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    // Crafted headers claiming huge sizes are refused before any allocation.
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(1 << 14);
+    limits.max_image_height = Some(1 << 14);
+    limits.max_alloc = Some(1 << 30);
+    decoder.limits(limits);
+    decoder.decode().map_err(|e| {
+        Error::Data(format!(
+            "{}: cannot decode the image ({e}); the file is damaged: re-save or remove it",
+            path.display()
+        ))
+    })
+}
+
 /// Loads an image folder (see the module docs). Fails, naming the file, on an image that
 /// cannot be decoded or whose size differs from the first one's, and on a folder without
 /// class subfolders or images.
@@ -57,7 +86,8 @@ pub fn load_image_folder(dir: impl AsRef<Path>) -> Result<Dataset> {
     let images: Vec<DynamicImage> = files
         .par_iter()
         .map(|(path, _)| {
-            image::open(path).map_err(|e| Error::Data(format!("{}: {e}", path.display())))
+            let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+            read_image(file, path)
         })
         .collect::<Result<_>>()?;
     let (w, h) = (images[0].width() as usize, images[0].height() as usize);

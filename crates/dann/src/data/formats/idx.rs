@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-use super::gzip::open_maybe_gz;
+use super::gzip::maybe_gz;
+use super::sample_width;
 use crate::data::{Dataset, DenseMatrix, Features};
 use crate::error::{Error, Result};
 use crate::files::write_atomically;
@@ -82,9 +83,16 @@ pub struct IdxArray {
 /// are checked; data shorter or longer than the sizes say is an error naming the file.
 pub fn read_idx(path: impl AsRef<Path>) -> Result<IdxArray> {
     let path = path.as_ref();
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    read_idx_from(file, path)
+}
+
+/// [`read_idx`] from any reader (gzip or not); `name` is what errors call the input.
+pub fn read_idx_from(reader: impl Read, name: impl AsRef<Path>) -> Result<IdxArray> {
+    let path = name.as_ref();
     let mut bytes = Vec::new();
-    open_maybe_gz(path)?
-        .read_to_end(&mut bytes)
+    maybe_gz(reader)
+        .and_then(|mut r| r.read_to_end(&mut bytes))
         .map_err(|e| Error::io(path, e))?;
     parse_idx(&bytes).map_err(|message| Error::Data(format!("{}: {message}", path.display())))
 }
@@ -157,6 +165,12 @@ fn parse_idx(bytes: &[u8]) -> std::result::Result<IdxArray, String> {
             .map(|c| f64::from_be_bytes(c.try_into().expect("8 bytes")) as f32)
             .collect(),
     };
+    let values: Vec<f32> = values;
+    if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+        return Err(format!(
+            "value {i} (0-based, row-major) is not finite (NaN or infinite, or beyond f32)"
+        ));
+    }
     Ok(IdxArray {
         dtype,
         shape,
@@ -212,6 +226,40 @@ pub fn idx_labels_path(images: &Path) -> Option<PathBuf> {
 pub fn load_idx(path: impl AsRef<Path>) -> Result<Dataset> {
     let path = path.as_ref();
     let images = read_idx(path)?;
+    let labels = match idx_labels_path(path).filter(|p| p.exists()) {
+        Some(p) => Some((read_idx(&p)?, p)),
+        None => None,
+    };
+    idx_dataset(images, labels.as_ref().map(|(a, p)| (a, p.as_path())), path)
+}
+
+/// [`load_idx`] from readers: the images and, if any, their labels (gzip or not); `name` is
+/// what errors and the data set call the input.
+pub fn read_idx_dataset(
+    images: impl Read,
+    labels: Option<impl Read>,
+    name: impl AsRef<Path>,
+) -> Result<Dataset> {
+    let path = name.as_ref();
+    let images = read_idx_from(images, path)?;
+    let labels_name = path.with_extension("labels");
+    let labels = match labels {
+        Some(r) => Some(read_idx_from(r, &labels_name)?),
+        None => None,
+    };
+    idx_dataset(
+        images,
+        labels.as_ref().map(|a| (a, labels_name.as_path())),
+        path,
+    )
+}
+
+/// The data set of IDX `images` (read from `path`) and `labels` (read from the path given).
+fn idx_dataset(
+    images: IdxArray,
+    labels: Option<(&IdxArray, &Path)>,
+    path: &Path,
+) -> Result<Dataset> {
     let (n, c, h, w) = match images.shape[..] {
         [n, h, w] => (n, 1, h, w),
         [n, h, w, c] => (n, c, h, w),
@@ -225,6 +273,7 @@ pub fn load_idx(path: impl AsRef<Path>) -> Result<Dataset> {
             )));
         }
     };
+    sample_width(&[c, h, w], path)?;
     let mut values = vec![0f32; n * c * h * w];
     let plane = h * w;
     for i in 0..n {
@@ -243,9 +292,8 @@ pub fn load_idx(path: impl AsRef<Path>) -> Result<Dataset> {
     } else {
         vec![c, h, w]
     };
-    let data = match idx_labels_path(path).filter(|p| p.exists()) {
-        Some(labels_path) => {
-            let labels = read_idx(&labels_path)?;
+    let data = match labels {
+        Some((labels, labels_path)) => {
             if labels.shape != [n] {
                 return Err(Error::Data(format!(
                     "{}: labels of shape {:?} for {n} images in {}",

@@ -4,19 +4,19 @@
 //! numbers) or `<stem>.labels.csv` (one label per line, any text); without either the set is
 //! unlabelled.
 
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use npyz::{NpyFile, Order};
 
+use super::sample_width;
 use crate::data::{Dataset, DenseMatrix, Features};
 use crate::error::{Error, Result};
 
-/// Reads an NPY array as `f32` values (C order) with its shape.
-fn read_npy(path: &Path) -> Result<(Vec<usize>, Vec<f32>)> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+/// Reads an NPY array as `f32` values (C order) with its shape; `path` names it in errors.
+fn read_npy(reader: impl Read, path: &Path) -> Result<(Vec<usize>, Vec<f32>)> {
     let bad = |e: std::io::Error| Error::Data(format!("{}: {e}", path.display()));
-    let npy = NpyFile::new(BufReader::new(file)).map_err(bad)?;
+    let npy = NpyFile::new(BufReader::new(reader)).map_err(bad)?;
     if npy.order() == Order::Fortran && npy.shape().len() > 1 {
         return Err(Error::Data(format!(
             "{}: Fortran-ordered array; save it in C order (numpy.ascontiguousarray)",
@@ -24,74 +24,60 @@ fn read_npy(path: &Path) -> Result<(Vec<usize>, Vec<f32>)> {
         )));
     }
     let shape: Vec<usize> = npy.shape().iter().map(|&s| s as usize).collect();
+    if shape
+        .iter()
+        .try_fold(1usize, |a, &s| a.checked_mul(s))
+        .is_none()
+    {
+        return Err(Error::Data(format!(
+            "{}: NPY of shape {shape:?}: too many values",
+            path.display()
+        )));
+    }
     let descr = npy.dtype().descr();
     let code = descr
         .trim_matches('\'')
         .trim_start_matches(['<', '>', '|', '=']);
-    let values: Vec<f32> = match code {
-        "f4" => npy.into_vec::<f32>().map_err(bad)?,
-        "f8" => npy
-            .into_vec::<f64>()
-            .map_err(bad)?
-            .into_iter()
-            .map(|v| v as f32)
-            .collect(),
-        "i1" => npy
-            .into_vec::<i8>()
-            .map_err(bad)?
-            .into_iter()
-            .map(f32::from)
-            .collect(),
-        "u1" => npy
-            .into_vec::<u8>()
-            .map_err(bad)?
-            .into_iter()
-            .map(f32::from)
-            .collect(),
-        "i2" => npy
-            .into_vec::<i16>()
-            .map_err(bad)?
-            .into_iter()
-            .map(f32::from)
-            .collect(),
-        "u2" => npy
-            .into_vec::<u16>()
-            .map_err(bad)?
-            .into_iter()
-            .map(f32::from)
-            .collect(),
-        "i4" => npy
-            .into_vec::<i32>()
-            .map_err(bad)?
-            .into_iter()
-            .map(|v| v as f32)
-            .collect(),
-        "u4" => npy
-            .into_vec::<u32>()
-            .map_err(bad)?
-            .into_iter()
-            .map(|v| v as f32)
-            .collect(),
-        "i8" => npy
-            .into_vec::<i64>()
-            .map_err(bad)?
-            .into_iter()
-            .map(|v| v as f32)
-            .collect(),
-        "u8" => npy
-            .into_vec::<u64>()
-            .map_err(bad)?
-            .into_iter()
-            .map(|v| v as f32)
-            .collect(),
+    let values = match code {
+        "f4" => values_as_f32::<f32, _>(npy, |v| v),
+        "f8" => values_as_f32::<f64, _>(npy, |v| v as f32),
+        "i1" => values_as_f32::<i8, _>(npy, f32::from),
+        "u1" => values_as_f32::<u8, _>(npy, f32::from),
+        "i2" => values_as_f32::<i16, _>(npy, f32::from),
+        "u2" => values_as_f32::<u16, _>(npy, f32::from),
+        "i4" => values_as_f32::<i32, _>(npy, |v| v as f32),
+        "u4" => values_as_f32::<u32, _>(npy, |v| v as f32),
+        "i8" => values_as_f32::<i64, _>(npy, |v| v as f32),
+        "u8" => values_as_f32::<u64, _>(npy, |v| v as f32),
         _ => {
             return Err(Error::Data(format!(
                 "{}: NPY of type {descr}: expected numbers (f4, f8, i1-i8, u1-u8)",
                 path.display()
             )));
         }
-    };
+    }
+    .map_err(bad)?;
+    if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+        return Err(Error::Data(format!(
+            "{}: value {i} (0-based, C order) is not finite (NaN or infinite, or beyond f32)",
+            path.display()
+        )));
+    }
     Ok((shape, values))
+}
+
+/// The values of `npy` (of element type `T`) through `f`, read one by one: a header that
+/// claims more values than the data holds is an error at the end of the data, not an
+/// allocation of the claimed size.
+fn values_as_f32<T: npyz::Deserialize, R: Read>(
+    npy: NpyFile<R>,
+    f: impl Fn(T) -> f32,
+) -> std::io::Result<Vec<f32>> {
+    let mut out = Vec::new();
+    for v in npy.data::<T>().map_err(std::io::Error::other)? {
+        out.push(f(v?));
+    }
+    Ok(out)
 }
 
 /// The labels file beside `features`: `<stem>.labels.npy`, else `<stem>.labels.csv`.
@@ -106,7 +92,46 @@ fn labels_beside(features: &Path) -> Option<PathBuf> {
 /// Loads an NPY feature file (see the module docs).
 pub fn load_npy(path: impl AsRef<Path>) -> Result<Dataset> {
     let path = path.as_ref();
-    let (shape, values) = read_npy(path)?;
+    let data = read_npy_dataset(open(path)?, path)?;
+    let n = data.len();
+    let Some(labels_path) = labels_beside(path) else {
+        return Ok(data);
+    };
+    let raw: Vec<String> = if labels_path.extension().is_some_and(|e| e == "npy") {
+        let (shape, values) = read_npy(open(&labels_path)?, &labels_path)?;
+        if shape != [n] {
+            return Err(Error::Data(format!(
+                "{}: labels of shape {shape:?} for {n} rows in {}",
+                labels_path.display(),
+                path.display()
+            )));
+        }
+        values.iter().map(|v| format!("{v}")).collect()
+    } else {
+        let text = std::fs::read_to_string(&labels_path).map_err(|e| Error::io(&labels_path, e))?;
+        let raw: Vec<String> = text.lines().map(|l| l.trim().to_string()).collect();
+        if raw.len() != n || raw.iter().any(String::is_empty) {
+            return Err(Error::Data(format!(
+                "{}: expected {n} non-empty lines, one label per row of {}, found {}",
+                labels_path.display(),
+                path.display(),
+                raw.len()
+            )));
+        }
+        raw
+    };
+    data.with_raw_labels(raw)
+}
+
+fn open(path: &Path) -> Result<std::fs::File> {
+    std::fs::File::open(path).map_err(|e| Error::io(path, e))
+}
+
+/// The unlabelled data set of an NPY array read from any reader; `name` is what errors and
+/// the data set call the input.
+pub fn read_npy_dataset(reader: impl Read, name: impl AsRef<Path>) -> Result<Dataset> {
+    let path = name.as_ref();
+    let (shape, values) = read_npy(reader, path)?;
     let (n, sample): (usize, Vec<usize>) = match shape[..] {
         [n, d] => (n, vec![d]),
         [n, c, h, w] => (n, vec![c, h, w]),
@@ -117,39 +142,18 @@ pub fn load_npy(path: impl AsRef<Path>) -> Result<Dataset> {
             )));
         }
     };
-    let width: usize = sample.iter().product();
+    let width = sample_width(&sample, path)?;
+    if values.len() != n * width {
+        return Err(Error::Data(format!(
+            "{}: NPY of shape {shape:?} holds {} values",
+            path.display(),
+            values.len()
+        )));
+    }
     let features = Features::Dense(DenseMatrix::new(n, width, values)?);
-    let data = match labels_beside(path) {
-        None => Dataset::unlabelled(features),
-        Some(labels_path) => {
-            let raw: Vec<String> = if labels_path.extension().is_some_and(|e| e == "npy") {
-                let (shape, values) = read_npy(&labels_path)?;
-                if shape != [n] {
-                    return Err(Error::Data(format!(
-                        "{}: labels of shape {shape:?} for {n} rows in {}",
-                        labels_path.display(),
-                        path.display()
-                    )));
-                }
-                values.iter().map(|v| format!("{v}")).collect()
-            } else {
-                let text = std::fs::read_to_string(&labels_path)
-                    .map_err(|e| Error::io(&labels_path, e))?;
-                let raw: Vec<String> = text.lines().map(|l| l.trim().to_string()).collect();
-                if raw.len() != n || raw.iter().any(String::is_empty) {
-                    return Err(Error::Data(format!(
-                        "{}: expected {n} non-empty lines, one label per row of {}, found {}",
-                        labels_path.display(),
-                        path.display(),
-                        raw.len()
-                    )));
-                }
-                raw
-            };
-            Dataset::from_raw_labels(features, raw)?
-        }
-    };
-    data.with_origin(path).with_sample_shape(sample)
+    Dataset::unlabelled(features)
+        .with_origin(path)
+        .with_sample_shape(sample)
 }
 
 #[cfg(test)]

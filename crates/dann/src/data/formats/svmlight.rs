@@ -4,7 +4,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::gzip::for_each_line;
+use super::MAX_FEATURES;
+use super::gzip::{for_each_line, lines_of, maybe_gz};
 use crate::data::{CsrMatrix, Dataset, Features};
 use crate::error::{Error, Result};
 
@@ -34,10 +35,6 @@ pub struct SvmLightOptions {
     pub index_base: IndexBase,
 }
 
-/// The widest SVMlight data accepted: 2^24 features (a hashed vocabulary's usual size); a
-/// network's first layer on more would not fit in memory.
-pub const MAX_FEATURES: usize = 1 << 24;
-
 /// Whether any row of the SVMlight file uses feature index 0 (a quick scan, no parsing of
 /// values; malformed lines are left to [`load_svmlight`]).
 pub fn uses_index_zero(path: impl AsRef<Path>) -> Result<bool> {
@@ -60,6 +57,19 @@ pub fn uses_index_zero(path: impl AsRef<Path>) -> Result<bool> {
 /// Labels are normalised when numeric (`+1` and `1.0` are the class `1`).
 pub fn load_svmlight(path: impl AsRef<Path>, options: &SvmLightOptions) -> Result<Dataset> {
     let path = path.as_ref();
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    read_svmlight(file, path, options)
+}
+
+/// [`load_svmlight`] from any reader (gzip or not); `name` is what errors and the data set
+/// call the input (a path, or e.g. `<stdin>`).
+pub fn read_svmlight(
+    reader: impl std::io::Read,
+    name: impl AsRef<Path>,
+    options: &SvmLightOptions,
+) -> Result<Dataset> {
+    let path = name.as_ref();
+    let reader = maybe_gz(reader).map_err(|e| Error::io(path, e))?;
     let mut raw_labels = Vec::new();
     let mut indptr = vec![0usize];
     // Indices as written; shifted once the base is known.
@@ -69,7 +79,7 @@ pub fn load_svmlight(path: impl AsRef<Path>, options: &SvmLightOptions) -> Resul
     let mut zero_line = None;
     let mut max_index: Option<(u64, usize)> = None;
 
-    for_each_line(path, |line_no, line| {
+    lines_of(reader, path, |line_no, line| {
         let content = line.split('#').next().unwrap_or("").trim();
         if content.is_empty() {
             return Ok(());
@@ -114,7 +124,10 @@ pub fn load_svmlight(path: impl AsRef<Path>, options: &SvmLightOptions) -> Resul
                 return Err(Error::parse(
                     path,
                     line_no,
-                    format!("value of feature {idx} is not finite"),
+                    format!(
+                        "value of feature {idx} is not finite (NaN or infinite); replace or \
+                         drop it"
+                    ),
                 ));
             }
             if let Some(prev) = last
@@ -123,7 +136,10 @@ pub fn load_svmlight(path: impl AsRef<Path>, options: &SvmLightOptions) -> Resul
                 return Err(Error::parse(
                     path,
                     line_no,
-                    format!("feature indices must increase: {idx} after {prev}"),
+                    format!(
+                        "feature indices must increase along a line: {idx} after {prev} (list \
+                         each feature at most once, in increasing order)"
+                    ),
                 ));
             }
             last = Some(idx);

@@ -1,0 +1,230 @@
+//! Bad input is an error that names the file, the line (or record) and what to do, with
+//! exit status 2, never a panic: one case per kind of mistake a user's files can hold, in
+//! the source, the target, the test data and the model directory.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::{dann, refused, repo_data, train_cmd, write_moons};
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// A tiny PNG (grey, `w x h`).
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::GrayImage::from_fn(w, h, |x, y| image::Luma([(x * 30 + y * 7) as u8]))
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}
+
+fn image_folder(dir: &Path, name: &str, size: u32, broken: bool) -> PathBuf {
+    let root = dir.join(name);
+    for class in ["a", "b"] {
+        fs::create_dir_all(root.join(class)).unwrap();
+        for i in 0..2 {
+            fs::write(root.join(class).join(format!("{i}.png")), png(size, size)).unwrap();
+        }
+    }
+    if broken {
+        fs::write(root.join("a/broken.png"), b"not a png").unwrap();
+    }
+    root
+}
+
+/// Each malformed source file, trained on against a good target.
+#[test]
+fn bad_source_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, target, _) = write_moons(d);
+    let amazon = fs::read(repo_data().join("amazon/books_train.svmlight.gz")).unwrap();
+    let mut idx = vec![0u8, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2];
+    idx.extend([1, 2, 3]); // 8 pixels announced, 3 given
+    let cases: Vec<(PathBuf, Vec<&str>)> = vec![
+        (write(d, "empty.csv", b""), vec!["empty.csv", "no rows"]),
+        (
+            write(d, "header.csv", b"x0,x1,label\n"),
+            vec!["header.csv", "no rows"],
+        ),
+        (
+            write(d, "ragged.csv", b"x0,x1,label\n1,2,a\n3,b\n"),
+            vec!["ragged.csv:3:", "expected 3 fields"],
+        ),
+        (
+            write(d, "text.csv", b"x0,x1,label\n1,2,a\n3,abc,b\n"),
+            vec![
+                "text.csv:3:",
+                "column `x1`",
+                "expected a finite number, found `abc`",
+            ],
+        ),
+        (
+            write(d, "nan.csv", b"x0,x1,label\n1,2,a\n3,nan,b\n"),
+            vec!["nan.csv:3:", "column `x1`: expected a finite number"],
+        ),
+        (
+            write(d, "inf.svm", b"1 1:0.5\n-1 2:inf\n"),
+            vec!["inf.svm:2:", "not finite", "replace or drop it"],
+        ),
+        (
+            write(d, "huge.svm", b"1 1:1\n-1 2000000000:1\n"),
+            vec!["huge.svm:2:", "beyond", "renumber"],
+        ),
+        (
+            write(d, "dup.svm", b"1 1:1\n-1 2:1 2:3\n"),
+            vec!["dup.svm:2:", "must increase", "at most once"],
+        ),
+        (
+            write(d, "unsorted.svm", b"1 1:1\n-1 3:1 2:3\n"),
+            vec!["unsorted.svm:2:", "2 after 3"],
+        ),
+        (
+            write(d, "colon.svm", b"1 1:1\n-1 2 3:1\n"),
+            vec!["colon.svm:2:", "expected `index:value`, found `2`"],
+        ),
+        (
+            write(
+                d,
+                "real.csv",
+                b"x0,x1,label\n1,2,0.37\n3,4,1.52\n2,2,0.11\n",
+            ),
+            vec!["real.csv", "fractional number, not a class", "label_column"],
+        ),
+        (
+            write(d, "one.csv", b"x0,x1,label\n1,2,a\n3,4,a\n"),
+            vec![
+                "one.csv",
+                "every source row has the class \"a\"",
+                "two classes",
+            ],
+        ),
+        (
+            write(d, "cut.svm.gz", &amazon[..300]),
+            vec!["cut.svm.gz", "truncated or corrupt gzip data", "again"],
+        ),
+        (
+            write(d, "magic.idx", b"abcdefgh"),
+            vec!["magic.idx", "not an IDX file"],
+        ),
+        (
+            write(d, "short-images-idx3-ubyte", &idx),
+            vec!["short-images-idx3-ubyte", "truncated", "need 8 bytes"],
+        ),
+        (
+            image_folder(d, "broken", 4, true),
+            vec!["broken.png", "not a PNG or JPEG image", "remove it"],
+        ),
+        (
+            write(d, "rows.dat", b"x0;x1;label\n1;2;a\n"),
+            vec!["rows.dat", "cannot tell the format", "data.format"],
+        ),
+    ];
+    for (source, needles) in cases {
+        refused(train_cmd(&source, &target, &d.join("m")), &needles);
+        assert!(!d.join("m").join("model.json").exists());
+    }
+}
+
+/// Source and target that do not fit each other, and an empty target.
+#[test]
+fn source_and_target_that_disagree() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let source = write(d, "s.csv", b"x0,x1,label\n1,2,a\n3,4,b\n");
+    let wide = write(d, "t3.csv", b"x0,x1,x2\n1,2,3\n");
+    refused(
+        train_cmd(&source, &wide, &d.join("m")),
+        &["s.csv has 2 features but", "t3.csv has 3", "same columns"],
+    );
+    let empty = write(d, "t0.csv", b"x0,x1\n");
+    refused(
+        train_cmd(&source, &empty, &d.join("m")),
+        &["t0.csv", "no rows"],
+    );
+    let small = image_folder(d, "small", 4, false);
+    let big = image_folder(d, "big", 5, false);
+    refused(
+        train_cmd(&small, &big, &d.join("m")),
+        &["[1, 4, 4]", "[1, 5, 5]", "[train.images] size"],
+    );
+}
+
+/// Test data that does not fit the model, and model directories with a file missing or
+/// edited.
+#[test]
+fn bad_test_data_and_model_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (source, target, _) = write_moons(d);
+    let model = d.join("model");
+    train_cmd(&source, &target, &model)
+        .args(["--iterations", "50"])
+        .assert()
+        .success();
+    let eval = |model: &Path, data: &Path| {
+        let mut cmd = dann();
+        cmd.args(["eval", "--model"])
+            .arg(model)
+            .arg("--data")
+            .arg(data);
+        cmd
+    };
+    let unseen = write(d, "unseen.csv", b"x0,x1,label\n1,2,upper\n3,4,sideways\n");
+    refused(
+        eval(&model, &unseen),
+        &["unseen.csv", "`sideways` is not one of the model's classes"],
+    );
+    let wide = write(d, "wide.csv", b"x0,x1,x2,label\n1,2,3,upper\n");
+    refused(
+        eval(&model, &wide),
+        &["wide.csv", "has 3 features, the model was trained on 2"],
+    );
+
+    let copy = |name: &str| {
+        let to = d.join(name);
+        fs::create_dir_all(&to).unwrap();
+        for f in fs::read_dir(&model).unwrap() {
+            let f = f.unwrap().path();
+            fs::copy(&f, to.join(f.file_name().unwrap())).unwrap();
+        }
+        to
+    };
+    let no_weights = copy("no-weights");
+    fs::remove_file(no_weights.join("model.mpk")).unwrap();
+    refused(
+        eval(&no_weights, &source),
+        &["model.mpk", "weights file is missing"],
+    );
+    let no_spec = copy("no-spec");
+    fs::remove_file(no_spec.join("model.json")).unwrap();
+    refused(
+        eval(&no_spec, &source),
+        &["not a model directory", "model.json is missing"],
+    );
+    let edited = copy("edited");
+    let spec = fs::read_to_string(edited.join("model.json")).unwrap();
+    fs::write(
+        edited.join("model.json"),
+        spec.replacen("\"n_features\": 2", "\"n_features\": 7", 1),
+    )
+    .unwrap();
+    refused(eval(&edited, &source), &["an edited model.json"]);
+    let cut = copy("cut");
+    let weights = fs::read(cut.join("model.mpk")).unwrap();
+    fs::write(cut.join("model.mpk"), &weights[..weights.len() / 2]).unwrap();
+    refused(eval(&cut, &source), &["model.mpk", "truncated or corrupt"]);
+    let bad_config = copy("bad-config");
+    fs::write(
+        bad_config.join("config.toml"),
+        "[train]\nbatch_size = \"big\"\n",
+    )
+    .unwrap();
+    refused(eval(&bad_config, &source), &["config.toml:2"]);
+}
