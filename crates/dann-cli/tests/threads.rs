@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{dann, repo_data, write_moons};
+use common::{cnn_config, dann, repo_data, write_bars, write_moons};
 use dann::FittedDann;
 
 const THREADS: [&str; 2] = ["1", "3"];
@@ -55,6 +55,45 @@ fn training_does_not_depend_on_the_thread_count() {
         let [a, b] = THREADS.map(|t| outputs(&train(dir.path(), engine, t)));
         assert!(a == b, "{engine}: 1 and 3 threads give different models");
     }
+}
+
+/// The convolutional path (burn flex's convolutions and pooling) too.
+#[test]
+fn a_cnn_does_not_depend_on_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = write_bars(dir.path(), "source", 80, 0, true);
+    let target = write_bars(dir.path(), "target", 80, 40, false);
+    let config = dir.path().join("cnn.toml");
+    std::fs::write(
+        &config,
+        cnn_config(1) + "[train]\niterations = 40\nbatch_size = 32\nstandardize = true\n",
+    )
+    .unwrap();
+    let run = |threads: &str| {
+        let out = dir.path().join(format!("cnn-{threads}"));
+        dann()
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["train", "--quiet", "--source"])
+            .arg(&source)
+            .arg("--target")
+            .arg(&target)
+            .arg("--config")
+            .arg(&config)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        let model = FittedDann::<dann::CpuBackend>::load(&out, &Default::default()).unwrap();
+        let data = model
+            .prepare(dann::data::load(&source, &Default::default()).unwrap())
+            .unwrap();
+        (
+            model.predict_proba(&data).unwrap(),
+            model.features(&data).unwrap(),
+        )
+    };
+    let [a, b] = THREADS.map(run);
+    assert!(a == b, "1 and 3 threads give different CNNs");
 }
 
 #[test]

@@ -85,3 +85,42 @@ pub fn refused(mut cmd: Command, needles: &[&str]) {
         assert!(stderr.contains(n), "`{n}` not in: {stderr}");
     }
 }
+
+/// `n` 8x8 grey images of two classes (a vertical or a horizontal bar at a varying place),
+/// `offset` added to every pixel (the domain shift), written as MNIST-named IDX files.
+pub fn write_bars(dir: &Path, name: &str, n: usize, offset: u8, labelled: bool) -> PathBuf {
+    let mut pixels = Vec::with_capacity(n * 64);
+    let mut labels = Vec::with_capacity(n);
+    for i in 0..n {
+        let class = (i % 2) as u8;
+        let at = (i / 2) % 6 + 1;
+        for y in 0..8 {
+            for x in 0..8 {
+                let on = if class == 0 { x == at } else { y == at };
+                let noise = ((i * 31 + y * 7 + x * 13) % 40) as u8;
+                pixels.push(if on { 200 } else { noise }.saturating_add(offset));
+            }
+        }
+        labels.push(class);
+    }
+    let images = dir.join(format!("{name}-images-idx3-ubyte.gz"));
+    dann::data::write_idx_u8(&images, &[n, 8, 8], &pixels).unwrap();
+    if labelled {
+        dann::data::write_idx_u8(
+            dir.join(format!("{name}-labels-idx1-ubyte.gz")),
+            &[n],
+            &labels,
+        )
+        .unwrap();
+    }
+    images
+}
+
+/// A small CNN on `channels x 8 x 8` images: one 3x3 convolution of 4 channels, pooled.
+pub fn cnn_config(channels: usize) -> String {
+    format!(
+        "[model.conv]\ninput = [{channels}, 8, 8]\n\
+         layers = [{{ channels = 4, kernel = 3, pool = 2 }}]\nactivation = \"relu\"\n\
+         [model.feature]\nhidden = []\n"
+    )
+}
