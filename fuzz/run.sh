@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-60}
-for t in svmlight csv idx npy image; do
+for t in ${TARGETS:-svmlight csv idx npy image}; do
   mkdir -p "corpus/$t"
   cp -n seeds/"$t"/* "corpus/$t/" 2>/dev/null || true
   echo "== $t: $seconds s"

@@ -53,7 +53,7 @@ pub enum Command {
     /// How far apart two data sets are: proxy A-distance (PAD = 2(1 - 2 err) of a linear SVM
     /// telling their rows apart), on the raw inputs or on a model's features.
     Shift(shift::ShiftArgs),
-    /// Build data sets from raw parts.
+    /// Build data sets from raw parts, or describe data files.
     #[command(subcommand)]
     Data(Data),
     /// t-SNE map of a model's features for source and target rows (two colours, PNG + CSV),
@@ -80,6 +80,9 @@ pub enum Data {
     /// random patch of a BSDS500 colour photo, |patch - digit| per channel; gzipped IDX with
     /// MNIST's labels, the same bytes for the same seed.
     MnistM(make_data::MnistMArgs),
+    /// Read data files as `train` would and describe each: format, rows, features, sparsity,
+    /// classes and their counts, memory, read time; and the process's peak resident memory.
+    Info(make_data::InfoArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,6 +128,7 @@ fn run_on<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<()
         Command::Config(a) => config::run(a),
         Command::Tsne(a) => tsne::run::<B>(a, device),
         Command::Data(Data::MnistM(a)) => make_data::mnist_m(a),
+        Command::Data(Data::Info(a)) => make_data::info(a),
         Command::Select(a) => select::run::<B>(a, device),
     }
 }

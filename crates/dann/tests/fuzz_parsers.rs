@@ -157,3 +157,19 @@ proptest! {
         fuzz::image(&raw);
     }
 }
+
+/// Inputs the fuzzers found that once broke a parser.
+#[test]
+fn inputs_that_once_broke_a_parser() {
+    // NPY version 3 claiming a 3.4 GB header: npyz allocated it (libFuzzer, out of memory).
+    let npy_header: &[u8] = &[
+        147, 78, 85, 77, 80, 89, 3, 0, 60, 163, 0, 207, 39, 100, 101, 115, 99, 114, 126, 58, 32,
+        39, 60, 102, 52, 39, 44, 32, 39, 102, 111, 114, 116, 114, 97, 110, 95, 111, 142, 159, 101,
+        114, 101, 97, 115, 104, 58, 101, 112, 0, 0, 64, 0, 0, 64, 64, 97, 39, 36, 40, 51, 44, 32,
+        50, 41, 44, 32, 125, 252, 64, 127, 10, 63, 0, 123, 39, 100, 101, 115, 64, 64, 0, 0, 128,
+        64,
+    ];
+    fuzz::npy(npy_header);
+    // IDX of zero images of 2^16 x 2^16 x 2^8: a data set of 2^40 features, refused.
+    fuzz::idx(&[0, 0, 8, 4, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0]);
+}

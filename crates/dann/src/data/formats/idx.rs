@@ -274,24 +274,24 @@ fn idx_dataset(
         }
     };
     sample_width(&[c, h, w], path)?;
-    let mut values = vec![0f32; n * c * h * w];
-    let plane = h * w;
-    for i in 0..n {
-        let src = &images.values[i * plane * c..(i + 1) * plane * c];
-        let dst = &mut values[i * plane * c..(i + 1) * plane * c];
-        // Channels last in the file, channels first in the rows.
-        for (p, pixel) in src.chunks_exact(c).enumerate() {
-            for (ch, &v) in pixel.iter().enumerate() {
-                dst[ch * plane + p] = v;
+    // Channels last in the file, channels first in the rows: each image is reordered in
+    // place through one image-sized buffer, so loading holds the values once.
+    let n_shape = images.shape.len();
+    let mut values = images.values;
+    if c > 1 {
+        let plane = h * w;
+        let mut pixels = vec![0f32; plane * c];
+        for image in values.chunks_exact_mut(plane * c) {
+            pixels.copy_from_slice(image);
+            for (p, pixel) in pixels.chunks_exact(c).enumerate() {
+                for (ch, &v) in pixel.iter().enumerate() {
+                    image[ch * plane + p] = v;
+                }
             }
         }
     }
     let features = Features::Dense(DenseMatrix::new(n, c * h * w, values)?);
-    let shape = if images.shape.len() == 2 {
-        vec![w]
-    } else {
-        vec![c, h, w]
-    };
+    let shape = if n_shape == 2 { vec![w] } else { vec![c, h, w] };
     let data = match labels {
         Some((labels, labels_path)) => {
             if labels.shape != [n] {

@@ -14,8 +14,30 @@ use crate::data::{Dataset, DenseMatrix, Features};
 use crate::error::{Error, Result};
 
 /// Reads an NPY array as `f32` values (C order) with its shape; `path` names it in errors.
-fn read_npy(reader: impl Read, path: &Path) -> Result<(Vec<usize>, Vec<f32>)> {
+fn read_npy(mut reader: impl Read, path: &Path) -> Result<(Vec<usize>, Vec<f32>)> {
     let bad = |e: std::io::Error| Error::Data(format!("{}: {e}", path.display()));
+    // The preamble: magic, version, header length. npyz would allocate a header of the
+    // length the file claims (up to 4 GB in versions 2 and 3); a real one is a few hundred
+    // bytes.
+    let mut preamble = [0u8; 12];
+    let got = read_up_to(&mut reader, &mut preamble).map_err(bad)?;
+    if got >= 10 && preamble.starts_with(b"\x93NUMPY") {
+        let header_len = match preamble[6] {
+            1 => usize::from(u16::from_le_bytes([preamble[8], preamble[9]])),
+            _ if got == 12 => {
+                u32::from_le_bytes([preamble[8], preamble[9], preamble[10], preamble[11]]) as usize
+            }
+            _ => 0,
+        };
+        if header_len > MAX_HEADER {
+            return Err(Error::Data(format!(
+                "{}: NPY header of {header_len} bytes (at most {MAX_HEADER} expected): not a \
+                 valid NPY file",
+                path.display()
+            )));
+        }
+    }
+    let reader = std::io::Cursor::new(preamble[..got].to_vec()).chain(reader);
     let npy = NpyFile::new(BufReader::new(reader)).map_err(bad)?;
     if npy.order() == Order::Fortran && npy.shape().len() > 1 {
         return Err(Error::Data(format!(
@@ -64,6 +86,21 @@ fn read_npy(reader: impl Read, path: &Path) -> Result<(Vec<usize>, Vec<f32>)> {
         )));
     }
     Ok((shape, values))
+}
+
+/// The longest NPY header accepted.
+const MAX_HEADER: usize = 1 << 20;
+
+/// Fills `buf` from `reader` as far as the data goes; the number of bytes read.
+fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match reader.read(&mut buf[got..])? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    Ok(got)
 }
 
 /// The values of `npy` (of element type `T`) through `f`, read one by one: a header that
