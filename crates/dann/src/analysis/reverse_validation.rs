@@ -364,6 +364,84 @@ mod tests {
         }
     }
 
+    /// The winner's reverse score recomputed step by step, without `reverse_score`: the
+    /// forward model labels `T'` and `T_v`; a reverse DANN of the same settings trains on
+    /// the labelled `T'` with `S'` as its unlabelled target, stopping early on `T_v`; its
+    /// error on `S_v` is the score. On rotated moons, where the forward validation error
+    /// prefers another candidate, the selection follows the reverse score.
+    #[test]
+    fn the_reverse_score_recomputed_by_hand_picks_the_winner() {
+        let problem = crate::experiments::moons::MoonsConfig {
+            n_per_class: 100,
+            ..Default::default()
+        }
+        .generate()
+        .unwrap();
+        let parts = HoldOut::new(&problem.source, &problem.target, 0.2, 0).unwrap();
+        let rv = ReverseValidation {
+            base: ShallowConfig {
+                epochs: 60,
+                patience: 0,
+                ..Default::default()
+            },
+            lambdas: vec![0.01, 0.3, 1.0],
+            hidden: vec![4, 25],
+            lrs: vec![0.5],
+            score: RvScore::Error,
+        };
+        let selection = rv.select(std::slice::from_ref(&parts)).unwrap();
+        let forward_best = lowest(0..selection.candidates.len(), |&i| {
+            selection.candidates[i].forward_error
+        })
+        .unwrap();
+        assert_ne!(
+            forward_best, selection.best,
+            "the forward error should pick another candidate here: {:#?}",
+            selection.candidates
+        );
+        let c = selection.winner();
+        let cfg = &rv.grid()[selection.best];
+        let forward = selection.best_model();
+        // Self-labelling, by hand.
+        let labelled = |d: &Dataset| {
+            let predicted: Vec<usize> = (0..d.len())
+                .map(|i| forward.predict(&d.subset(&[i]))[0])
+                .collect();
+            Dataset::labelled(
+                d.features().clone(),
+                predicted,
+                parts.s_train.class_names().to_vec(),
+            )
+            .unwrap()
+        };
+        let (t_train, t_val) = (labelled(&parts.t_train), labelled(&parts.t_val));
+        let reverse = cfg
+            .fit(
+                &t_train,
+                &parts.s_train.clone().without_labels(),
+                Some(&t_val),
+            )
+            .unwrap()
+            .model;
+        let truth = parts.s_val.labels().unwrap();
+        let wrong = (0..parts.s_val.len())
+            .filter(|&i| reverse.predict(&parts.s_val.subset(&[i]))[0] != truth[i])
+            .count();
+        let error = wrong as f64 / truth.len() as f64;
+        assert!(
+            (c.reverse.error - error).abs() < 1e-12,
+            "{} vs {error}",
+            c.reverse.error
+        );
+        // And it is the lowest reverse error of the grid.
+        assert!(
+            selection
+                .candidates
+                .iter()
+                .all(|o| o.reverse.error >= c.reverse.error)
+        );
+    }
+
     #[test]
     fn an_empty_grid_is_refused_by_name() {
         let parts = small_problem();
