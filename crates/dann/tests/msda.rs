@@ -48,6 +48,68 @@ fn matches_the_numpy_reference() {
     }
 }
 
+/// Fitted on two data sets at once (as for domain adaptation), 3 layers: each set's
+/// representation, first rows and every column's mean, against NumPy.
+#[test]
+fn two_sets_fitted_together_match_the_numpy_reference() {
+    let text =
+        std::fs::read_to_string(repo_data("../benchmarks/reference/msda_reference.json")).unwrap();
+    let reference: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let r = &reference["two_sets"];
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let options = SvmLightOptions {
+        n_features: Some(30),
+        ..Default::default()
+    };
+    let a = load_svmlight(fixtures.join("msda_small.svm"), &options).unwrap();
+    let b = load_svmlight(fixtures.join("msda_small_b.svm"), &options).unwrap();
+    let msda = MsdaConfig {
+        layers: 3,
+        corruption: 0.5,
+        reg: 1e-5,
+    }
+    .fit(&[&a, &b])
+    .unwrap();
+    assert_eq!(msda.output_width(), 120);
+    for (data, name) in [(&a, "a"), (&b, "b")] {
+        let rep = msda.transform(data).unwrap();
+        let Features::Dense(m) = rep.features() else {
+            panic!("dense output expected")
+        };
+        let close = |got: f64, want: f64, what: String| {
+            assert!((got - want).abs() < 1e-4, "{what}: {got} vs numpy {want}");
+        };
+        for (i, row) in r[format!("first_rows_{name}")]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
+            for (j, want) in row.as_array().unwrap().iter().enumerate() {
+                close(
+                    f64::from(m.row(i)[j]),
+                    want.as_f64().unwrap(),
+                    format!("set {name}, row {i}, col {j}"),
+                );
+            }
+        }
+        for (j, want) in r[format!("column_means_{name}")]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
+            let mean =
+                (0..m.n_rows()).map(|i| f64::from(m.row(i)[j])).sum::<f64>() / m.n_rows() as f64;
+            close(
+                mean,
+                want.as_f64().unwrap(),
+                format!("set {name}, mean of col {j}"),
+            );
+        }
+    }
+}
+
 #[test]
 fn rejects_bad_settings() {
     let fixture =

@@ -63,6 +63,10 @@ pub struct AmazonArgs {
     /// corruption 0.5, fitted on all four domains' unlabelled training reviews).
     #[arg(long, value_enum, default_value_t = FeatureSpace::Raw)]
     features: FeatureSpace,
+    /// Stacked mSDA layers with --features msda (the paper's 5; fewer is faster, each layer
+    /// adds 5,000 dimensions).
+    #[arg(long, default_value_t = 5)]
+    msda_layers: usize,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -79,6 +83,10 @@ pub fn amazon(a: AmazonArgs) -> Result<()> {
     }
     .with_features(a.features)
     .with_seed(a.seed);
+    if a.msda_layers != 5 && a.features != FeatureSpace::Msda {
+        bail!("--msda-layers needs --features msda");
+    }
+    config.msda.layers = a.msda_layers;
     if let Some(e) = a.epochs {
         config.shallow.epochs = e;
     }
