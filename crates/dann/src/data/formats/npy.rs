@@ -16,18 +16,21 @@ use crate::error::{Error, Result};
 /// Reads an NPY array as `f32` values (C order) with its shape; `path` names it in errors.
 fn read_npy(mut reader: impl Read, path: &Path) -> Result<(Vec<usize>, Vec<f32>)> {
     let bad = |e: std::io::Error| Error::Data(format!("{}: {e}", path.display()));
-    // The preamble: magic, version, header length. npyz would allocate a header of the
-    // length the file claims (up to 4 GB in versions 2 and 3); a real one is a few hundred
-    // bytes.
-    let mut preamble = [0u8; 12];
-    let got = read_up_to(&mut reader, &mut preamble).map_err(bad)?;
-    if got >= 10 && preamble.starts_with(b"\x93NUMPY") {
-        let header_len = match preamble[6] {
-            1 => usize::from(u16::from_le_bytes([preamble[8], preamble[9]])),
-            _ if got == 12 => {
-                u32::from_le_bytes([preamble[8], preamble[9], preamble[10], preamble[11]]) as usize
-            }
-            _ => 0,
+    // The preamble (magic, version, header length) and the header, checked before npyz
+    // reads them: npyz allocates a header of the length the file claims (up to 4 GB in
+    // versions 2 and 3; a real one is a few hundred bytes), and its parser takes
+    // exponential time on nested brackets (both found by fuzzing).
+    let mut head = vec![0u8; 12];
+    let got = read_up_to(&mut reader, &mut head).map_err(bad)?;
+    head.truncate(got);
+    if got >= 10 && head.starts_with(b"\x93NUMPY") {
+        let (start, header_len) = match head[6] {
+            1 => (10, usize::from(u16::from_le_bytes([head[8], head[9]]))),
+            _ if got == 12 => (
+                12,
+                u32::from_le_bytes([head[8], head[9], head[10], head[11]]) as usize,
+            ),
+            _ => (got, 0),
         };
         if header_len > MAX_HEADER {
             return Err(Error::Data(format!(
@@ -36,8 +39,20 @@ fn read_npy(mut reader: impl Read, path: &Path) -> Result<(Vec<usize>, Vec<f32>)
                 path.display()
             )));
         }
+        let mut rest = vec![0u8; (start + header_len).saturating_sub(got)];
+        let more = read_up_to(&mut reader, &mut rest).map_err(bad)?;
+        head.extend_from_slice(&rest[..more]);
+        let header = &head[start.min(head.len())..];
+        let braces = header.iter().filter(|&&b| b == b'{').count();
+        if braces > 1 || header.contains(&b'[') {
+            return Err(Error::Data(format!(
+                "{}: NPY header is not that of a plain numeric array (nested or structured \
+                 types are not read); save a 2-d or 4-d array of numbers",
+                path.display()
+            )));
+        }
     }
-    let reader = std::io::Cursor::new(preamble[..got].to_vec()).chain(reader);
+    let reader = std::io::Cursor::new(head).chain(reader);
     let npy = NpyFile::new(BufReader::new(reader)).map_err(bad)?;
     if npy.order() == Order::Fortran && npy.shape().len() > 1 {
         return Err(Error::Data(format!(
