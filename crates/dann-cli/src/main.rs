@@ -17,6 +17,10 @@ fn main() -> ExitCode {
     match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
+            if let Some(exceeded) = err.downcast_ref::<commands::shift::ShiftExceeded>() {
+                eprintln!("{exceeded}");
+                return ExitCode::from(1);
+            }
             eprintln!("error: {err}");
             for cause in err.chain().skip(1) {
                 eprintln!("  caused by: {cause}");

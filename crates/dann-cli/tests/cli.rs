@@ -470,9 +470,7 @@ fn shift_measures_raw_and_model_space() {
     shift_cmd(&source, &target, Some(&model))
         .assert()
         .success()
-        .stdout(predicate::str::contains(
-            "proxy A-distance on model features",
-        ));
+        .stdout(predicate::str::contains("on model features"));
 }
 
 #[test]

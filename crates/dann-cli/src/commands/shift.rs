@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
+use dann::Dataset;
 use dann::FeatureMap;
 use dann::analysis::shift::measure_shift;
 use dann::data::LoadOptions;
@@ -29,13 +30,31 @@ pub struct ShiftArgs {
     /// config.toml with --model, else the format's defaults).
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Seed of the half/half split.
+    /// Seed of the subsampling, the half/half split, the bootstrap and the permutations.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Print JSON.
+    /// Print one JSON object (pad, its interval, auc, its interval, p_value, top_features,
+    /// least_like_source, verdict).
     #[arg(long)]
     json: bool,
+    /// Exit with status 1 when the proxy A-distance exceeds this (an effect size in [0, 2]),
+    /// to guard a data pipeline; errors keep status 2.
+    #[arg(long, value_name = "PAD")]
+    fail_above: Option<f64>,
 }
+
+/// The shift exceeded `--fail-above`: `main` exits with status 1 (not 2, which is for
+/// errors).
+#[derive(Debug)]
+pub struct ShiftExceeded(pub String);
+
+impl std::fmt::Display for ShiftExceeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ShiftExceeded {}
 
 pub fn run<B: AutodiffBackend>(a: ShiftArgs, device: &B::Device) -> Result<()> {
     // With a model, the files are read as it was trained (its config.toml) unless --config
@@ -52,23 +71,93 @@ pub fn run<B: AutodiffBackend>(a: ShiftArgs, device: &B::Device) -> Result<()> {
     };
     // Both files read with one SVMlight index base (a model's config already fixes it).
     options.settle_index_base(&[a.source.as_path(), a.target.as_path()])?;
-    let source = load(&a.source, &options)?.without_labels();
-    let target = load(&a.target, &options)?.without_labels();
+    let source = named(
+        load(&a.source, &options)?.without_labels(),
+        &a.source,
+        &options,
+    )?;
+    let target = named(
+        load(&a.target, &options)?.without_labels(),
+        &a.target,
+        &options,
+    )?;
     let model = model.as_ref().map(|m| m as &dyn FeatureMap);
+    if let Some(limit) = a.fail_above
+        && !(0.0..=2.0).contains(&limit)
+    {
+        anyhow::bail!("--fail-above {limit}: a proxy A-distance is between 0 and 2");
+    }
+    let start = std::time::Instant::now();
     let shift = measure_shift(source, target, model, a.seed)?;
-    let (space, pad) = (shift.space.describe(), shift.pad);
+    let seconds = start.elapsed().as_secs_f64();
+    let verdict = shift.verdict();
     if a.json {
-        println!(
-            "{}",
-            serde_json::to_string(
-                &json!({"space": space, "pad": pad.pad, "error": pad.error, "c": pad.c, "n_train": pad.n_train, "n_test": pad.n_test})
-            )?
-        );
+        let mut v = serde_json::to_value(&shift)?;
+        v["space"] = json!(shift.space.describe());
+        v["pad"] = json!(shift.pad.pad);
+        v["error"] = json!(shift.pad.error);
+        v["c"] = json!(shift.pad.c);
+        v["n_train"] = json!(shift.pad.n_train);
+        v["n_test"] = json!(shift.pad.n_test);
+        v["verdict"] = json!(verdict);
+        v["seconds"] = json!(seconds);
+        println!("{}", serde_json::to_string(&v)?);
     } else {
+        println!("{verdict}");
         println!(
-            "proxy A-distance on {space}: {:.4} (domain classifier error {:.4}, C = {:.0e}, {} train / {} test rows)",
-            pad.pad, pad.error, pad.c, pad.n_train, pad.n_test
+            "  {} rows per domain (the larger set subsampled), domain classifier trained on {}, \
+             tested on {} (error {:.4}, C = {:.0e}); {seconds:.2} s",
+            shift.rows_per_domain,
+            shift.pad.n_train,
+            shift.pad.n_test,
+            shift.pad.error,
+            shift.pad.c
         );
+        if !shift.top_features.is_empty() {
+            println!(
+                "  features that separate the domains most (|weight| x sd; mean source -> target, standardized difference):"
+            );
+            for f in &shift.top_features {
+                println!(
+                    "    {:<24} {:>9.4}   {:.4} -> {:.4} ({:+.2} sd)",
+                    f.name, f.importance, f.mean_source, f.mean_target, f.standardized_difference
+                );
+            }
+        }
+        if !shift.least_like_source.is_empty() {
+            let rows: Vec<String> = shift
+                .least_like_source
+                .iter()
+                .map(|i| (i + 1).to_string())
+                .collect();
+            println!(
+                "  target rows least like the source (1-based, held-out half): {}",
+                rows.join(", ")
+            );
+        }
+    }
+    if let Some(limit) = a.fail_above
+        && shift.pad.pad > limit
+    {
+        return Err(ShiftExceeded(format!(
+            "shift above the limit: PAD {:.3} > --fail-above {limit}",
+            shift.pad.pad
+        ))
+        .into());
     }
     Ok(())
+}
+
+/// SVMlight features named by their index as written in the file (`index 17`), in the base
+/// the files were read with; other data keeps its names (a CSV header's) or `column k`.
+fn named(data: Dataset, path: &std::path::Path, options: &LoadOptions) -> Result<Dataset> {
+    use dann::data::{Format, IndexBase};
+    if data.has_feature_names() || options.resolve_format(path)? != Format::Svmlight {
+        return Ok(data);
+    }
+    let base = usize::from(options.svmlight.index_base == IndexBase::One);
+    let names = (0..data.n_features())
+        .map(|k| format!("index {}", k + base))
+        .collect();
+    Ok(data.with_feature_names(names)?)
 }

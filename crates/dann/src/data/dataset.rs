@@ -14,6 +14,8 @@ pub struct Dataset {
     origin: Option<PathBuf>,
     /// Shape of one sample when it is not a flat row (`[C, H, W]` for images).
     sample_shape: Option<Vec<usize>>,
+    /// Names of the feature columns, when the file gives them (a CSV header).
+    feature_names: Option<Vec<String>>,
 }
 
 impl Dataset {
@@ -25,6 +27,7 @@ impl Dataset {
             class_names: Vec::new(),
             origin: None,
             sample_shape: None,
+            feature_names: None,
         }
     }
 
@@ -53,6 +56,7 @@ impl Dataset {
             class_names,
             origin: None,
             sample_shape: None,
+            feature_names: None,
         })
     }
 
@@ -79,8 +83,38 @@ impl Dataset {
         Ok(Self {
             origin: self.origin,
             sample_shape: self.sample_shape,
+            feature_names: self.feature_names,
             ..labelled
         })
+    }
+
+    /// Names the feature columns (e.g. from a CSV header); fails unless there is one name per
+    /// feature.
+    pub fn with_feature_names(mut self, names: Vec<String>) -> Result<Self> {
+        if names.len() != self.n_features() {
+            return Err(Error::Data(format!(
+                "{}: {} feature names for {} features",
+                self.display_name(),
+                names.len(),
+                self.n_features()
+            )));
+        }
+        self.feature_names = Some(names);
+        Ok(self)
+    }
+
+    /// The name of feature `k`: the file's (a CSV header) when it gave names, else
+    /// `column k` (0-based).
+    pub fn feature_name(&self, k: usize) -> String {
+        self.feature_names
+            .as_ref()
+            .and_then(|n| n.get(k).cloned())
+            .unwrap_or_else(|| format!("column {k}"))
+    }
+
+    /// Whether the file named its feature columns.
+    pub fn has_feature_names(&self) -> bool {
+        self.feature_names.is_some()
     }
 
     /// Records the file this data set was read from (used in error messages).
@@ -126,12 +160,17 @@ impl Dataset {
             .sample_shape
             .clone()
             .filter(|_| features.n_cols() == self.n_features());
+        let feature_names = self
+            .feature_names
+            .clone()
+            .filter(|_| features.n_cols() == self.n_features());
         Ok(Self {
             features,
             labels: self.labels.clone(),
             class_names: self.class_names.clone(),
             origin: self.origin.clone(),
             sample_shape,
+            feature_names,
         })
     }
 
@@ -236,6 +275,7 @@ impl Dataset {
                 m.widen(n);
                 if have != n {
                     self.sample_shape = None;
+                    self.feature_names = None;
                 }
             }
             _ if have == n => {}
@@ -261,6 +301,7 @@ impl Dataset {
             class_names: self.class_names.clone(),
             origin: self.origin.clone(),
             sample_shape: self.sample_shape.clone(),
+            feature_names: self.feature_names.clone(),
         }
     }
 

@@ -180,6 +180,17 @@ pub fn read_csv(
     } else {
         Dataset::unlabelled(features)
     };
+    let names: Vec<String> = headers
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| Some(i) != label_idx)
+        .map(|(_, h)| h.clone())
+        .collect();
+    let ds = if options.has_header && names.len() == n_cols {
+        ds.with_feature_names(names)?
+    } else {
+        ds
+    };
     Ok(ds.with_origin(path))
 }
 
