@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
-use dann::experiments::moons::{MoonsConfig, MoonsDemo, demo_settings};
+use dann::experiments::moons::{
+    MoonsConfig, MoonsDemo, MoonsProcedure, authors_settings, demo_settings,
+};
 use serde_json::json;
 
 use crate::run_config::RunConfig;
@@ -18,16 +20,26 @@ pub struct MoonsArgs {
     /// First seed (of the data and of the training).
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Training iterations per model.
+    /// How each model trains: `authors` is the authors' `experiments_moons.py` (Algorithm 1,
+    /// one source and one target example per plain SGD step, lr 0.05, 500 epochs);
+    /// `iterations` trains batches of 32 + 32 with momentum 0.9 for 10,000 iterations, on
+    /// either engine (`[train] engine = "burn"` in --config).
+    #[arg(long, value_enum, default_value_t = Procedure::Authors)]
+    procedure: Procedure,
+    /// Training iterations per model (--procedure iterations).
     #[arg(long)]
     iterations: Option<usize>,
+    /// Epochs per model (--procedure authors).
+    #[arg(long)]
+    epochs: Option<usize>,
     /// Rotation of the target, degrees.
     #[arg(long, default_value_t = 35.0)]
     angle: f64,
     /// Examples per class.
     #[arg(long, default_value_t = 150)]
     n_per_class: usize,
-    /// Run configuration overriding the demo's network and training settings.
+    /// Run configuration overriding the demo's settings: its [shallow] section for
+    /// --procedure authors, its [model] and [train] for --procedure iterations.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Print one JSON object.
@@ -35,14 +47,56 @@ pub struct MoonsArgs {
     json: bool,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Procedure {
+    /// The authors' Algorithm 1 on the kernels.
+    Authors,
+    /// Batches for a number of iterations, on either engine.
+    Iterations,
+}
+
 pub fn moons<B: AutodiffBackend>(a: MoonsArgs, device: &B::Device) -> Result<()> {
-    let mut settings = match &a.config {
-        Some(p) => RunConfig::load(p)?.dann(),
-        None => demo_settings(),
+    let config = match &a.config {
+        Some(p) => Some(RunConfig::load(p)?),
+        None => None,
     };
-    if let Some(n) = a.iterations {
-        settings.train.iterations = n;
-    }
+    let procedure = match a.procedure {
+        Procedure::Authors => {
+            if a.iterations.is_some() {
+                bail!(
+                    "--iterations is for --procedure iterations; the authors' procedure runs --epochs"
+                );
+            }
+            let mut cfg = match &config {
+                Some(c) => c.shallow.clone().ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--procedure authors takes its settings from a [shallow] section, which \
+                         the config lacks (`dann config --shallow` prints one)"
+                    )
+                })?,
+                None => authors_settings(),
+            };
+            if let Some(e) = a.epochs {
+                cfg.epochs = e;
+            }
+            MoonsProcedure::Authors(cfg)
+        }
+        Procedure::Iterations => {
+            if a.epochs.is_some() {
+                bail!(
+                    "--epochs is for --procedure authors; --procedure iterations runs --iterations"
+                );
+            }
+            let mut settings = match &config {
+                Some(c) => c.dann(),
+                None => demo_settings(),
+            };
+            if let Some(n) = a.iterations {
+                settings.train.iterations = n;
+            }
+            MoonsProcedure::Iterations(settings)
+        }
+    };
     if a.seeds == 0 {
         bail!("--seeds must be at least 1");
     }
@@ -52,7 +106,7 @@ pub fn moons<B: AutodiffBackend>(a: MoonsArgs, device: &B::Device) -> Result<()>
             angle_degrees: a.angle,
             ..MoonsConfig::default()
         },
-        settings,
+        procedure,
         seeds: (a.seed..a.seed + a.seeds).collect(),
     };
     let result = demo.run::<B>(device)?;
@@ -62,6 +116,7 @@ pub fn moons<B: AutodiffBackend>(a: MoonsArgs, device: &B::Device) -> Result<()>
             "angle_degrees": a.angle,
             "n_per_class": a.n_per_class,
             "seeds": demo.seeds,
+            "procedure": format!("{:?}", a.procedure).to_lowercase(),
             "source_only": result.source_only,
             "dann": result.dann,
         });

@@ -15,8 +15,9 @@ use crate::data::{Dataset, DenseMatrix, Features};
 use crate::deep::schedule::{LambdaSchedule, LrSchedule};
 use crate::deep::{DannConfig, TrainConfig};
 use crate::error::{Error, Result};
-use crate::learner::Dann;
+use crate::learner::{Dann, fitted_from_shallow};
 use crate::problem::Mode;
+use crate::shallow::ShallowConfig;
 
 /// Settings of the moons problem.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -130,7 +131,31 @@ pub fn make_moons(
     (points, labels)
 }
 
-/// The network and training of `dann demo moons`: the paper's shallow network with 15
+/// The authors' training for the moons (`experiments_moons.py`), the default of `dann demo
+/// moons`: the paper's Algorithm 1 on the kernels, one source and one target example per
+/// plain SGD step (learning rate 0.05, no momentum), 500 epochs over the source without
+/// early stopping, their initialisation, 15 sigmoid hidden units, lambda = 6.
+pub fn authors_settings() -> ShallowConfig {
+    ShallowConfig {
+        hidden: 15,
+        lambda: 6.0,
+        lr: 0.05,
+        batch_size: 1,
+        epochs: 500,
+        ..ShallowConfig::default()
+    }
+}
+
+/// How `dann demo moons` trains each model.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MoonsProcedure {
+    /// The authors' Algorithm 1 ([`authors_settings`]): epochs of single-example steps.
+    Authors(ShallowConfig),
+    /// Iterations of batches on either engine ([`demo_settings`]).
+    Iterations(Dann),
+}
+
+/// The batched variant of `dann demo moons --procedure iterations`: the paper's shallow network with 15
 /// sigmoid hidden units, SGD with learning rate 0.05 and momentum 0.9, batches of 32 source
 /// and 32 target rows, 10,000 iterations, and a constant lambda = 6 (the authors' moons
 /// script).
@@ -155,7 +180,7 @@ pub struct MoonsDemo {
     /// The problem (its `seed` is replaced by each of `seeds`).
     pub problem: MoonsConfig,
     /// Network and training (their `mode` and `seed` are set per run).
-    pub settings: Dann,
+    pub procedure: MoonsProcedure,
     /// Seeds to run.
     pub seeds: Vec<u64>,
 }
@@ -186,7 +211,10 @@ impl MoonsDemo {
         if self.seeds.is_empty() {
             return Err(Error::config("seeds", "must be at least 1"));
         }
-        self.settings.check()
+        match &self.procedure {
+            MoonsProcedure::Authors(cfg) => cfg.check(),
+            MoonsProcedure::Iterations(dann) => dann.check(),
+        }
     }
 
     /// Trains both models on every seed's problem.
@@ -200,15 +228,34 @@ impl MoonsDemo {
             }
             .generate()?;
             for (mode, accs) in &mut results {
-                let dann = Dann {
-                    model: self.settings.model.clone(),
-                    train: TrainConfig {
-                        mode: *mode,
-                        seed,
-                        ..self.settings.train.clone()
-                    },
+                let fitted = match &self.procedure {
+                    MoonsProcedure::Authors(cfg) => {
+                        let cfg = ShallowConfig {
+                            mode: *mode,
+                            seed,
+                            ..cfg.clone()
+                        };
+                        let fit = cfg.fit(&problem.source, &problem.target, None)?;
+                        fitted_from_shallow::<B::InnerBackend>(
+                            &fit.model,
+                            &DannConfig::shallow(cfg.hidden),
+                            problem.source.class_names().to_vec(),
+                            None,
+                            device,
+                        )?
+                    }
+                    MoonsProcedure::Iterations(settings) => {
+                        let dann = Dann {
+                            model: settings.model.clone(),
+                            train: TrainConfig {
+                                mode: *mode,
+                                seed,
+                                ..settings.train.clone()
+                            },
+                        };
+                        dann.fit::<B>(&problem.source, &problem.target, device)?
+                    }
                 };
-                let fitted = dann.fit::<B>(&problem.source, &problem.target, device)?;
                 let source = fitted.evaluate(&problem.source)?.accuracy;
                 let target = fitted.evaluate(&problem.target_test)?.accuracy;
                 accs.push((source, target));
