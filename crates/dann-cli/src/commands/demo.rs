@@ -94,7 +94,7 @@ pub fn moons<B: AutodiffBackend>(a: MoonsArgs, device: &B::Device) -> Result<()>
             if let Some(n) = a.iterations {
                 settings.train.iterations = n;
             }
-            MoonsProcedure::Iterations(settings)
+            MoonsProcedure::Iterations(Box::new(settings))
         }
     };
     if a.seeds == 0 {

@@ -152,7 +152,7 @@ pub enum MoonsProcedure {
     /// The authors' Algorithm 1 ([`authors_settings`]): epochs of single-example steps.
     Authors(ShallowConfig),
     /// Iterations of batches on either engine ([`demo_settings`]).
-    Iterations(Dann),
+    Iterations(Box<Dann>),
 }
 
 /// The batched variant of `dann demo moons --procedure iterations`: the paper's shallow network with 15
