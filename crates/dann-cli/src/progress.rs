@@ -5,10 +5,13 @@ use std::io::{IsTerminal, Write};
 use dann::{MetricsRecord, StepOutput, TrainListener};
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// Shows a progress bar with ETA on a terminal (unless quiet) and writes each metrics record
-/// as one JSON line.
+/// Shows a progress bar with ETA and the current losses on a terminal, or one plain line per
+/// metrics record when stderr is not a terminal (a log file, CI), unless quiet; writes each
+/// record as one JSON line.
 pub struct Reporter<W: Write> {
     bar: Option<ProgressBar>,
+    /// Plain lines instead of a bar.
+    plain: bool,
     jsonl: Option<W>,
     error: Option<std::io::Error>,
 }
@@ -28,6 +31,7 @@ impl<W: Write> Reporter<W> {
             bar
         });
         Self {
+            plain: !quiet && bar.is_none(),
             bar,
             jsonl,
             error: None,
@@ -51,10 +55,10 @@ impl<W: Write> TrainListener for Reporter<W> {
         if let Some(bar) = &self.bar {
             bar.set_position(iteration as u64);
             if iteration.is_multiple_of(50) {
-                let domain = output
-                    .domain_accuracy
-                    .map(|a| format!(" domain acc {a:.2}"))
-                    .unwrap_or_default();
+                let domain = match (output.domain_loss, output.domain_accuracy) {
+                    (Some(l), Some(a)) => format!(" domain loss {l:.4} acc {a:.2}"),
+                    _ => String::new(),
+                };
                 bar.set_message(format!("label loss {:.4}{domain}", output.label_loss));
             }
         }
@@ -71,15 +75,22 @@ impl<W: Write> TrainListener for Reporter<W> {
                 self.error = Some(e);
             }
         }
+        let target = record
+            .target_accuracy
+            .map(|a| format!(", target acc {a:.3}"))
+            .unwrap_or_default();
+        let domain = match (record.domain_loss, record.domain_accuracy) {
+            (Some(l), Some(a)) => format!(", domain loss {l:.4} acc {a:.3}"),
+            _ => String::new(),
+        };
+        let line = format!(
+            "iter {:>7}: label loss {:.4}{domain}, source acc {:.3}{target}, lambda {:.3}, lr {:.2e}",
+            record.iteration, record.label_loss, record.source_accuracy, record.lambda, record.lr
+        );
         if let Some(bar) = &self.bar {
-            let target = record
-                .target_accuracy
-                .map(|a| format!(", target acc {a:.3}"))
-                .unwrap_or_default();
-            bar.println(format!(
-                "iter {:>7}: label loss {:.4}, source acc {:.3}{target}",
-                record.iteration, record.label_loss, record.source_accuracy
-            ));
+            bar.println(line);
+        } else if self.plain {
+            eprintln!("{line}");
         }
     }
 }

@@ -674,3 +674,29 @@ fn the_index_base_is_decided_once_and_kept_with_the_model() {
     let e = eval_json(&model, &test);
     assert_eq!(e["accuracy"], 1.0, "{e}");
 }
+
+/// Without a terminal (a log file, CI), `train` prints one plain line per metrics record,
+/// with the losses, instead of a progress bar; `--quiet` prints none.
+#[test]
+fn progress_is_plain_lines_without_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target, _) = write_moons(dir.path());
+    let out = dann()
+        .args(["train", "--iterations", "300", "--log-every", "100", "--source"])
+        .arg(&source)
+        .arg("--target")
+        .arg(&target)
+        .arg("--out")
+        .arg(dir.path().join("m"))
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("iter")).collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    assert!(lines[2].contains("label loss") && lines[2].contains("domain loss"), "{stderr}");
+    let quiet = train_cmd(&source, &target, &dir.path().join("q"))
+        .args(["--iterations", "300", "--log-every", "100"])
+        .assert()
+        .success();
+    assert!(quiet.get_output().stderr.is_empty());
+}
