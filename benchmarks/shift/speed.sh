@@ -25,7 +25,14 @@ PY
 run() {  # label source target
   for i in 1 2 3; do
     /usr/bin/time -f "%e" -o "$tmp/t" "$dann" shift --json --source "$2" --target "$3" > "$tmp/j"
-    echo "$(cat "$tmp/t") $(python3 -c "import json; j=json.load(open('$tmp/j')); print(j['seconds'], j['pad'], j['top_features'][0]['name'] if j['top_features'] else '-')")"
+    summary=$(python3 - "$tmp/j" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+top = j["top_features"][0]["name"] if j["top_features"] else "-"
+print(f"{j['seconds']:.2f} {j['pad']:.3f} {top}")
+PY
+)
+    echo "$(cat "$tmp/t") $summary"
   done | sort -n | sed -n 2p | while read -r whole alone pad top; do
     echo "| $1 | $whole | $alone | $pad | $top |"
   done
