@@ -5,7 +5,8 @@ use burn::tensor::backend::AutodiffBackend;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    bench, config, demo, digits, eval, make_data, predict, reproduce, select, shift, train, tsne,
+    bench, config, demo, digits, eval, make_data, predict, report, reproduce, select, shift, train,
+    tsne,
 };
 
 /// Domain-Adversarial Neural Networks (Ganin et al., JMLR 2016): train a model on labelled
@@ -50,6 +51,8 @@ pub enum Command {
     /// source rows, compare the two and measure the shift (PAD); writes the chosen model, its
     /// config, the baseline and a table of every candidate into --out.
     Select(select::SelectArgs),
+    /// (Re)build a training run's plots (PNG, SVG) and its self-contained report.html.
+    Report(report::ReportArgs),
     /// How far apart two data sets are: proxy A-distance (PAD = 2(1 - 2 err) of a linear SVM
     /// telling their rows apart), on the raw inputs or on a model's features.
     Shift(shift::ShiftArgs),
@@ -122,6 +125,7 @@ fn run_on<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<()
         Command::Predict(a) => predict::run::<B>(a, device),
         Command::Demo(Demo::Moons(a)) => demo::moons::<B>(a, device),
         Command::Shift(a) => shift::run::<B>(a, device),
+        Command::Report(a) => report::run(a),
         Command::Bench(Bench::Shallow(a)) => bench::shallow::<B>(a, device),
         Command::Reproduce(Reproduce::Amazon(a)) => reproduce::amazon(a),
         Command::Reproduce(Reproduce::Digits(a)) => digits::run::<B>(a, device),

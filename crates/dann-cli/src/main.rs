@@ -6,6 +6,7 @@
 mod cli;
 mod commands;
 mod progress;
+mod report;
 mod run_config;
 
 use std::process::ExitCode;

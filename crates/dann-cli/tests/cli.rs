@@ -682,7 +682,14 @@ fn progress_is_plain_lines_without_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let (source, target, _) = write_moons(dir.path());
     let out = dann()
-        .args(["train", "--iterations", "300", "--log-every", "100", "--source"])
+        .args([
+            "train",
+            "--iterations",
+            "300",
+            "--log-every",
+            "100",
+            "--source",
+        ])
         .arg(&source)
         .arg("--target")
         .arg(&target)
@@ -693,7 +700,10 @@ fn progress_is_plain_lines_without_a_terminal() {
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("iter")).collect();
     assert_eq!(lines.len(), 3, "{stderr}");
-    assert!(lines[2].contains("label loss") && lines[2].contains("domain loss"), "{stderr}");
+    assert!(
+        lines[2].contains("label loss") && lines[2].contains("domain loss"),
+        "{stderr}"
+    );
     let quiet = train_cmd(&source, &target, &dir.path().join("q"))
         .args(["--iterations", "300", "--log-every", "100"])
         .assert()

@@ -7,6 +7,7 @@ pub mod digits;
 pub mod eval;
 pub mod make_data;
 pub mod predict;
+pub mod report;
 pub mod reproduce;
 mod resume;
 pub mod select;
@@ -27,7 +28,7 @@ use crate::run_config::RunConfig;
 
 /// Writes `text` to `path` through a temporary file beside it and a rename, so that an
 /// interrupted run never leaves a half-written file in place of an old one.
-fn write_file(path: &Path, text: &str) -> Result<()> {
+pub(crate) fn write_file(path: &Path, text: &str) -> Result<()> {
     use std::io::Write;
     dann::files::write_atomically(path, |w| w.write_all(text.as_bytes()))
         .with_context(|| format!("cannot write {}", path.display()))

@@ -259,6 +259,7 @@ fn train_burn<B: AutodiffBackend>(
     if let Some(c) = &checkpoints {
         c.remove()?;
     }
+    report(out, quiet);
     if let Some((e, it)) = kept {
         bail!(
             "{e}; kept the model of iteration {it}, the last checkpoint, in {}",
@@ -346,6 +347,7 @@ fn train_shallow<B: AutodiffBackend>(
         lines.push('\n');
     }
     write_file(&out.join("metrics.jsonl"), &lines)?;
+    report(out, a.quiet);
     if !a.quiet {
         let kernel = match shallow.kernel.resolve(&source, &target) {
             Kernel::Blocked => "blocked dense",
@@ -378,4 +380,13 @@ fn train_shallow<B: AutodiffBackend>(
         );
     }
     Ok(())
+}
+
+/// Writes the run's plots and report.html; a failure there is a warning, the model is saved.
+fn report(out: &Path, quiet: bool) {
+    match crate::report::write(out) {
+        Ok(path) if !quiet => eprintln!("report: {}", path.display()),
+        Ok(_) => {}
+        Err(e) => eprintln!("warning: no report for {}: {e:#}", out.display()),
+    }
 }

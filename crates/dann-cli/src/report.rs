@@ -1,0 +1,291 @@
+//! The report of a training run: curves of its `metrics.jsonl` as PNG and SVG (drawn with
+//! plotters, text in the DejaVu Sans font compiled into the binary, so it renders on a
+//! machine without fonts), and one self-contained `report.html` (the SVGs inlined, no
+//! network needed) with the final and every recorded value, the run's config and model.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use plotters::prelude::*;
+use serde_json::{Map, Value};
+
+use crate::commands::write_file;
+
+/// The font of every plot (DejaVu Sans, its licence in assets/fonts/LICENSE-DejaVu).
+static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+const FAMILY: &str = "sans-serif";
+/// Size of each plot in pixels (PNG) or user units (SVG).
+pub const PLOT_SIZE: (u32, u32) = (800, 360);
+
+fn register_font() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // The bytes are a valid TrueType font, compiled in; failing here is a build error.
+        let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, FONT);
+    });
+}
+
+/// One chart: named series of `(x, y)` points.
+struct Chart {
+    stem: &'static str,
+    title: &'static str,
+    x_label: String,
+    series: Vec<(String, Vec<(f64, f64)>)>,
+}
+
+/// The charts of a run's records: losses, accuracies, lambda, learning rate (each series
+/// present when any record has it).
+fn charts(records: &[Map<String, Value>]) -> Vec<Chart> {
+    let x_key = if records.iter().any(|r| r.contains_key("iteration")) {
+        "iteration"
+    } else {
+        "epoch"
+    };
+    let series = |keys: &[&str]| -> Vec<(String, Vec<(f64, f64)>)> {
+        keys.iter()
+            .filter_map(|&k| {
+                let points: Vec<(f64, f64)> = records
+                    .iter()
+                    .filter_map(|r| Some((r.get(x_key)?.as_f64()?, r.get(k)?.as_f64()?)))
+                    .filter(|(x, y)| x.is_finite() && y.is_finite())
+                    .collect();
+                (!points.is_empty()).then(|| (k.replace('_', " "), points))
+            })
+            .collect()
+    };
+    [
+        ("losses", "Losses", &["label_loss", "domain_loss"][..]),
+        (
+            "accuracy",
+            "Accuracy and error",
+            &[
+                "source_accuracy",
+                "target_accuracy",
+                "domain_accuracy",
+                "validation_error",
+            ][..],
+        ),
+        ("lambda", "Adaptation weight lambda_p", &["lambda"][..]),
+        ("lr", "Learning rate mu_p", &["lr"][..]),
+    ]
+    .into_iter()
+    .map(|(stem, title, keys)| Chart {
+        stem,
+        title,
+        x_label: x_key.to_string(),
+        series: series(keys),
+    })
+    .filter(|c| !c.series.is_empty())
+    .collect()
+}
+
+fn draw<DB: DrawingBackend>(
+    root: DrawingArea<DB, plotters::coord::Shift>,
+    chart: &Chart,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| {
+        anyhow::anyhow!("cannot draw {}: {e:?}", chart.stem)
+    };
+    root.fill(&WHITE).map_err(err)?;
+    let points = chart.series.iter().flat_map(|(_, p)| p);
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for &(x, y) in points {
+        (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+    }
+    if x1 <= x0 {
+        x1 = x0 + 1.0;
+    }
+    let pad = ((y1 - y0) * 0.05).max(1e-9);
+    let (y0, y1) = (y0 - pad, y1 + pad);
+    let mut ctx = ChartBuilder::on(&root)
+        .caption(chart.title, (FAMILY, 20))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(60)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(err)?;
+    ctx.configure_mesh()
+        .x_desc(chart.x_label.as_str())
+        .label_style((FAMILY, 13))
+        .draw()
+        .map_err(err)?;
+    let colours = [
+        RGBColor(31, 119, 180),
+        RGBColor(214, 39, 40),
+        RGBColor(44, 160, 44),
+        RGBColor(148, 103, 189),
+    ];
+    for (i, (name, points)) in chart.series.iter().enumerate() {
+        let colour = colours[i % colours.len()];
+        ctx.draw_series(LineSeries::new(
+            points.iter().copied(),
+            colour.stroke_width(2),
+        ))
+        .map_err(err)?
+        .label(name.as_str())
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2)));
+    }
+    ctx.configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .label_font((FAMILY, 13))
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+/// `chart` as PNG bytes.
+fn png(chart: &Chart) -> Result<Vec<u8>> {
+    let (w, h) = PLOT_SIZE;
+    let mut rgb = vec![0u8; (w * h * 3) as usize];
+    draw(
+        BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area(),
+        chart,
+    )?;
+    let image = image::RgbImage::from_raw(w, h, rgb).context("plot buffer of the wrong size")?;
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .context("cannot encode the plot")?;
+    Ok(bytes.into_inner())
+}
+
+/// `chart` as an SVG document.
+fn svg(chart: &Chart) -> Result<String> {
+    let mut text = String::new();
+    draw(
+        SVGBackend::with_string(&mut text, PLOT_SIZE).into_drawing_area(),
+        chart,
+    )?;
+    Ok(text)
+}
+
+/// The records of `metrics.jsonl` in `dir`, each line a JSON object; a malformed line is an
+/// error naming it.
+fn read_records(dir: &Path) -> Result<Vec<Map<String, Value>>> {
+    let path = dir.join("metrics.jsonl");
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read {} (is {} a run directory?)",
+            path.display(),
+            dir.display()
+        )
+    })?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| match serde_json::from_str::<Value>(l) {
+            Ok(Value::Object(m)) => Ok(m),
+            _ => bail!("{}:{}: not a JSON object", path.display(), i + 1),
+        })
+        .collect()
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Writes `plots/*.png`, `plots/*.svg` and `report.html` into the run directory `dir`
+/// (from its `metrics.jsonl`, `config.toml` and `model.json`); returns the report's path.
+pub fn write(dir: &Path) -> Result<PathBuf> {
+    register_font();
+    let records = read_records(dir)?;
+    if records.is_empty() {
+        bail!("{}: metrics.jsonl has no records to report", dir.display());
+    }
+    let plots = dir.join("plots");
+    std::fs::create_dir_all(&plots)
+        .with_context(|| format!("cannot create {}", plots.display()))?;
+    let mut figures = String::new();
+    for chart in charts(&records) {
+        let png_path = plots.join(format!("{}.png", chart.stem));
+        let bytes = png(&chart)?;
+        dann::files::write_atomically(&png_path, |w| std::io::Write::write_all(w, &bytes))?;
+        let svg_text = svg(&chart)?;
+        write_file(&plots.join(format!("{}.svg", chart.stem)), &svg_text)?;
+        // Inline, without the XML declaration.
+        let inline = svg_text.trim_start_matches(|c| c != '<');
+        let inline = inline.strip_prefix("<?xml").map_or(inline, |rest| {
+            rest.split_once("?>").map_or(rest, |(_, body)| body)
+        });
+        let _ = writeln!(
+            figures,
+            "<figure id=\"plot-{}\">{inline}<figcaption>{} (plots/{}.png, plots/{}.svg)</figcaption></figure>",
+            chart.stem, chart.title, chart.stem, chart.stem
+        );
+    }
+    let mut keys: Vec<&String> = Vec::new();
+    for r in &records {
+        for k in r.keys() {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
+    let cell = |v: Option<&Value>| match v {
+        Some(Value::Null) | None => String::new(),
+        Some(v) => escape(&v.to_string()),
+    };
+    let last = records.last().expect("not empty");
+    let mut summary = String::new();
+    for k in &keys {
+        let _ = write!(
+            summary,
+            "<tr><th>{}</th><td>{}</td></tr>",
+            escape(k),
+            cell(last.get(*k))
+        );
+    }
+    let mut table = String::from("<tr>");
+    for k in &keys {
+        let _ = write!(table, "<th>{}</th>", escape(k));
+    }
+    table.push_str("</tr>\n");
+    for r in &records {
+        table.push_str("<tr>");
+        for k in &keys {
+            let _ = write!(table, "<td>{}</td>", cell(r.get(*k)));
+        }
+        table.push_str("</tr>\n");
+    }
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+    let html = format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>dann run {title}</title>
+<style>
+body {{ font-family: sans-serif; margin: 2em; max-width: 60em; }}
+table {{ border-collapse: collapse; font-size: 0.9em; }}
+th, td {{ border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: right; }}
+figure {{ margin: 1em 0; }} pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; }}
+</style></head>
+<body>
+<h1>dann run <code>{title}</code></h1>
+<h2>Last record</h2>
+<table id="last">{summary}</table>
+<h2>Curves</h2>
+{figures}
+<h2>Every record (metrics.jsonl)</h2>
+<table id="metrics">
+{table}</table>
+<h2>Configuration (config.toml)</h2>
+<pre id="config">{config}</pre>
+<h2>Model (model.json)</h2>
+<pre id="model">{model}</pre>
+</body></html>
+"#,
+        title = escape(&dir.display().to_string()),
+        config = escape(&read("config.toml")),
+        model = escape(&read("model.json")),
+    );
+    let path = dir.join("report.html");
+    write_file(&path, &html)?;
+    Ok(path)
+}

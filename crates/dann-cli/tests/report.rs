@@ -1,0 +1,79 @@
+//! Every `dann train` run gets plots (PNG and SVG) and a self-contained report.html whose
+//! numbers are those of its metrics.jsonl; `dann report` rebuilds them.
+
+mod common;
+
+use std::fs;
+
+use common::{dann, train_cmd, write_moons};
+
+#[test]
+fn a_run_has_plots_and_a_report_with_its_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target, test) = write_moons(dir.path());
+    let run = dir.path().join("run");
+    train_cmd(&source, &target, &run)
+        .args(["--iterations", "400", "--log-every", "100", "--target-test"])
+        .arg(&test)
+        .assert()
+        .success();
+    for stem in ["losses", "accuracy", "lambda", "lr"] {
+        let png = image::open(run.join(format!("plots/{stem}.png"))).unwrap();
+        assert_eq!((png.width(), png.height()), (800, 360), "{stem}");
+        // Not a blank canvas: the curves and the text put several colours on it.
+        let rgb = png.to_rgb8();
+        let mut colours: Vec<[u8; 3]> = rgb.pixels().map(|p| p.0).collect();
+        colours.sort_unstable();
+        colours.dedup();
+        assert!(colours.len() > 20, "{stem}: {} colours", colours.len());
+        let svg = fs::read_to_string(run.join(format!("plots/{stem}.svg"))).unwrap();
+        assert!(svg.contains("<svg") && svg.contains("<text"), "{stem}");
+    }
+    let html = fs::read_to_string(run.join("report.html")).unwrap();
+    // Self-contained: the SVGs inline, nothing fetched.
+    assert_eq!(html.matches("<svg").count(), 4);
+    assert!(
+        !html.contains("http://")
+            || html.matches("http://").count() == html.matches("xmlns").count()
+    );
+    assert!(!html.contains("<script src") && !html.contains("<link"));
+    // Every number of every record is in the page, as metrics.jsonl writes it.
+    let metrics = fs::read_to_string(run.join("metrics.jsonl")).unwrap();
+    let records: Vec<serde_json::Value> = metrics
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 4);
+    for r in &records {
+        for (k, v) in r.as_object().unwrap() {
+            if v.is_number() {
+                let cell = format!("<td>{v}</td>");
+                assert!(html.contains(&cell), "{k} = {v} is not in report.html");
+            }
+        }
+    }
+    assert!(html.contains("target_accuracy"));
+    assert!(
+        html.contains(
+            &fs::read_to_string(run.join("config.toml"))
+                .unwrap()
+                .lines()
+                .next()
+                .unwrap()
+                .replace('"', "&quot;")
+        )
+    );
+
+    // `dann report` rebuilds them (here after they were deleted).
+    fs::remove_dir_all(run.join("plots")).unwrap();
+    fs::remove_file(run.join("report.html")).unwrap();
+    dann().arg("report").arg(&run).assert().success();
+    assert!(run.join("plots/losses.png").exists() && run.join("report.html").exists());
+    // A directory without metrics is an error naming the file.
+    dann()
+        .arg("report")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("metrics.jsonl"));
+}
