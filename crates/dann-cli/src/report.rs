@@ -186,6 +186,40 @@ fn read_records(dir: &Path) -> Result<Vec<Map<String, Value>>> {
         .collect()
 }
 
+/// The shift table from `shift.json` (written by `train`): PAD, AUC and p-value on the
+/// model's inputs and on its features; empty without the file.
+fn shift_section(json: &str) -> String {
+    let Ok(v) = serde_json::from_str::<Value>(json) else {
+        return String::new();
+    };
+    let mut rows = String::new();
+    for (key, name) in [("inputs", "inputs"), ("features", "features G_f(x)")] {
+        let m = &v[key];
+        let est = |e: &Value| {
+            format!(
+                "{:.3} [{:.3}, {:.3}]",
+                e["value"].as_f64().unwrap_or(f64::NAN),
+                e["low"].as_f64().unwrap_or(f64::NAN),
+                e["high"].as_f64().unwrap_or(f64::NAN)
+            )
+        };
+        let _ = write!(
+            rows,
+            "<tr><th>{name}</th><td>{}</td><td>{}</td><td>{:.3}</td></tr>",
+            est(&m["pad"]),
+            est(&m["auc"]),
+            m["p_value"].as_f64().unwrap_or(f64::NAN)
+        );
+    }
+    format!(
+        "<h2>Domain shift (shift.json, {} rows per domain)</h2>\n<p>Proxy A-distance and the \
+         domain classifier's AUC with 95% intervals, on the model's inputs and on the features it \
+         learned (DANN should bring the second down).</p>\n<table id=\"shift\"><tr><th></th>\
+         <th>PAD</th><th>AUC</th><th>p</th></tr>{rows}</table>",
+        v["inputs"]["rows_per_domain"]
+    )
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -257,6 +291,7 @@ pub fn write(dir: &Path) -> Result<PathBuf> {
         table.push_str("</tr>\n");
     }
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+    let shift = shift_section(&read("shift.json"));
     let html = format!(
         r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>dann run {title}</title>
@@ -272,6 +307,7 @@ figure {{ margin: 1em 0; }} pre {{ background: #f6f6f6; padding: 1em; overflow-x
 <table id="last">{summary}</table>
 <h2>Curves</h2>
 {figures}
+{shift}
 <h2>Every record (metrics.jsonl)</h2>
 <table id="metrics">
 {table}</table>

@@ -252,6 +252,7 @@ fn train_burn<B: AutodiffBackend>(
     };
     fitted.save(out)?;
     write_file(&out.join(RunConfig::FILE), &config.to_toml()?)?;
+    write_shift(out, &fitted, &source, &target);
     if replacing {
         fs::rename(&stream_path, &metrics_path)
             .with_context(|| format!("cannot write {}", metrics_path.display()))?;
@@ -341,6 +342,7 @@ fn train_shallow<B: AutodiffBackend>(
     };
     fitted.save(out)?;
     write_file(&out.join(RunConfig::FILE), &resolved.to_toml()?)?;
+    write_shift(out, &fitted, &source, &target);
     let mut lines = String::new();
     for record in &fit.history {
         lines += &serde_json::to_string(record)?;
@@ -388,5 +390,44 @@ fn report(out: &Path, quiet: bool) {
         Ok(path) if !quiet => eprintln!("report: {}", path.display()),
         Ok(_) => {}
         Err(e) => eprintln!("warning: no report for {}: {e:#}", out.display()),
+    }
+}
+
+/// Rows per domain the report's shift is measured on (a seeded sample of each set).
+const SHIFT_ROWS: usize = 2000;
+
+/// Writes `shift.json`: the shift between source and target on the model's inputs (after its
+/// preprocessing) and on its features `G_f(x)`, for the report; a failure is a warning.
+fn write_shift<B: burn::tensor::backend::Backend>(
+    out: &Path,
+    fitted: &dann::FittedDann<B>,
+    source: &Dataset,
+    target: &Dataset,
+) {
+    let measure = || -> Result<serde_json::Value> {
+        let sample = |d: &Dataset, seed: u64| -> Result<Dataset> {
+            use rand::SeedableRng;
+            use rand::seq::SliceRandom;
+            let mut idx: Vec<usize> = (0..d.len()).collect();
+            idx.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
+            idx.truncate(SHIFT_ROWS);
+            idx.sort_unstable();
+            Ok(fitted.prepare(d.subset(&idx).without_labels())?)
+        };
+        let (s, t) = (sample(source, 1)?, sample(target, 2)?);
+        let inputs = dann::analysis::shift::measure_shift(s.clone(), t.clone(), None, 0)?;
+        let features = dann::analysis::shift::measure_shift(s, t, Some(fitted), 0)?;
+        let summary = |m: &dann::analysis::shift::Shift| {
+            serde_json::json!({
+                "pad": m.pad_interval, "auc": m.auc, "p_value": m.p_value,
+                "rows_per_domain": m.rows_per_domain, "verdict": m.verdict(),
+            })
+        };
+        Ok(serde_json::json!({ "inputs": summary(&inputs), "features": summary(&features) }))
+    };
+    let written = measure()
+        .and_then(|v| write_file(&out.join("shift.json"), &serde_json::to_string_pretty(&v)?));
+    if let Err(e) = written {
+        eprintln!("warning: no shift measurement for the report: {e:#}");
     }
 }
