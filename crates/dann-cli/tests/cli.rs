@@ -142,6 +142,7 @@ fn train_eval_predict_on_csv() {
     let snapshot = |dir: &Path| {
         let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
             .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().is_file())
             .map(|e| {
                 let e = e.unwrap();
                 (
@@ -357,15 +358,7 @@ fn default_config_round_trips() {
 #[test]
 fn demo_moons_json() {
     let out = dann()
-        .args([
-            "demo",
-            "moons",
-            "--json",
-            "--seeds",
-            "1",
-            "--iterations",
-            "300",
-        ])
+        .args(["demo", "moons", "--json", "--seeds", "1", "--epochs", "20"])
         .assert()
         .success();
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
@@ -374,6 +367,26 @@ fn demo_moons_json() {
         assert!((0.0..=1.0).contains(&acc), "{v}");
     }
     assert_eq!(v["seeds"], serde_json::json!([0]));
+    assert_eq!(v["procedure"], "authors");
+    // The batched procedure takes --iterations, and each refuses the other's budget.
+    dann()
+        .args([
+            "demo",
+            "moons",
+            "--json",
+            "--seeds",
+            "1",
+            "--procedure",
+            "iterations",
+        ])
+        .args(["--iterations", "300"])
+        .assert()
+        .success();
+    dann()
+        .args(["demo", "moons", "--iterations", "300"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--procedure iterations"));
 }
 
 #[test]
