@@ -53,6 +53,9 @@ pub enum Command {
     Select(select::SelectArgs),
     /// (Re)build a training run's plots (PNG, SVG) and its self-contained report.html.
     Report(report::ReportArgs),
+    /// Several training runs side by side: their last records in one table and, per metric,
+    /// one chart with a curve per run (compare.html and plots in --out).
+    Compare(report::CompareArgs),
     /// How far apart two data sets are: proxy A-distance (PAD = 2(1 - 2 err) of a linear SVM
     /// telling their rows apart), on the raw inputs or on a model's features.
     Shift(shift::ShiftArgs),
@@ -126,6 +129,7 @@ fn run_on<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<()
         Command::Demo(Demo::Moons(a)) => demo::moons::<B>(a, device),
         Command::Shift(a) => shift::run::<B>(a, device),
         Command::Report(a) => report::run(a),
+        Command::Compare(a) => report::compare(a),
         Command::Bench(Bench::Shallow(a)) => bench::shallow::<B>(a, device),
         Command::Reproduce(Reproduce::Amazon(a)) => reproduce::amazon(a),
         Command::Reproduce(Reproduce::Digits(a)) => digits::run::<B>(a, device),

@@ -28,8 +28,8 @@ fn register_font() {
 
 /// One chart: named series of `(x, y)` points.
 struct Chart {
-    stem: &'static str,
-    title: &'static str,
+    stem: String,
+    title: String,
     x_label: String,
     series: Vec<(String, Vec<(f64, f64)>)>,
 }
@@ -71,8 +71,8 @@ fn charts(records: &[Map<String, Value>]) -> Vec<Chart> {
     ]
     .into_iter()
     .map(|(stem, title, keys)| Chart {
-        stem,
-        title,
+        stem: stem.to_string(),
+        title: title.to_string(),
         x_label: x_key.to_string(),
         series: series(keys),
     })
@@ -102,7 +102,7 @@ where
     let pad = ((y1 - y0) * 0.05).max(1e-9);
     let (y0, y1) = (y0 - pad, y1 + pad);
     let mut ctx = ChartBuilder::on(&root)
-        .caption(chart.title, (FAMILY, 20))
+        .caption(chart.title.as_str(), (FAMILY, 20))
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(60)
@@ -163,6 +163,31 @@ fn svg(chart: &Chart) -> Result<String> {
         chart,
     )?;
     Ok(text)
+}
+
+/// Writes each chart as `plots/<stem>.png` and `.svg`; returns the HTML figures with the
+/// SVGs inlined.
+fn write_plots(plots: &Path, charts: &[Chart]) -> Result<String> {
+    std::fs::create_dir_all(plots).with_context(|| format!("cannot create {}", plots.display()))?;
+    let mut figures = String::new();
+    for chart in charts {
+        let png_path = plots.join(format!("{}.png", chart.stem));
+        let bytes = png(chart)?;
+        dann::files::write_atomically(&png_path, |w| std::io::Write::write_all(w, &bytes))?;
+        let svg_text = svg(chart)?;
+        write_file(&plots.join(format!("{}.svg", chart.stem)), &svg_text)?;
+        // Inline, without the XML declaration.
+        let inline = svg_text.trim_start_matches(|c| c != '<');
+        let inline = inline.strip_prefix("<?xml").map_or(inline, |rest| {
+            rest.split_once("?>").map_or(rest, |(_, body)| body)
+        });
+        let _ = writeln!(
+            figures,
+            "<figure id=\"plot-{}\">{inline}<figcaption>{} (plots/{}.png, plots/{}.svg)</figcaption></figure>",
+            chart.stem, chart.title, chart.stem, chart.stem
+        );
+    }
+    Ok(figures)
 }
 
 /// The records of `metrics.jsonl` in `dir`, each line a JSON object; a malformed line is an
@@ -238,24 +263,7 @@ pub fn write(dir: &Path) -> Result<PathBuf> {
     let plots = dir.join("plots");
     std::fs::create_dir_all(&plots)
         .with_context(|| format!("cannot create {}", plots.display()))?;
-    let mut figures = String::new();
-    for chart in charts(&records) {
-        let png_path = plots.join(format!("{}.png", chart.stem));
-        let bytes = png(&chart)?;
-        dann::files::write_atomically(&png_path, |w| std::io::Write::write_all(w, &bytes))?;
-        let svg_text = svg(&chart)?;
-        write_file(&plots.join(format!("{}.svg", chart.stem)), &svg_text)?;
-        // Inline, without the XML declaration.
-        let inline = svg_text.trim_start_matches(|c| c != '<');
-        let inline = inline.strip_prefix("<?xml").map_or(inline, |rest| {
-            rest.split_once("?>").map_or(rest, |(_, body)| body)
-        });
-        let _ = writeln!(
-            figures,
-            "<figure id=\"plot-{}\">{inline}<figcaption>{} (plots/{}.png, plots/{}.svg)</figcaption></figure>",
-            chart.stem, chart.title, chart.stem, chart.stem
-        );
-    }
+    let figures = write_plots(&plots, &charts(&records))?;
     let mut keys: Vec<&String> = Vec::new();
     for r in &records {
         for k in r.keys() {
@@ -322,6 +330,112 @@ figure {{ margin: 1em 0; }} pre {{ background: #f6f6f6; padding: 1em; overflow-x
         model = escape(&read("model.json")),
     );
     let path = dir.join("report.html");
+    write_file(&path, &html)?;
+    Ok(path)
+}
+
+/// Writes `compare.html` and `plots/` into `out`: the runs' last records side by side (and
+/// their shift, when measured) and, for each metric, one chart with a curve per run.
+pub fn write_comparison(runs: &[PathBuf], out: &Path) -> Result<PathBuf> {
+    register_font();
+    if runs.len() < 2 {
+        bail!("give at least two run directories to compare");
+    }
+    let named: Vec<(String, Vec<Map<String, Value>>)> = runs
+        .iter()
+        .map(|r| {
+            let name = r.file_name().map_or_else(
+                || r.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            Ok((name, read_records(r)?))
+        })
+        .collect::<Result<_>>()?;
+    let mut charts = Vec::new();
+    for (key, title) in [
+        ("label_loss", "Label loss"),
+        ("domain_loss", "Domain loss"),
+        ("source_accuracy", "Source accuracy"),
+        ("target_accuracy", "Target accuracy"),
+        ("domain_accuracy", "Domain accuracy"),
+        ("validation_error", "Validation error"),
+    ] {
+        let mut series = Vec::new();
+        for (name, records) in &named {
+            let x_key = if records.iter().any(|r| r.contains_key("iteration")) {
+                "iteration"
+            } else {
+                "epoch"
+            };
+            let points: Vec<(f64, f64)> = records
+                .iter()
+                .filter_map(|r| Some((r.get(x_key)?.as_f64()?, r.get(key)?.as_f64()?)))
+                .collect();
+            if !points.is_empty() {
+                series.push((name.clone(), points));
+            }
+        }
+        if !series.is_empty() {
+            charts.push(Chart {
+                stem: key.to_string(),
+                title: title.to_string(),
+                x_label: "iteration (or epoch)".into(),
+                series,
+            });
+        }
+    }
+    let figures = write_plots(&out.join("plots"), &charts)?;
+    let mut keys: Vec<String> = Vec::new();
+    for (_, records) in &named {
+        for k in records.last().into_iter().flat_map(|r| r.keys()) {
+            if !keys.contains(k) {
+                keys.push(k.clone());
+            }
+        }
+    }
+    let mut table = String::from("<tr><th>run</th>");
+    for k in &keys {
+        let _ = write!(table, "<th>{}</th>", escape(k));
+    }
+    table.push_str("<th>PAD of the features</th></tr>\n");
+    for ((name, records), dir) in named.iter().zip(runs) {
+        let last = records.last();
+        let _ = write!(table, "<tr><th>{}</th>", escape(name));
+        for k in &keys {
+            let v = last.and_then(|r| r.get(k)).filter(|v| !v.is_null());
+            let _ = write!(
+                table,
+                "<td>{}</td>",
+                v.map_or(String::new(), |v| escape(&v.to_string()))
+            );
+        }
+        let shift: Option<Value> = std::fs::read_to_string(dir.join("shift.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok());
+        let pad = shift
+            .and_then(|v| v["features"]["pad"]["value"].as_f64())
+            .map_or(String::new(), |p| format!("{p:.3}"));
+        let _ = writeln!(table, "<td>{pad}</td></tr>");
+    }
+    let html = format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>dann compare</title>
+<style>
+body {{ font-family: sans-serif; margin: 2em; max-width: 60em; }}
+table {{ border-collapse: collapse; font-size: 0.9em; }}
+th, td {{ border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: right; }}
+</style></head>
+<body>
+<h1>dann compare</h1>
+<h2>Last record of each run</h2>
+<table id="compare">
+{table}</table>
+<h2>Curves</h2>
+{figures}
+</body></html>
+"#
+    );
+    let path = out.join("compare.html");
     write_file(&path, &html)?;
     Ok(path)
 }

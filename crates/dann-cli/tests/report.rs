@@ -77,3 +77,69 @@ fn a_run_has_plots_and_a_report_with_its_numbers() {
         .code(2)
         .stderr(predicates::str::contains("metrics.jsonl"));
 }
+
+/// `dann compare` puts a source-only run and a DANN run side by side: their last records in
+/// one table, and one chart per metric with a curve per run.
+#[test]
+fn compare_puts_runs_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target, test) = write_moons(dir.path());
+    let mut runs = Vec::new();
+    for mode in ["source-only", "dann"] {
+        let run = dir.path().join(mode);
+        train_cmd(&source, &target, &run)
+            .args([
+                "--iterations",
+                "300",
+                "--log-every",
+                "100",
+                "--mode",
+                mode,
+                "--target-test",
+            ])
+            .arg(&test)
+            .assert()
+            .success();
+        runs.push(run);
+    }
+    let out = dir.path().join("cmp");
+    dann()
+        .arg("compare")
+        .args(&runs)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let html = fs::read_to_string(out.join("compare.html")).unwrap();
+    for (mode, run) in ["source-only", "dann"].iter().zip(&runs) {
+        assert!(html.contains(&format!("<tr><th>{mode}</th>")), "{mode}");
+        let last: serde_json::Value = serde_json::from_str(
+            fs::read_to_string(run.join("metrics.jsonl"))
+                .unwrap()
+                .lines()
+                .last()
+                .unwrap(),
+        )
+        .unwrap();
+        let acc = &last["target_accuracy"];
+        assert!(html.contains(&format!("<td>{acc}</td>")), "{mode}: {acc}");
+    }
+    // Both runs have these curves; only DANN has a domain loss.
+    for stem in ["label_loss", "target_accuracy", "domain_loss"] {
+        let png = image::open(out.join(format!("plots/{stem}.png"))).unwrap();
+        assert_eq!((png.width(), png.height()), (800, 360));
+    }
+    let label = fs::read_to_string(out.join("plots/label_loss.svg")).unwrap();
+    assert!(
+        label.contains("source-only") && label.contains("dann"),
+        "legend of both runs"
+    );
+    // One run is not a comparison.
+    dann()
+        .arg("compare")
+        .arg(&runs[0])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2);
+}

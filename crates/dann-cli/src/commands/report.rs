@@ -1,4 +1,5 @@
-//! `dann report RUN_DIR`: (re)builds a training run's plots and report.html.
+//! `dann report RUN_DIR`: (re)builds a training run's plots and report.html; `dann compare`
+//! puts several runs side by side.
 
 use std::path::PathBuf;
 
@@ -18,5 +19,22 @@ pub fn run(a: ReportArgs) -> Result<()> {
         path.display(),
         a.run.join("plots").display()
     );
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Two or more `dann train` output directories (e.g. source-only and DANN).
+    #[arg(required = true, num_args = 2..)]
+    runs: Vec<PathBuf>,
+    /// Where to write compare.html and its plots.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub fn compare(a: CompareArgs) -> Result<()> {
+    std::fs::create_dir_all(&a.out)?;
+    let path = crate::report::write_comparison(&a.runs, &a.out)?;
+    eprintln!("wrote {}", path.display());
     Ok(())
 }
