@@ -31,6 +31,9 @@ struct Chart {
     stem: String,
     title: String,
     x_label: String,
+    /// Points and the diagonal `y = x` instead of lines (a scatter like the paper's
+    /// Figure 3), with this y-axis label.
+    scatter: Option<String>,
     series: Vec<(String, Vec<(f64, f64)>)>,
 }
 
@@ -74,6 +77,7 @@ fn charts(records: &[Map<String, Value>]) -> Vec<Chart> {
         stem: stem.to_string(),
         title: title.to_string(),
         x_label: x_key.to_string(),
+        scatter: None,
         series: series(keys),
     })
     .filter(|c| !c.series.is_empty())
@@ -99,8 +103,18 @@ where
     if x1 <= x0 {
         x1 = x0 + 1.0;
     }
+    if chart.scatter.is_some() {
+        // One square range with the diagonal across it.
+        (x0, y0) = (x0.min(y0), x0.min(y0));
+        (x1, y1) = (x1.max(y1), x1.max(y1));
+    }
     let pad = ((y1 - y0) * 0.05).max(1e-9);
     let (y0, y1) = (y0 - pad, y1 + pad);
+    let (x0, x1) = if chart.scatter.is_some() {
+        (x0 - pad, x1 + pad)
+    } else {
+        (x0, x1)
+    };
     let mut ctx = ChartBuilder::on(&root)
         .caption(chart.title.as_str(), (FAMILY, 20))
         .margin(12)
@@ -110,9 +124,15 @@ where
         .map_err(err)?;
     ctx.configure_mesh()
         .x_desc(chart.x_label.as_str())
+        .y_desc(chart.scatter.as_deref().unwrap_or(""))
         .label_style((FAMILY, 13))
         .draw()
         .map_err(err)?;
+    if chart.scatter.is_some() {
+        ctx.draw_series(LineSeries::new([(x0, x0), (x1, x1)], BLACK.mix(0.4)))
+            .map_err(err)?
+            .label("y = x");
+    }
     let colours = [
         RGBColor(31, 119, 180),
         RGBColor(214, 39, 40),
@@ -121,13 +141,20 @@ where
     ];
     for (i, (name, points)) in chart.series.iter().enumerate() {
         let colour = colours[i % colours.len()];
-        ctx.draw_series(LineSeries::new(
-            points.iter().copied(),
-            colour.stroke_width(2),
-        ))
-        .map_err(err)?
-        .label(name.as_str())
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2)));
+        let drawn = if chart.scatter.is_some() {
+            ctx.draw_series(points.iter().map(|&p| Circle::new(p, 5, colour.filled())))
+        } else {
+            ctx.draw_series(LineSeries::new(
+                points.iter().copied(),
+                colour.stroke_width(2),
+            ))
+        };
+        drawn
+            .map_err(err)?
+            .label(name.as_str())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
+            });
     }
     ctx.configure_series_labels()
         .background_style(WHITE.mix(0.8))
@@ -380,6 +407,7 @@ pub fn write_comparison(runs: &[PathBuf], out: &Path) -> Result<PathBuf> {
                 stem: key.to_string(),
                 title: title.to_string(),
                 x_label: "iteration (or epoch)".into(),
+                scatter: None,
                 series,
             });
         }
@@ -436,6 +464,95 @@ th, td {{ border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: right; }}
 "#
     );
     let path = out.join("compare.html");
+    write_file(&path, &html)?;
+    Ok(path)
+}
+
+/// Writes `amazon.html` and its plots into `out`: the table beside the paper's and, with the
+/// PADs, two scatters like the paper's Figure 3 (PAD of DANN's features against the raw
+/// inputs' and against the NN's, one point per pair, the diagonal `y = x`).
+pub fn write_amazon_page(
+    report: &dann::experiments::amazon::Report,
+    out: &Path,
+) -> Result<PathBuf> {
+    use dann::experiments::amazon::PairPad;
+    register_font();
+    let mut rows = String::new();
+    for p in &report.pairs {
+        let _ = writeln!(
+            rows,
+            "<tr><th>{} &rarr; {}</th><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td></tr>",
+            escape(&p.source),
+            escape(&p.target),
+            p.dann,
+            p.nn,
+            p.svm,
+            p.paper.0,
+            p.paper.1,
+            p.paper.2,
+            p.dann_lambda,
+            p.dann_hidden
+        );
+    }
+    let (m, pm) = (report.mean, report.paper_mean);
+    let _ = writeln!(
+        rows,
+        "<tr><th>mean</th><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td></td><td></td></tr>",
+        m.0, m.1, m.2, pm.0, pm.1, pm.2
+    );
+    let pads: Vec<&PairPad> = report.pairs.iter().filter_map(|p| p.pad.as_ref()).collect();
+    let figures = if pads.is_empty() {
+        String::from("<p>No PAD in this run (<code>reproduce amazon --pad</code> measures it).</p>")
+    } else {
+        let scatter = |stem: &str, title: &str, x: &str, f: fn(&PairPad) -> f64| Chart {
+            stem: stem.into(),
+            title: title.into(),
+            x_label: x.into(),
+            scatter: Some("PAD on DANN features".into()),
+            series: vec![(
+                "one point per pair".into(),
+                pads.iter().map(|p| (f(p), p.dann)).collect(),
+            )],
+        };
+        write_plots(
+            &out.join("plots"),
+            &[
+                scatter(
+                    "pad_raw_vs_dann",
+                    "PAD: raw inputs vs DANN (Figure 3)",
+                    "PAD on raw inputs",
+                    |p| p.raw,
+                ),
+                scatter(
+                    "pad_nn_vs_dann",
+                    "PAD: NN vs DANN (Figure 3)",
+                    "PAD on NN features",
+                    |p| p.nn,
+                ),
+            ],
+        )?
+    };
+    let html = format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>dann reproduce amazon</title>
+<style>
+body {{ font-family: sans-serif; margin: 2em; max-width: 60em; }}
+table {{ border-collapse: collapse; font-size: 0.9em; }}
+th, td {{ border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: right; }}
+</style></head>
+<body>
+<h1>Amazon reviews: target accuracy (JMLR 2016, Table 1)</h1>
+<table id="amazon">
+<tr><th>source &rarr; target</th><th>DANN</th><th>NN</th><th>SVM</th><th>paper DANN</th><th>paper NN</th><th>paper SVM</th><th>lambda</th><th>hidden</th></tr>
+{rows}</table>
+<p>{:.0} s in all.</p>
+<h2>Proxy A-distance (Figure 3)</h2>
+{figures}
+</body></html>
+"#,
+        report.seconds
+    );
+    let path = out.join("amazon.html");
     write_file(&path, &html)?;
     Ok(path)
 }

@@ -508,6 +508,7 @@ fn reproduce_amazon_small_run_writes_tables() {
             "2",
             "--stopping",
             "fixed",
+            "--pad",
             "--data-dir",
         ])
         .arg(repo_data())
@@ -517,6 +518,20 @@ fn reproduce_amazon_small_run_writes_tables() {
         .success();
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     let pair = &v["pairs"][0];
+    // The page: the table beside the paper's, and Figure 3's scatters.
+    let html = fs::read_to_string(dir.path().join("amazon.html")).unwrap();
+    let dann_acc = format!("<td>{:.3}</td>", pair["dann"].as_f64().unwrap());
+    assert!(
+        html.contains("electronics &rarr; kitchen") && html.contains(&dann_acc),
+        "{html}"
+    );
+    for stem in ["pad_raw_vs_dann", "pad_nn_vs_dann"] {
+        assert!(
+            dir.path().join(format!("plots/{stem}.png")).exists(),
+            "{stem}"
+        );
+        assert!(html.contains(&format!("id=\"plot-{stem}\"")), "{stem}");
+    }
     assert_eq!(pair["source"], "electronics");
     assert_eq!(pair["paper"], serde_json::json!([0.854, 0.854, 0.847]));
     for key in ["dann", "nn", "svm"] {

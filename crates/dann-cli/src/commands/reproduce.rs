@@ -112,7 +112,11 @@ pub fn amazon(a: AmazonArgs) -> Result<()> {
     let out = reproduction_out(
         a.out.as_deref(),
         "amazon",
-        &["amazon.md".into(), "amazon.csv".into()],
+        &[
+            "amazon.md".into(),
+            "amazon.csv".into(),
+            "amazon.html".into(),
+        ],
         a.force,
     )?;
     if config.features == FeatureSpace::Msda && !a.json {
@@ -137,11 +141,15 @@ pub fn amazon(a: AmazonArgs) -> Result<()> {
     ] {
         write_file(&out.join(name), &text)?;
     }
+    crate::report::write_amazon_page(&report, &out)?;
     if a.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
         print!("{}", report.markdown());
-        eprintln!("wrote {}/amazon.md and amazon.csv", out.display());
+        eprintln!(
+            "wrote {}/amazon.md, amazon.csv and amazon.html",
+            out.display()
+        );
     }
     Ok(())
 }
