@@ -5,6 +5,7 @@
 
 mod cli;
 mod commands;
+mod moons_figure;
 mod progress;
 mod report;
 mod run_config;

@@ -14,11 +14,11 @@ use crate::commands::write_file;
 
 /// The font of every plot (DejaVu Sans, its licence in assets/fonts/LICENSE-DejaVu).
 static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
-const FAMILY: &str = "sans-serif";
+pub(crate) const FAMILY: &str = "sans-serif";
 /// Size of each plot in pixels (PNG) or user units (SVG).
 pub const PLOT_SIZE: (u32, u32) = (800, 360);
 
-fn register_font() {
+pub(crate) fn register_font() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         // The bytes are a valid TrueType font, compiled in; failing here is a build error.

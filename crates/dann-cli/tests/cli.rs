@@ -368,6 +368,28 @@ fn demo_moons_json() {
     }
     assert_eq!(v["seeds"], serde_json::json!([0]));
     assert_eq!(v["procedure"], "authors");
+    // --plot draws Figure 2: decisions, features on two principal components, the domain.
+    let dir = tempfile::tempdir().unwrap();
+    dann()
+        .args(["demo", "moons", "--seeds", "1", "--epochs", "20", "--plot"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    for stem in [
+        "label_nn",
+        "label_dann",
+        "features_nn",
+        "features_dann",
+        "domain_dann",
+    ] {
+        let png = image::open(dir.path().join(format!("{stem}.png"))).unwrap();
+        assert_eq!((png.width(), png.height()), (560, 520), "{stem}");
+        let mut colours: Vec<[u8; 3]> = png.to_rgb8().pixels().map(|p| p.0).collect();
+        colours.sort_unstable();
+        colours.dedup();
+        assert!(colours.len() > 20, "{stem} looks blank");
+        assert!(dir.path().join(format!("{stem}.svg")).exists());
+    }
     // The batched procedure takes --iterations, and each refuses the other's budget.
     dann()
         .args([

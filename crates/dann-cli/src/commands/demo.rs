@@ -42,6 +42,11 @@ pub struct MoonsArgs {
     /// --procedure authors, its [model] and [train] for --procedure iterations.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Also draw the paper's Figure 2 for the first seed into this folder: the label
+    /// classifier's decision of source-only and DANN over the plane with the points, their
+    /// hidden features on two principal components, DANN's domain classifier (PNG and SVG).
+    #[arg(long, value_name = "DIR")]
+    plot: Option<PathBuf>,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -110,6 +115,18 @@ pub fn moons<B: AutodiffBackend>(a: MoonsArgs, device: &B::Device) -> Result<()>
         seeds: (a.seed..a.seed + a.seeds).collect(),
     };
     let result = demo.run::<B>(device)?;
+    if let Some(dir) = &a.plot {
+        let (problem, models) = demo.fit_seed::<B>(a.seed, device)?;
+        let stems = crate::moons_figure::write(dir, &problem, &models)?;
+        if !a.json {
+            eprintln!(
+                "Figure 2 (seed {}): {} in {}",
+                a.seed,
+                stems.join(", "),
+                dir.display()
+            );
+        }
+    }
     if a.json {
         let out = json!({
             "problem": "moons",

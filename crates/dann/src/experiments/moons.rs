@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{Dataset, DenseMatrix, Features};
 use crate::deep::schedule::{LambdaSchedule, LrSchedule};
-use crate::deep::{DannConfig, TrainConfig};
+use crate::deep::{DannConfig, FittedDann, TrainConfig};
 use crate::error::{Error, Result};
 use crate::learner::{Dann, fitted_from_shallow};
 use crate::problem::Mode;
@@ -217,6 +217,61 @@ impl MoonsDemo {
         }
     }
 
+    /// The problem of `seed` and the two models trained on it (source-only, then DANN), as
+    /// [`run`](Self::run) trains them; e.g. to draw them.
+    pub fn fit_seed<B: AutodiffBackend>(
+        &self,
+        seed: u64,
+        device: &B::Device,
+    ) -> Result<(MoonsProblem, [FittedDann<B::InnerBackend>; 2])> {
+        self.check()?;
+        let problem = MoonsConfig {
+            seed,
+            ..self.problem.clone()
+        }
+        .generate()?;
+        let fit = |mode: Mode| self.fit_one::<B>(&problem, mode, seed, device);
+        let models = [fit(Mode::SourceOnly)?, fit(Mode::Dann)?];
+        Ok((problem, models))
+    }
+
+    fn fit_one<B: AutodiffBackend>(
+        &self,
+        problem: &MoonsProblem,
+        mode: Mode,
+        seed: u64,
+        device: &B::Device,
+    ) -> Result<FittedDann<B::InnerBackend>> {
+        match &self.procedure {
+            MoonsProcedure::Authors(cfg) => {
+                let cfg = ShallowConfig {
+                    mode,
+                    seed,
+                    ..cfg.clone()
+                };
+                let fit = cfg.fit(&problem.source, &problem.target, None)?;
+                fitted_from_shallow::<B::InnerBackend>(
+                    &fit.model,
+                    &DannConfig::shallow(cfg.hidden),
+                    problem.source.class_names().to_vec(),
+                    None,
+                    device,
+                )
+            }
+            MoonsProcedure::Iterations(settings) => {
+                let dann = Dann {
+                    model: settings.model.clone(),
+                    train: TrainConfig {
+                        mode,
+                        seed,
+                        ..settings.train.clone()
+                    },
+                };
+                dann.fit::<B>(&problem.source, &problem.target, device)
+            }
+        }
+    }
+
     /// Trains both models on every seed's problem.
     pub fn run<B: AutodiffBackend>(&self, device: &B::Device) -> Result<DemoResult> {
         self.check()?;
@@ -228,34 +283,7 @@ impl MoonsDemo {
             }
             .generate()?;
             for (mode, accs) in &mut results {
-                let fitted = match &self.procedure {
-                    MoonsProcedure::Authors(cfg) => {
-                        let cfg = ShallowConfig {
-                            mode: *mode,
-                            seed,
-                            ..cfg.clone()
-                        };
-                        let fit = cfg.fit(&problem.source, &problem.target, None)?;
-                        fitted_from_shallow::<B::InnerBackend>(
-                            &fit.model,
-                            &DannConfig::shallow(cfg.hidden),
-                            problem.source.class_names().to_vec(),
-                            None,
-                            device,
-                        )?
-                    }
-                    MoonsProcedure::Iterations(settings) => {
-                        let dann = Dann {
-                            model: settings.model.clone(),
-                            train: TrainConfig {
-                                mode: *mode,
-                                seed,
-                                ..settings.train.clone()
-                            },
-                        };
-                        dann.fit::<B>(&problem.source, &problem.target, device)?
-                    }
-                };
+                let fitted = self.fit_one::<B>(&problem, *mode, seed, device)?;
                 let source = fitted.evaluate(&problem.source)?.accuracy;
                 let target = fitted.evaluate(&problem.target_test)?.accuracy;
                 accs.push((source, target));
