@@ -33,8 +33,8 @@ pub struct ShiftArgs {
     /// Seed of the subsampling, the half/half split, the bootstrap and the permutations.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Print one JSON object (pad, its interval, auc, its interval, p_value, top_features,
-    /// least_like_source, verdict).
+    /// Print one JSON object: pad, pad_interval, auc, auc_interval, p_value, top_features,
+    /// least_like_source, rows_per_domain, verdict, seconds.
     #[arg(long)]
     json: bool,
     /// Exit with status 1 when the proxy A-distance exceeds this (an effect size in [0, 2]),
@@ -99,6 +99,10 @@ pub fn run<B: AutodiffBackend>(a: ShiftArgs, device: &B::Device) -> Result<()> {
         v["c"] = json!(shift.pad.c);
         v["n_train"] = json!(shift.pad.n_train);
         v["n_test"] = json!(shift.pad.n_test);
+        // Effect sizes as plain numbers (what a pipeline compares), intervals beside them.
+        v["auc"] = json!(shift.auc.value);
+        v["auc_interval"] = json!([shift.auc.low, shift.auc.high]);
+        v["pad_interval"] = json!([shift.pad_interval.low, shift.pad_interval.high]);
         v["verdict"] = json!(verdict);
         v["seconds"] = json!(seconds);
         println!("{}", serde_json::to_string(&v)?);
