@@ -6,6 +6,7 @@
 mod cli;
 mod commands;
 mod moons_figure;
+mod output;
 mod progress;
 mod report;
 mod run_config;

@@ -257,7 +257,7 @@ macro_rules! figure {
             let $root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
             $body?;
         }
-        crate::commands::write_file(&$dir.join(format!("{}.svg", $stem)), &svg)?;
+        crate::output::write_file(&$dir.join(format!("{}.svg", $stem)), &svg)?;
     }};
 }
 

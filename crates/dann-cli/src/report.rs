@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use plotters::prelude::*;
 use serde_json::{Map, Value};
 
-use crate::commands::write_file;
+use crate::output::write_file;
 
 /// The font of every plot (DejaVu Sans, its licence in assets/fonts/LICENSE-DejaVu).
 static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");

@@ -26,13 +26,7 @@ use dann::problem::align_widths;
 
 use crate::run_config::RunConfig;
 
-/// Writes `text` to `path` through a temporary file beside it and a rename, so that an
-/// interrupted run never leaves a half-written file in place of an old one.
-pub(crate) fn write_file(path: &Path, text: &str) -> Result<()> {
-    use std::io::Write;
-    dann::files::write_atomically(path, |w| w.write_all(text.as_bytes()))
-        .with_context(|| format!("cannot write {}", path.display()))
-}
+pub(crate) use crate::output::write_file;
 
 /// The folder a reproduction writes into: `out`, else a fresh `runs/<name>-<UTC time>`.
 /// Refuses, before any work, when one of `files` already exists there (an earlier run's)
