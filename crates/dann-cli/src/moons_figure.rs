@@ -243,12 +243,7 @@ macro_rules! figure {
             let $root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
             $body?;
         }
-        let image = image::RgbImage::from_raw(w, h, rgb).context("figure buffer")?;
-        let mut png = std::io::Cursor::new(Vec::new());
-        image
-            .write_to(&mut png, image::ImageFormat::Png)
-            .context("cannot encode the figure")?;
-        let png = png.into_inner();
+        let png = crate::report::encode_png(w, h, rgb)?;
         dann::files::write_atomically(&$dir.join(format!("{}.png", $stem)), |w| {
             std::io::Write::write_all(w, &png)
         })?;

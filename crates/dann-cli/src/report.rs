@@ -174,6 +174,11 @@ fn png(chart: &Chart) -> Result<Vec<u8>> {
         BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area(),
         chart,
     )?;
+    encode_png(w, h, rgb)
+}
+
+/// An RGB buffer of `w x h` pixels as PNG bytes.
+pub(crate) fn encode_png(w: u32, h: u32, rgb: Vec<u8>) -> Result<Vec<u8>> {
     let image = image::RgbImage::from_raw(w, h, rgb).context("plot buffer of the wrong size")?;
     let mut bytes = std::io::Cursor::new(Vec::new());
     image
@@ -272,6 +277,25 @@ fn shift_section(json: &str) -> String {
     )
 }
 
+/// A whole HTML page titled `title` around `body`, with the reports' style; nothing in it is
+/// fetched.
+fn page(title: &str, body: &str) -> String {
+    format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{}</title>
+<style>
+body {{ font-family: sans-serif; margin: 2em; max-width: 60em; }}
+table {{ border-collapse: collapse; font-size: 0.9em; }}
+th, td {{ border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: right; }}
+figure {{ margin: 1em 0; }} pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; }}
+</style></head>
+<body>
+{body}</body></html>
+"#,
+        escape(title)
+    )
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -327,17 +351,10 @@ pub fn write(dir: &Path) -> Result<PathBuf> {
     }
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
     let shift = shift_section(&read("shift.json"));
-    let html = format!(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>dann run {title}</title>
-<style>
-body {{ font-family: sans-serif; margin: 2em; max-width: 60em; }}
-table {{ border-collapse: collapse; font-size: 0.9em; }}
-th, td {{ border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: right; }}
-figure {{ margin: 1em 0; }} pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; }}
-</style></head>
-<body>
-<h1>dann run <code>{title}</code></h1>
+    let html = page(
+        &format!("dann run {}", dir.display()),
+        &format!(
+            r#"<h1>dann run <code>{title}</code></h1>
 <h2>Last record</h2>
 <table id="last">{summary}</table>
 <h2>Curves</h2>
@@ -350,11 +367,11 @@ figure {{ margin: 1em 0; }} pre {{ background: #f6f6f6; padding: 1em; overflow-x
 <pre id="config">{config}</pre>
 <h2>Model (model.json)</h2>
 <pre id="model">{model}</pre>
-</body></html>
 "#,
-        title = escape(&dir.display().to_string()),
-        config = escape(&read("config.toml")),
-        model = escape(&read("model.json")),
+            title = escape(&dir.display().to_string()),
+            config = escape(&read("config.toml")),
+            model = escape(&read("model.json")),
+        ),
     );
     let path = dir.join("report.html");
     write_file(&path, &html)?;
@@ -445,23 +462,17 @@ pub fn write_comparison(runs: &[PathBuf], out: &Path) -> Result<PathBuf> {
             .map_or(String::new(), |p| format!("{p:.3}"));
         let _ = writeln!(table, "<td>{pad}</td></tr>");
     }
-    let html = format!(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>dann compare</title>
-<style>
-body {{ font-family: sans-serif; margin: 2em; max-width: 60em; }}
-table {{ border-collapse: collapse; font-size: 0.9em; }}
-th, td {{ border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: right; }}
-</style></head>
-<body>
-<h1>dann compare</h1>
+    let html = page(
+        "dann compare",
+        &format!(
+            r#"<h1>dann compare</h1>
 <h2>Last record of each run</h2>
 <table id="compare">
 {table}</table>
 <h2>Curves</h2>
 {figures}
-</body></html>
 "#
+        ),
     );
     let path = out.join("compare.html");
     write_file(&path, &html)?;
@@ -532,25 +543,19 @@ pub fn write_amazon_page(
             ],
         )?
     };
-    let html = format!(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>dann reproduce amazon</title>
-<style>
-body {{ font-family: sans-serif; margin: 2em; max-width: 60em; }}
-table {{ border-collapse: collapse; font-size: 0.9em; }}
-th, td {{ border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: right; }}
-</style></head>
-<body>
-<h1>Amazon reviews: target accuracy (JMLR 2016, Table 1)</h1>
+    let html = page(
+        "dann reproduce amazon",
+        &format!(
+            r#"<h1>Amazon reviews: target accuracy (JMLR 2016, Table 1)</h1>
 <table id="amazon">
 <tr><th>source &rarr; target</th><th>DANN</th><th>NN</th><th>SVM</th><th>paper DANN</th><th>paper NN</th><th>paper SVM</th><th>lambda</th><th>hidden</th></tr>
 {rows}</table>
 <p>{:.0} s in all.</p>
 <h2>Proxy A-distance (Figure 3)</h2>
 {figures}
-</body></html>
 "#,
-        report.seconds
+            report.seconds
+        ),
     );
     let path = out.join("amazon.html");
     write_file(&path, &html)?;
