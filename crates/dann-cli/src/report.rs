@@ -351,6 +351,19 @@ pub fn write(dir: &Path) -> Result<PathBuf> {
     }
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
     let shift = shift_section(&read("shift.json"));
+    let tsne = match std::fs::read(dir.join("tsne.png")) {
+        Ok(png) => {
+            use base64::Engine;
+            format!(
+                "<h2>t-SNE of the learned features (tsne.png, tsne.csv)</h2>\n<p>Source and \
+                 target rows (up to {} each) in the model's feature space: DANN should mix the \
+                 two colours.</p>\n<img id=\"tsne\" alt=\"t-SNE map\" src=\"data:image/png;base64,{}\">",
+                500,
+                base64::engine::general_purpose::STANDARD.encode(png)
+            )
+        }
+        Err(_) => String::new(),
+    };
     let html = page(
         &format!("dann run {}", dir.display()),
         &format!(
@@ -360,6 +373,7 @@ pub fn write(dir: &Path) -> Result<PathBuf> {
 <h2>Curves</h2>
 {figures}
 {shift}
+{tsne}
 <h2>Every record (metrics.jsonl)</h2>
 <table id="metrics">
 {table}</table>

@@ -56,6 +56,11 @@ value = 0.01
     let e = eval_json(&out, &test);
     assert_eq!(e["n"], 60);
     eprintln!("CNN on shifted bars: {e}");
+    // Image inputs: the run's report has the t-SNE map of both domains, inlined.
+    let png = image::open(out.join("tsne.png")).unwrap();
+    assert!(png.width() > 100 && png.height() > 100);
+    let report = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("id=\"tsne\" alt=\"t-SNE map\" src=\"data:image/png;base64,"));
     assert!(e["accuracy"].as_f64().unwrap() > 0.6, "{e}");
     // A t-SNE map of the model's features: a PNG and the embedding of both domains as CSV.
     let map = dir.path().join("map.png");

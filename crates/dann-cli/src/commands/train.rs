@@ -253,6 +253,7 @@ fn train_burn<B: AutodiffBackend>(
     fitted.save(out)?;
     write_file(&out.join(RunConfig::FILE), &config.to_toml()?)?;
     write_shift(out, &fitted, &source, &target);
+    write_tsne(out, &fitted, &source, &target);
     if replacing {
         fs::rename(&stream_path, &metrics_path)
             .with_context(|| format!("cannot write {}", metrics_path.display()))?;
@@ -343,6 +344,7 @@ fn train_shallow<B: AutodiffBackend>(
     fitted.save(out)?;
     write_file(&out.join(RunConfig::FILE), &resolved.to_toml()?)?;
     write_shift(out, &fitted, &source, &target);
+    write_tsne(out, &fitted, &source, &target);
     let mut lines = String::new();
     for record in &fit.history {
         lines += &serde_json::to_string(record)?;
@@ -429,5 +431,31 @@ fn write_shift<B: burn::tensor::backend::Backend>(
         .and_then(|v| write_file(&out.join("shift.json"), &serde_json::to_string_pretty(&v)?));
     if let Err(e) = written {
         eprintln!("warning: no shift measurement for the report: {e:#}");
+    }
+}
+
+/// Rows per domain of the report's t-SNE map.
+const TSNE_ROWS: usize = 500;
+
+/// Writes `tsne.png` and `tsne.csv`, the t-SNE map of the model's features of both domains,
+/// when the inputs are images or dense feature vectors (at least 16 columns: not the toy 2-d
+/// problems, not sparse counts); a failure is a warning.
+fn write_tsne<B: burn::tensor::backend::Backend>(
+    out: &Path,
+    fitted: &dann::FittedDann<B>,
+    source: &Dataset,
+    target: &Dataset,
+) {
+    let dense = matches!(source.features(), dann::data::Features::Dense(_));
+    if !dense || source.n_features() < 16 {
+        return;
+    }
+    let map = super::tsne::Map {
+        n: TSNE_ROWS,
+        perplexity: 30.0,
+        seed: 0,
+    };
+    if let Err(e) = map.write(fitted, source, target, &out.join("tsne.png")) {
+        eprintln!("warning: no t-SNE map for the report: {e:#}");
     }
 }
