@@ -1,0 +1,236 @@
+//! The report of a training run: curves of its `metrics.jsonl` as PNG and SVG (drawn with
+//! plotters, text in the DejaVu Sans font compiled into the binary, so it renders on a
+//! machine without fonts), and one self-contained `report.html` (the SVGs inlined, no
+//! network needed) with the final and every recorded value, the run's config and model.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Map, Value};
+
+use crate::output::write_file;
+
+mod pages;
+mod plot;
+
+pub use pages::{write_amazon_page, write_comparison};
+use plot::{Chart, write_plots};
+pub(crate) use plot::{FAMILY, encode_png, register_font};
+
+/// The charts of a run's records: losses, accuracies, lambda, learning rate (each series
+/// present when any record has it).
+fn charts(records: &[Map<String, Value>]) -> Vec<Chart> {
+    let x_key = if records.iter().any(|r| r.contains_key("iteration")) {
+        "iteration"
+    } else {
+        "epoch"
+    };
+    let series = |keys: &[&str]| -> Vec<(String, Vec<(f64, f64)>)> {
+        keys.iter()
+            .filter_map(|&k| {
+                let points: Vec<(f64, f64)> = records
+                    .iter()
+                    .filter_map(|r| Some((r.get(x_key)?.as_f64()?, r.get(k)?.as_f64()?)))
+                    .filter(|(x, y)| x.is_finite() && y.is_finite())
+                    .collect();
+                (!points.is_empty()).then(|| (k.replace('_', " "), points))
+            })
+            .collect()
+    };
+    [
+        ("losses", "Losses", &["label_loss", "domain_loss"][..]),
+        (
+            "accuracy",
+            "Accuracy and error",
+            &[
+                "source_accuracy",
+                "target_accuracy",
+                "domain_accuracy",
+                "validation_error",
+            ][..],
+        ),
+        ("lambda", "Adaptation weight lambda_p", &["lambda"][..]),
+        ("lr", "Learning rate mu_p", &["lr"][..]),
+    ]
+    .into_iter()
+    .map(|(stem, title, keys)| Chart {
+        stem: stem.to_string(),
+        title: title.to_string(),
+        x_label: x_key.to_string(),
+        scatter: None,
+        series: series(keys),
+    })
+    .filter(|c| !c.series.is_empty())
+    .collect()
+}
+
+/// The records of `metrics.jsonl` in `dir`, each line a JSON object; a malformed line is an
+/// error naming it.
+fn read_records(dir: &Path) -> Result<Vec<Map<String, Value>>> {
+    let path = dir.join("metrics.jsonl");
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read {} (is {} a run directory?)",
+            path.display(),
+            dir.display()
+        )
+    })?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| match serde_json::from_str::<Value>(l) {
+            Ok(Value::Object(m)) => Ok(m),
+            _ => bail!("{}:{}: not a JSON object", path.display(), i + 1),
+        })
+        .collect()
+}
+
+/// The shift table from `shift.json` (written by `train`): PAD, AUC and p-value on the
+/// model's inputs and on its features; empty without the file.
+fn shift_section(json: &str) -> String {
+    let Ok(v) = serde_json::from_str::<Value>(json) else {
+        return String::new();
+    };
+    let mut rows = String::new();
+    for (key, name) in [("inputs", "inputs"), ("features", "features G_f(x)")] {
+        let m = &v[key];
+        let est = |e: &Value| {
+            format!(
+                "{:.3} [{:.3}, {:.3}]",
+                e["value"].as_f64().unwrap_or(f64::NAN),
+                e["low"].as_f64().unwrap_or(f64::NAN),
+                e["high"].as_f64().unwrap_or(f64::NAN)
+            )
+        };
+        let _ = write!(
+            rows,
+            "<tr><th>{name}</th><td>{}</td><td>{}</td><td>{:.3}</td></tr>",
+            est(&m["pad"]),
+            est(&m["auc"]),
+            m["p_value"].as_f64().unwrap_or(f64::NAN)
+        );
+    }
+    format!(
+        "<h2>Domain shift (shift.json, {} rows per domain)</h2>\n<p>Proxy A-distance and the \
+         domain classifier's AUC with 95% intervals, on the model's inputs and on the features it \
+         learned (DANN should bring the second down).</p>\n<table id=\"shift\"><tr><th></th>\
+         <th>PAD</th><th>AUC</th><th>p</th></tr>{rows}</table>",
+        v["inputs"]["rows_per_domain"]
+    )
+}
+
+/// A whole HTML page titled `title` around `body`, with the reports' style; nothing in it is
+/// fetched.
+fn page(title: &str, body: &str) -> String {
+    format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{}</title>
+<style>
+body {{ font-family: sans-serif; margin: 2em; max-width: 60em; }}
+table {{ border-collapse: collapse; font-size: 0.9em; }}
+th, td {{ border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: right; }}
+figure {{ margin: 1em 0; }} pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; }}
+</style></head>
+<body>
+{body}</body></html>
+"#,
+        escape(title)
+    )
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Writes `plots/*.png`, `plots/*.svg` and `report.html` into the run directory `dir`
+/// (from its `metrics.jsonl`, `config.toml` and `model.json`); returns the report's path.
+pub fn write(dir: &Path) -> Result<PathBuf> {
+    register_font();
+    let records = read_records(dir)?;
+    if records.is_empty() {
+        bail!("{}: metrics.jsonl has no records to report", dir.display());
+    }
+    let plots = dir.join("plots");
+    std::fs::create_dir_all(&plots)
+        .with_context(|| format!("cannot create {}", plots.display()))?;
+    let figures = write_plots(&plots, &charts(&records))?;
+    let mut keys: Vec<&String> = Vec::new();
+    for r in &records {
+        for k in r.keys() {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
+    let cell = |v: Option<&Value>| match v {
+        Some(Value::Null) | None => String::new(),
+        Some(v) => escape(&v.to_string()),
+    };
+    let last = records.last().expect("not empty");
+    let mut summary = String::new();
+    for k in &keys {
+        let _ = write!(
+            summary,
+            "<tr><th>{}</th><td>{}</td></tr>",
+            escape(k),
+            cell(last.get(*k))
+        );
+    }
+    let mut table = String::from("<tr>");
+    for k in &keys {
+        let _ = write!(table, "<th>{}</th>", escape(k));
+    }
+    table.push_str("</tr>\n");
+    for r in &records {
+        table.push_str("<tr>");
+        for k in &keys {
+            let _ = write!(table, "<td>{}</td>", cell(r.get(*k)));
+        }
+        table.push_str("</tr>\n");
+    }
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+    let shift = shift_section(&read("shift.json"));
+    let tsne = match std::fs::read(dir.join("tsne.png")) {
+        Ok(png) => {
+            use base64::Engine;
+            format!(
+                "<h2>t-SNE of the learned features (tsne.png, tsne.csv)</h2>\n<p>Source and \
+                 target rows (up to {} each) in the model's feature space: DANN should mix the \
+                 two colours.</p>\n<img id=\"tsne\" alt=\"t-SNE map\" src=\"data:image/png;base64,{}\">",
+                500,
+                base64::engine::general_purpose::STANDARD.encode(png)
+            )
+        }
+        Err(_) => String::new(),
+    };
+    let html = page(
+        &format!("dann run {}", dir.display()),
+        &format!(
+            r#"<h1>dann run <code>{title}</code></h1>
+<h2>Last record</h2>
+<table id="last">{summary}</table>
+<h2>Curves</h2>
+{figures}
+{shift}
+{tsne}
+<h2>Every record (metrics.jsonl)</h2>
+<table id="metrics">
+{table}</table>
+<h2>Configuration (config.toml)</h2>
+<pre id="config">{config}</pre>
+<h2>Model (model.json)</h2>
+<pre id="model">{model}</pre>
+"#,
+            title = escape(&dir.display().to_string()),
+            config = escape(&read("config.toml")),
+            model = escape(&read("model.json")),
+        ),
+    );
+    let path = dir.join("report.html");
+    write_file(&path, &html)?;
+    Ok(path)
+}

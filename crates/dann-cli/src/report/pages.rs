@@ -1,0 +1,195 @@
+//! Pages beyond one run's report: `dann compare` and `reproduce amazon`'s amazon.html.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use serde_json::{Map, Value};
+
+use super::plot::{Chart, register_font, write_plots};
+use super::{escape, page, read_records};
+use crate::output::write_file;
+
+/// Writes `compare.html` and `plots/` into `out`: the runs' last records side by side (and
+/// their shift, when measured) and, for each metric, one chart with a curve per run.
+pub fn write_comparison(runs: &[PathBuf], out: &Path) -> Result<PathBuf> {
+    register_font();
+    if runs.len() < 2 {
+        bail!("give at least two run directories to compare");
+    }
+    let named: Vec<(String, Vec<Map<String, Value>>)> = runs
+        .iter()
+        .map(|r| {
+            let name = r.file_name().map_or_else(
+                || r.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            Ok((name, read_records(r)?))
+        })
+        .collect::<Result<_>>()?;
+    let mut charts = Vec::new();
+    for (key, title) in [
+        ("label_loss", "Label loss"),
+        ("domain_loss", "Domain loss"),
+        ("source_accuracy", "Source accuracy"),
+        ("target_accuracy", "Target accuracy"),
+        ("domain_accuracy", "Domain accuracy"),
+        ("validation_error", "Validation error"),
+    ] {
+        let mut series = Vec::new();
+        for (name, records) in &named {
+            let x_key = if records.iter().any(|r| r.contains_key("iteration")) {
+                "iteration"
+            } else {
+                "epoch"
+            };
+            let points: Vec<(f64, f64)> = records
+                .iter()
+                .filter_map(|r| Some((r.get(x_key)?.as_f64()?, r.get(key)?.as_f64()?)))
+                .collect();
+            if !points.is_empty() {
+                series.push((name.clone(), points));
+            }
+        }
+        if !series.is_empty() {
+            charts.push(Chart {
+                stem: key.to_string(),
+                title: title.to_string(),
+                x_label: "iteration (or epoch)".into(),
+                scatter: None,
+                series,
+            });
+        }
+    }
+    let figures = write_plots(&out.join("plots"), &charts)?;
+    let mut keys: Vec<String> = Vec::new();
+    for (_, records) in &named {
+        for k in records.last().into_iter().flat_map(|r| r.keys()) {
+            if !keys.contains(k) {
+                keys.push(k.clone());
+            }
+        }
+    }
+    let mut table = String::from("<tr><th>run</th>");
+    for k in &keys {
+        let _ = write!(table, "<th>{}</th>", escape(k));
+    }
+    table.push_str("<th>PAD of the features</th></tr>\n");
+    for ((name, records), dir) in named.iter().zip(runs) {
+        let last = records.last();
+        let _ = write!(table, "<tr><th>{}</th>", escape(name));
+        for k in &keys {
+            let v = last.and_then(|r| r.get(k)).filter(|v| !v.is_null());
+            let _ = write!(
+                table,
+                "<td>{}</td>",
+                v.map_or(String::new(), |v| escape(&v.to_string()))
+            );
+        }
+        let shift: Option<Value> = std::fs::read_to_string(dir.join("shift.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok());
+        let pad = shift
+            .and_then(|v| v["features"]["pad"]["value"].as_f64())
+            .map_or(String::new(), |p| format!("{p:.3}"));
+        let _ = writeln!(table, "<td>{pad}</td></tr>");
+    }
+    let html = page(
+        "dann compare",
+        &format!(
+            r#"<h1>dann compare</h1>
+<h2>Last record of each run</h2>
+<table id="compare">
+{table}</table>
+<h2>Curves</h2>
+{figures}
+"#
+        ),
+    );
+    let path = out.join("compare.html");
+    write_file(&path, &html)?;
+    Ok(path)
+}
+
+/// Writes `amazon.html` and its plots into `out`: the table beside the paper's and, with the
+/// PADs, two scatters like the paper's Figure 3 (PAD of DANN's features against the raw
+/// inputs' and against the NN's, one point per pair, the diagonal `y = x`).
+pub fn write_amazon_page(
+    report: &dann::experiments::amazon::Report,
+    out: &Path,
+) -> Result<PathBuf> {
+    use dann::experiments::amazon::PairPad;
+    register_font();
+    let mut rows = String::new();
+    for p in &report.pairs {
+        let _ = writeln!(
+            rows,
+            "<tr><th>{} &rarr; {}</th><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td></tr>",
+            escape(&p.source),
+            escape(&p.target),
+            p.dann,
+            p.nn,
+            p.svm,
+            p.paper.0,
+            p.paper.1,
+            p.paper.2,
+            p.dann_lambda,
+            p.dann_hidden
+        );
+    }
+    let (m, pm) = (report.mean, report.paper_mean);
+    let _ = writeln!(
+        rows,
+        "<tr><th>mean</th><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td></td><td></td></tr>",
+        m.0, m.1, m.2, pm.0, pm.1, pm.2
+    );
+    let pads: Vec<&PairPad> = report.pairs.iter().filter_map(|p| p.pad.as_ref()).collect();
+    let figures = if pads.is_empty() {
+        String::from("<p>No PAD in this run (<code>reproduce amazon --pad</code> measures it).</p>")
+    } else {
+        let scatter = |stem: &str, title: &str, x: &str, f: fn(&PairPad) -> f64| Chart {
+            stem: stem.into(),
+            title: title.into(),
+            x_label: x.into(),
+            scatter: Some("PAD on DANN features".into()),
+            series: vec![(
+                "one point per pair".into(),
+                pads.iter().map(|p| (f(p), p.dann)).collect(),
+            )],
+        };
+        write_plots(
+            &out.join("plots"),
+            &[
+                scatter(
+                    "pad_raw_vs_dann",
+                    "PAD: raw inputs vs DANN (Figure 3)",
+                    "PAD on raw inputs",
+                    |p| p.raw,
+                ),
+                scatter(
+                    "pad_nn_vs_dann",
+                    "PAD: NN vs DANN (Figure 3)",
+                    "PAD on NN features",
+                    |p| p.nn,
+                ),
+            ],
+        )?
+    };
+    let html = page(
+        "dann reproduce amazon",
+        &format!(
+            r#"<h1>Amazon reviews: target accuracy (JMLR 2016, Table 1)</h1>
+<table id="amazon">
+<tr><th>source &rarr; target</th><th>DANN</th><th>NN</th><th>SVM</th><th>paper DANN</th><th>paper NN</th><th>paper SVM</th><th>lambda</th><th>hidden</th></tr>
+{rows}</table>
+<p>{:.0} s in all.</p>
+<h2>Proxy A-distance (Figure 3)</h2>
+{figures}
+"#,
+            report.seconds
+        ),
+    );
+    let path = out.join("amazon.html");
+    write_file(&path, &html)?;
+    Ok(path)
+}
