@@ -190,9 +190,12 @@ fn bad_test_data_and_model_directories() {
     let copy = |name: &str| {
         let to = d.join(name);
         fs::create_dir_all(&to).unwrap();
+        // The model's files (its plots folder is not needed).
         for f in fs::read_dir(&model).unwrap() {
             let f = f.unwrap().path();
-            fs::copy(&f, to.join(f.file_name().unwrap())).unwrap();
+            if f.is_file() {
+                fs::copy(&f, to.join(f.file_name().unwrap())).unwrap();
+            }
         }
         to
     };
