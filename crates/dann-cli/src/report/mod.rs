@@ -18,22 +18,34 @@ pub use pages::{write_amazon_page, write_comparison};
 use plot::{Chart, write_plots};
 pub(crate) use plot::{FAMILY, encode_png, register_font};
 
-/// The charts of a run's records: losses, accuracies, lambda, learning rate (each series
-/// present when any record has it).
-fn charts(records: &[Map<String, Value>]) -> Vec<Chart> {
-    let x_key = if records.iter().any(|r| r.contains_key("iteration")) {
+/// What a run's records count: `iteration` (burn and kernel runs), else `epoch` (a
+/// `[shallow]` run).
+fn x_key(records: &[Map<String, Value>]) -> &'static str {
+    if records.iter().any(|r| r.contains_key("iteration")) {
         "iteration"
     } else {
         "epoch"
-    };
+    }
+}
+
+/// The `(iteration or epoch, value)` points of `key` in `records`, where it has a value.
+fn curve(records: &[Map<String, Value>], key: &str) -> Vec<(f64, f64)> {
+    let x = x_key(records);
+    records
+        .iter()
+        .filter_map(|r| Some((r.get(x)?.as_f64()?, r.get(key)?.as_f64()?)))
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .collect()
+}
+
+/// The charts of a run's records: losses, accuracies, lambda, learning rate (each series
+/// present when any record has it).
+fn charts(records: &[Map<String, Value>]) -> Vec<Chart> {
+    let x_key = x_key(records);
     let series = |keys: &[&str]| -> Vec<(String, Vec<(f64, f64)>)> {
         keys.iter()
             .filter_map(|&k| {
-                let points: Vec<(f64, f64)> = records
-                    .iter()
-                    .filter_map(|r| Some((r.get(x_key)?.as_f64()?, r.get(k)?.as_f64()?)))
-                    .filter(|(x, y)| x.is_finite() && y.is_finite())
-                    .collect();
+                let points = curve(records, k);
                 (!points.is_empty()).then(|| (k.replace('_', " "), points))
             })
             .collect()

@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use serde_json::{Map, Value};
 
 use super::plot::{Chart, register_font, write_plots};
-use super::{escape, page, read_records};
+use super::{curve, escape, page, read_records};
 use crate::output::write_file;
 
 /// Writes `compare.html` and `plots/` into `out`: the runs' last records side by side (and
@@ -38,15 +38,7 @@ pub fn write_comparison(runs: &[PathBuf], out: &Path) -> Result<PathBuf> {
     ] {
         let mut series = Vec::new();
         for (name, records) in &named {
-            let x_key = if records.iter().any(|r| r.contains_key("iteration")) {
-                "iteration"
-            } else {
-                "epoch"
-            };
-            let points: Vec<(f64, f64)> = records
-                .iter()
-                .filter_map(|r| Some((r.get(x_key)?.as_f64()?, r.get(key)?.as_f64()?)))
-                .collect();
+            let points = curve(records, key);
             if !points.is_empty() {
                 series.push((name.clone(), points));
             }

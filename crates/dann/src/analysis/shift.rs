@@ -226,13 +226,18 @@ fn auc_from_ranks(ranks: &[f64], positive: &[bool]) -> f64 {
     if n1 == 0.0 || n0 == 0.0 {
         return 0.5;
     }
-    let sum: f64 = ranks
+    let sum = rank_sum(ranks, positive);
+    (sum - n1 * (n1 + 1.0) / 2.0) / (n1 * n0)
+}
+
+/// The sum of the ranks of the positives.
+fn rank_sum(ranks: &[f64], positive: &[bool]) -> f64 {
+    ranks
         .iter()
         .zip(positive)
         .filter(|(_, p)| **p)
         .map(|(r, _)| r)
-        .sum();
-    (sum - n1 * (n1 + 1.0) / 2.0) / (n1 * n0)
+        .sum()
 }
 
 /// The 2.5% and 97.5% quantiles of the AUC over bootstrap resamples of the held-out rows.
@@ -254,23 +259,12 @@ fn bootstrap_auc(scores: &[f64], positive: &[bool], rng: &mut ChaCha8Rng) -> (f6
 /// One-sided permutation p-value of the positives' rank sum: `(1 + #{perm >= observed}) /
 /// (1 + PERMUTATIONS)`.
 fn permutation_p(ranks: &[f64], positive: &[bool], rng: &mut ChaCha8Rng) -> f64 {
-    let observed: f64 = ranks
-        .iter()
-        .zip(positive)
-        .filter(|(_, p)| **p)
-        .map(|(r, _)| r)
-        .sum();
+    let observed = rank_sum(ranks, positive);
     let mut labels = positive.to_vec();
     let mut at_least = 0;
     for _ in 0..PERMUTATIONS {
         labels.shuffle(rng);
-        let sum: f64 = ranks
-            .iter()
-            .zip(&labels)
-            .filter(|(_, p)| **p)
-            .map(|(r, _)| r)
-            .sum();
-        if sum >= observed - 1e-9 {
+        if rank_sum(ranks, &labels) >= observed - 1e-9 {
             at_least += 1;
         }
     }
