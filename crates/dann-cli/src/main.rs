@@ -9,6 +9,7 @@ mod moons_figure;
 mod output;
 mod progress;
 mod report;
+mod reproduce_config;
 mod run_config;
 
 use std::process::ExitCode;

@@ -1,6 +1,6 @@
 //! The run configuration file (`--config run.toml`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use dann::data::LoadOptions;
@@ -8,6 +8,8 @@ use dann::selection::SelectConfig;
 use dann::shallow::ShallowConfig;
 use dann::{Dann, DannConfig, TrainConfig};
 use serde::{Deserialize, Serialize};
+
+use crate::reproduce_config::{ReproduceConfig, rebase};
 
 /// Everything a training run needs besides the data paths; written back, resolved, as
 /// `config.toml` beside every run's outputs.
@@ -28,6 +30,40 @@ pub struct RunConfig {
     pub shallow: Option<ShallowConfig>,
     /// The grid of `dann select`.
     pub select: SelectConfig,
+    /// The files of `dann train` (its flags override them); not written into a run's
+    /// config.toml.
+    #[serde(skip_serializing_if = "Files::is_unset")]
+    pub files: Files,
+    /// The settings of `dann reproduce amazon` and `dann reproduce digits` (their flags
+    /// override them).
+    #[serde(skip_serializing_if = "ReproduceConfig::is_unset")]
+    pub reproduce: ReproduceConfig,
+}
+
+/// `[files]`: what `dann train` reads and where it writes, as its flags of the same names;
+/// relative paths are relative to the config file's folder.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Files {
+    /// Labelled source data (`--source`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<PathBuf>,
+    /// Target data (`--target`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<PathBuf>,
+    /// Labelled target data to report on (`--target-test`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_test: Option<PathBuf>,
+    /// Output directory (`--out`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out: Option<PathBuf>,
+}
+
+impl Files {
+    /// Whether no file is named.
+    pub fn is_unset(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 impl From<Dann> for RunConfig {
@@ -39,6 +75,8 @@ impl From<Dann> for RunConfig {
             data: LoadOptions::default(),
             shallow: None,
             select: SelectConfig::default(),
+            files: Files::default(),
+            reproduce: ReproduceConfig::default(),
         }
     }
 }
@@ -47,11 +85,12 @@ impl RunConfig {
     /// Its file name in a run's output directory.
     pub const FILE: &str = "config.toml";
 
-    /// Reads a TOML file; unknown keys and bad values are errors naming the line.
+    /// Reads a TOML file; unknown keys and bad values are errors naming the file, the line
+    /// and the key. Relative paths in it are taken relative to its folder.
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read config {}", path.display()))?;
-        let config: RunConfig = toml::from_str(&text).map_err(|e| {
+        let mut config: RunConfig = toml::from_str(&text).map_err(|e| {
             let line = e
                 .span()
                 .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
@@ -60,6 +99,12 @@ impl RunConfig {
                 None => anyhow::anyhow!("{}: {}", path.display(), e.message()),
             }
         })?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        let f = &mut config.files;
+        for p in [&mut f.source, &mut f.target, &mut f.target_test, &mut f.out] {
+            rebase(p, base);
+        }
+        config.reproduce.rebase(base);
         Ok(config)
     }
 

@@ -72,6 +72,22 @@ fn dann_beats_source_only_on_a_reduced_mnist_to_mnist_m() {
     }
     let csv = fs::read_to_string(out.path().join("mnist-mnist-m-bn-adam-tsne-dann.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + 200);
+    // The report page: each model's accuracy as in the JSON, its curves, both maps inlined.
+    let html = fs::read_to_string(out.path().join("mnist-mnist-m-bn-adam.html")).unwrap();
+    for (name, accuracy) in [("source-only", source_only), ("dann", dann)] {
+        let row = format!("<tr><th>{name}</th><td>{accuracy:.4}</td><td>");
+        assert!(html.contains(&row), "{row} not in the page");
+        assert!(
+            html.contains(&format!("id=\"tsne-{name}\"")),
+            "{name}'s map"
+        );
+    }
+    assert!(html.contains("id=\"plot-mnist-mnist-m-bn-adam-domain_loss\""));
+    assert!(
+        out.path()
+            .join("plots/mnist-mnist-m-bn-adam-target_accuracy.png")
+            .is_file()
+    );
 }
 
 #[test]

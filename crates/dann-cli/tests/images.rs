@@ -75,8 +75,11 @@ value = 0.01
         .arg(&map)
         .assert()
         .success();
-    let png = image::open(&map).unwrap();
+    let png = image::open(&map).unwrap().to_rgb8();
     assert_eq!((png.width(), png.height()), (800, 800));
+    // Its legend, top left: a blue (source) and an orange (target) dot.
+    assert_eq!(png.get_pixel(24, 22).0, [31, 119, 180]);
+    assert_eq!(png.get_pixel(24, 46).0, [255, 127, 14]);
     let csv = fs::read_to_string(dir.path().join("map.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + 80, "{csv}");
     assert_eq!(csv.lines().filter(|l| l.contains(",target,")).count(), 40);

@@ -115,6 +115,33 @@ fn a_shifted_column_is_named_and_fail_above_sets_the_exit_status() {
     .stderr(predicates::str::contains("shift above the limit"));
     shift(&source, &moved, &["--fail-above", "2"]).code(0);
     shift(&source, &same, &["--fail-above", "0.5"]).code(0);
+    // The same result as a page: verdict, numbers, the shifted column first with its bar.
+    let page = d.join("shift.html");
+    let html_limit = format!("{}", pad / 2.0);
+    shift(
+        &source,
+        &moved,
+        &[
+            "--fail-above",
+            &html_limit,
+            "--html",
+            page.to_str().unwrap(),
+        ],
+    )
+    .code(1);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains(&format!("<td>{pad:.4}</td>")),
+        "PAD {pad} not in the page"
+    );
+    assert!(html.contains("above the limit (exit 1)"));
+    let first = html.find("<tr><th>dose</th><td class=\"bar\"><span style=\"width:100.0%\">");
+    assert!(first.is_some(), "dose is not the first, longest bar");
+    let verdict = v["verdict"].as_str().unwrap().replace('<', "&lt;");
+    assert!(
+        html.contains(&format!("<p id=\"verdict\">{verdict}</p>")),
+        "{html}"
+    );
     // A limit outside [0, 2] and an unreadable file are errors: status 2.
     shift(&source, &moved, &["--fail-above", "3"]).code(2);
     shift(&source, &d.join("missing.csv"), &["--fail-above", "1"]).code(2);

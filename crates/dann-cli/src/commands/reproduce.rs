@@ -4,89 +4,56 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use dann::analysis::reverse_validation::{RvScore, lambda_grid};
+use dann::analysis::reverse_validation::lambda_grid;
 use dann::experiments::amazon::{self, AmazonConfig, FeatureSpace, Report};
-use dann::shallow::Stopping;
 
-use super::{DataDirArg, reproduction_out, write_file};
+use super::{reproduction_out, write_file};
+use crate::reproduce_config::{AmazonOptions, ReproduceConfig};
+use crate::run_config::RunConfig;
 
 #[derive(Debug, Args)]
 pub struct AmazonArgs {
-    /// `all` or a list like `books:kitchen,dvd:books`.
-    #[arg(long, default_value = "all")]
-    pairs: String,
     #[command(flatten)]
-    data_dir: DataDirArg,
-    /// Where to write amazon.md and amazon.csv (default: a fresh runs/amazon-<UTC time>). An
-    /// earlier table there is refused unless --force.
+    options: AmazonOptions,
+    /// Run configuration whose `[reproduce.amazon]` section holds any of these settings
+    /// (same names, e.g. `pairs = "books:kitchen"`, `hidden = [50]`, `pad = true`); a flag
+    /// overrides the file. The resolved settings are written to --out as reproduce.toml.
     #[arg(long)]
-    out: Option<PathBuf>,
+    config: Option<PathBuf>,
     /// Replace an earlier table in --out.
     #[arg(long)]
     force: bool,
-    /// Also compute the proxy A-distance on raw inputs, NN and DANN features (Figure 3).
-    #[arg(long)]
-    pad: bool,
-    /// Maximum epochs per model, early stopping may end sooner (default: 200, 20 for mSDA).
-    #[arg(long)]
-    epochs: Option<usize>,
-    /// Learning rate of the shallow networks (default: the paper's 1e-3).
-    #[arg(long)]
-    lr: Option<f64>,
-    /// Early-stopping horizon in epochs (see --stopping), 0: never stop early
-    /// (default: 30, 5 for mSDA).
-    #[arg(long)]
-    patience: Option<usize>,
-    /// Early-stopping rule: `growing` is the authors' (ties count as improvements, training
-    /// goes on until epoch max(--patience, 1.5 x best epoch)); `fixed` stops --patience epochs
-    /// after the first best epoch (default: growing, fixed for mSDA).
-    #[arg(long, value_enum)]
-    stopping: Option<Stopping>,
-    /// Number of lambda values of the reverse-validation grid (log-spaced in [1e-2, 1]).
-    #[arg(long)]
-    lambdas: Option<usize>,
-    /// Hidden sizes to try, e.g. 50,100.
-    #[arg(long, value_delimiter = ',')]
-    hidden: Option<Vec<usize>>,
-    /// What ranks reverse validation's candidates: the reverse model's error on the held-out
-    /// source reviews (the paper's) or its log loss there.
-    #[arg(long, value_enum, default_value_t = RvScore::Error)]
-    rv_score: RvScore,
-    /// Hold-out splits each candidate's reverse validation is averaged over (1: the paper's;
-    /// each extra split trains every candidate once more).
-    #[arg(long, default_value_t = 1)]
-    rv_splits: usize,
-    /// Seed.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    /// Input representation: the raw counts (Table 1a) or mSDA features (5 layers,
-    /// corruption 0.5, fitted on all four domains' unlabelled training reviews).
-    #[arg(long, value_enum, default_value_t = FeatureSpace::Raw)]
-    features: FeatureSpace,
-    /// Stacked mSDA layers with --features msda (the paper's 5; fewer is faster, each layer
-    /// adds 5,000 dimensions).
-    #[arg(long, default_value_t = 5)]
-    msda_layers: usize,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
 }
 
-pub fn amazon(a: AmazonArgs) -> Result<()> {
+pub fn amazon(args: AmazonArgs) -> Result<()> {
+    let file = match &args.config {
+        Some(path) => RunConfig::load(path)?.reproduce.amazon,
+        None => AmazonOptions::default(),
+    };
+    let a = args.options.or(file);
+    let features = a.features.unwrap_or_default();
     let mut config = AmazonConfig {
-        pairs: amazon::parse_pairs(&a.pairs)?,
+        pairs: amazon::parse_pairs(a.pairs.as_deref().unwrap_or("all"))?,
         pad: a.pad,
-        score: a.rv_score,
-        rv_splits: a.rv_splits,
-        data_dir: a.data_dir.resolve(),
+        score: a.rv_score.unwrap_or_default(),
+        rv_splits: a.rv_splits.unwrap_or(1),
+        data_dir: dann::data::data_dir(a.data_dir.clone()),
         ..Default::default()
     }
-    .with_features(a.features)
-    .with_seed(a.seed);
-    if a.msda_layers != 5 && a.features != FeatureSpace::Msda {
-        bail!("--msda-layers needs --features msda");
+    .with_features(features)
+    .with_seed(a.seed.unwrap_or(0));
+    if let Some(layers) = a.msda_layers {
+        if features != FeatureSpace::Msda {
+            bail!("--msda-layers needs --features msda");
+        }
+        config.msda.layers = layers;
     }
-    config.msda.layers = a.msda_layers;
+    if config.rv_splits == 0 {
+        bail!("--rv-splits must be at least 1");
+    }
     if let Some(e) = a.epochs {
         config.shallow.epochs = e;
     }
@@ -105,7 +72,7 @@ pub fn amazon(a: AmazonArgs) -> Result<()> {
         }
         config.lambdas = lambda_grid(n);
     }
-    if let Some(h) = a.hidden {
+    if let Some(h) = a.hidden.clone() {
         config.hidden = h;
     }
     config.shallow.check()?;
@@ -117,16 +84,23 @@ pub fn amazon(a: AmazonArgs) -> Result<()> {
             "amazon.csv".into(),
             "amazon.html".into(),
         ],
-        a.force,
+        args.force,
     )?;
-    if config.features == FeatureSpace::Msda && !a.json {
+    write_resolved(
+        &out,
+        ReproduceConfig {
+            amazon: a,
+            ..Default::default()
+        },
+    )?;
+    if config.features == FeatureSpace::Msda && !args.json {
         eprintln!(
             "fitting mSDA on the four domains' training reviews and transforming all reviews (a few minutes)"
         );
     }
     let start = std::time::Instant::now();
     let results = amazon::run(&config, |r| {
-        if !a.json {
+        if !args.json {
             eprintln!(
                 "{:>11} -> {:<11} DANN {:.3}  NN {:.3}  SVM {:.3}  ({:.0} s)",
                 r.source, r.target, r.dann, r.nn, r.svm, r.seconds
@@ -142,7 +116,7 @@ pub fn amazon(a: AmazonArgs) -> Result<()> {
         write_file(&out.join(name), &text)?;
     }
     crate::report::write_amazon_page(&report, &out)?;
-    if a.json {
+    if args.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
         print!("{}", report.markdown());
@@ -152,4 +126,16 @@ pub fn amazon(a: AmazonArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Writes `reproduce.toml` into `out`: the settings the run used, flags and file merged, as a
+/// `[reproduce.*]` section that `--config` reads back.
+pub(super) fn write_resolved(out: &std::path::Path, reproduce: ReproduceConfig) -> Result<()> {
+    #[derive(serde::Serialize)]
+    struct Only {
+        reproduce: ReproduceConfig,
+    }
+    let text =
+        toml::to_string_pretty(&Only { reproduce }).context("cannot serialise the settings")?;
+    write_file(&out.join("reproduce.toml"), &text)
 }

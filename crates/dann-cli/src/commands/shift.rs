@@ -13,6 +13,7 @@ use dann::data::LoadOptions;
 use serde_json::json;
 
 use super::{load, load_model};
+use crate::report::{ShiftContext, write_shift_page};
 use crate::run_config::RunConfig;
 
 #[derive(Debug, Args)]
@@ -41,6 +42,10 @@ pub struct ShiftArgs {
     /// to guard a data pipeline; errors keep status 2.
     #[arg(long, value_name = "PAD")]
     fail_above: Option<f64>,
+    /// Also write the result as a self-contained HTML page (verdict, intervals, a bar per
+    /// separating feature, the least source-like rows).
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
 }
 
 /// The shift exceeded `--fail-above`: `main` exits with status 1 (not 2, which is for
@@ -91,6 +96,19 @@ pub fn run<B: AutodiffBackend>(a: ShiftArgs, device: &B::Device) -> Result<()> {
     let shift = measure_shift(source, target, model, a.seed)?;
     let seconds = start.elapsed().as_secs_f64();
     let verdict = shift.verdict();
+    if let Some(path) = &a.html {
+        let context = ShiftContext {
+            source: &a.source,
+            target: &a.target,
+            model: a.model.as_deref(),
+            seconds,
+            fail_above: a.fail_above,
+        };
+        write_shift_page(&shift, &context, path)?;
+        if !a.json {
+            eprintln!("wrote {}", path.display());
+        }
+    }
     if a.json {
         let mut v = serde_json::to_value(&shift)?;
         v["space"] = json!(shift.space.describe());

@@ -19,24 +19,28 @@ use crate::run_config::RunConfig;
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Labelled source data (CSV, SVMlight, IDX, NPY or an image folder; optionally .gz).
-    #[arg(long, required_unless_present = "resume")]
+    /// Labelled source data (CSV, SVMlight, IDX, NPY or an image folder; optionally .gz);
+    /// or `source` in the config's [files].
+    #[arg(long)]
     source: Option<PathBuf>,
-    /// Target data; its labels, if any, are never read.
-    #[arg(long, required_unless_present = "resume")]
+    /// Target data; its labels, if any, are never read (or `target` in [files]).
+    #[arg(long)]
     target: Option<PathBuf>,
-    /// Labelled target data to report target accuracy on during training (never trained on).
+    /// Labelled target data to report target accuracy on during training (never trained on;
+    /// or `target_test` in [files]).
     #[arg(long)]
     target_test: Option<PathBuf>,
     /// Run configuration (TOML; `dann config` prints the defaults). With a [shallow] section
     /// (`dann config --shallow`) train runs the paper's Algorithm 1 on the kernels: epochs with
     /// early stopping on held-out source rows, the way `dann select` trains each candidate.
     /// `checkpoint_every = N` in [train] saves a checkpoint every N iterations (burn engine)
-    /// into OUT/checkpoint, which `--resume` continues from.
+    /// into OUT/checkpoint, which `--resume` continues from. Every setting can live in the
+    /// file, the data files and --out too ([files]: source, target, target_test, out,
+    /// relative to the file's folder); a flag overrides the file.
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Output directory.
-    #[arg(long, required_unless_present = "resume")]
+    /// Output directory (or `out` in [files]).
+    #[arg(long)]
     out: Option<PathBuf>,
     /// Replace a model (or an interrupted run's checkpoint) already in --out.
     #[arg(long)]
@@ -108,12 +112,22 @@ pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
         )?;
         return train_burn::<B>(job, dir, a.quiet, data, true, device);
     }
-    let (Some(source), Some(target), Some(out)) = (&a.source, &a.target, &a.out) else {
-        bail!("--source, --target and --out are needed (or --resume DIR)");
-    };
     let mut config = match &a.config {
         Some(p) => RunConfig::load(p)?,
         None => RunConfig::default(),
+    };
+    // The files: flags first, then the config's [files] (not kept in the written config).
+    let files = std::mem::take(&mut config.files);
+    let mut a = a;
+    a.source = a.source.or(files.source);
+    a.target = a.target.or(files.target);
+    a.target_test = a.target_test.or(files.target_test);
+    a.out = a.out.or(files.out);
+    let (Some(source), Some(target), Some(out)) = (&a.source, &a.target, &a.out) else {
+        bail!(
+            "--source, --target and --out are needed (as flags or in the config's [files]), \
+             or --resume DIR"
+        );
     };
     if let Some(m) = a.mode {
         config.train.mode = m;

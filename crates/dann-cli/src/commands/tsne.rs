@@ -9,7 +9,6 @@ use bhtsne::tSNE;
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use clap::Args;
 use dann::{Dataset, FittedDann};
-use image::{Rgb, RgbImage};
 use rand::SeedableRng;
 use rand::seq::index::sample;
 use rand_chacha::ChaCha8Rng;
@@ -143,10 +142,14 @@ fn label_of(data: &Dataset, i: usize) -> String {
         .unwrap_or_default()
 }
 
-/// Scatter plot of the 2-D `embedding`, source rows blue, target rows orange, on white.
+/// Scatter plot of the 2-D `embedding`, source rows blue, target rows orange, on white, with
+/// a legend naming the two colours.
 fn draw(embedding: &[f32], domains: &[&str], out: &Path) -> Result<()> {
+    use crate::report::{FAMILY, encode_png, register_font};
+    use plotters::prelude::*;
     const SIZE: u32 = 800;
     const MARGIN: f32 = 20.0;
+    register_font();
     let (mut lo, mut hi) = ([f32::INFINITY; 2], [f32::NEG_INFINITY; 2]);
     for xy in embedding.chunks_exact(2) {
         for k in 0..2 {
@@ -156,29 +159,42 @@ fn draw(embedding: &[f32], domains: &[&str], out: &Path) -> Result<()> {
     }
     let span = (hi[0] - lo[0]).max(hi[1] - lo[1]).max(f32::MIN_POSITIVE);
     let scale = (SIZE as f32 - 2.0 * MARGIN) / span;
-    let mut img = RgbImage::from_pixel(SIZE, SIZE, Rgb([255, 255, 255]));
-    for (xy, domain) in embedding.chunks_exact(2).zip(domains) {
-        let colour = if *domain == "source" {
-            Rgb([31, 119, 180])
-        } else {
-            Rgb([255, 127, 14])
-        };
-        let cx = MARGIN + (xy[0] - lo[0]) * scale;
-        let cy = MARGIN + (xy[1] - lo[1]) * scale;
-        for dy in -2i32..=2 {
-            for dx in -2i32..=2 {
-                if dx * dx + dy * dy <= 5 {
-                    let (x, y) = (cx as i32 + dx, cy as i32 + dy);
-                    if (0..SIZE as i32).contains(&x) && (0..SIZE as i32).contains(&y) {
-                        img.put_pixel(x as u32, y as u32, colour);
-                    }
-                }
-            }
+    let (source, target) = (RGBColor(31, 119, 180), RGBColor(255, 127, 14));
+    let mut rgb = vec![0u8; (SIZE * SIZE * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (SIZE, SIZE)).into_drawing_area();
+        let err = |e| anyhow::anyhow!("cannot draw {}: {e:?}", out.display());
+        root.fill(&WHITE).map_err(err)?;
+        for (xy, domain) in embedding.chunks_exact(2).zip(domains) {
+            let colour = if *domain == "source" { source } else { target };
+            let at = (
+                (MARGIN + (xy[0] - lo[0]) * scale) as i32,
+                (MARGIN + (xy[1] - lo[1]) * scale) as i32,
+            );
+            root.draw(&Circle::new(at, 2, colour.filled()))
+                .map_err(err)?;
         }
+        // The legend, top left, over a white box.
+        root.draw(&Rectangle::new(
+            [(8, 8), (118, 62)],
+            WHITE.mix(0.85).filled(),
+        ))
+        .map_err(err)?;
+        root.draw(&Rectangle::new([(8, 8), (118, 62)], BLACK))
+            .map_err(err)?;
+        for (i, (name, colour)) in [("source", source), ("target", target)]
+            .into_iter()
+            .enumerate()
+        {
+            let y = 22 + 24 * i as i32;
+            root.draw(&Circle::new((24, y), 5, colour.filled()))
+                .map_err(err)?;
+            root.draw(&Text::new(name, (38, y - 9), (FAMILY, 17)))
+                .map_err(err)?;
+        }
+        root.present().map_err(err)?;
     }
-    dann::files::write_atomically(out, |w| {
-        img.write_to(w, image::ImageFormat::Png)
-            .map_err(std::io::Error::other)
-    })
-    .with_context(|| format!("cannot write {}", out.display()))
+    let png = encode_png(SIZE, SIZE, rgb)?;
+    dann::files::write_atomically(out, |w| std::io::Write::write_all(w, &png))
+        .with_context(|| format!("cannot write {}", out.display()))
 }

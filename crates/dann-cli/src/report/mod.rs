@@ -13,10 +13,12 @@ use crate::output::write_file;
 
 mod pages;
 mod plot;
+mod shift_page;
 
-pub use pages::{write_amazon_page, write_comparison};
+pub use pages::{write_amazon_page, write_comparison, write_digits_page};
 use plot::{Chart, write_plots};
 pub(crate) use plot::{FAMILY, encode_png, register_font};
+pub use shift_page::{ShiftContext, write_shift_page};
 
 /// What a run's records count: `iteration` (burn and kernel runs), else `epoch` (a
 /// `[shallow]` run).
@@ -80,14 +82,15 @@ fn charts(records: &[Map<String, Value>]) -> Vec<Chart> {
 /// The records of `metrics.jsonl` in `dir`, each line a JSON object; a malformed line is an
 /// error naming it.
 fn read_records(dir: &Path) -> Result<Vec<Map<String, Value>>> {
-    let path = dir.join("metrics.jsonl");
-    let text = std::fs::read_to_string(&path).with_context(|| {
-        format!(
-            "cannot read {} (is {} a run directory?)",
-            path.display(),
-            dir.display()
-        )
-    })?;
+    read_jsonl(&dir.join("metrics.jsonl"))
+        .with_context(|| format!("is {} a run directory?", dir.display()))
+}
+
+/// The records of a metrics file, each line a JSON object; a malformed line is an error
+/// naming it.
+fn read_jsonl(path: &Path) -> Result<Vec<Map<String, Value>>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
@@ -151,6 +154,17 @@ figure {{ margin: 1em 0; }} pre {{ background: #f6f6f6; padding: 1em; overflow-x
     )
 }
 
+/// An `<img>` holding `png` itself (base64), so the page needs no other file.
+fn inline_png(id: &str, alt: &str, png: &[u8]) -> String {
+    use base64::Engine;
+    format!(
+        "<img id=\"{}\" alt=\"{}\" src=\"data:image/png;base64,{}\">",
+        escape(id),
+        escape(alt),
+        base64::engine::general_purpose::STANDARD.encode(png)
+    )
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -207,16 +221,13 @@ pub fn write(dir: &Path) -> Result<PathBuf> {
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
     let shift = shift_section(&read("shift.json"));
     let tsne = match std::fs::read(dir.join("tsne.png")) {
-        Ok(png) => {
-            use base64::Engine;
-            format!(
-                "<h2>t-SNE of the learned features (tsne.png, tsne.csv)</h2>\n<p>Source and \
-                 target rows (up to {} each) in the model's feature space: DANN should mix the \
-                 two colours.</p>\n<img id=\"tsne\" alt=\"t-SNE map\" src=\"data:image/png;base64,{}\">",
-                500,
-                base64::engine::general_purpose::STANDARD.encode(png)
-            )
-        }
+        Ok(png) => format!(
+            "<h2>t-SNE of the learned features (tsne.png, tsne.csv)</h2>\n<p>Source and \
+             target rows (up to {} each) in the model's feature space: DANN should mix the \
+             two colours.</p>\n{}",
+            500,
+            inline_png("tsne", "t-SNE map", &png)
+        ),
         Err(_) => String::new(),
     };
     let html = page(

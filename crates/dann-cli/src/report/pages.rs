@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use serde_json::{Map, Value};
 
 use super::plot::{Chart, register_font, write_plots};
-use super::{curve, escape, page, read_records};
+use super::{curve, escape, inline_png, page, read_jsonl, read_records};
 use crate::output::write_file;
 
 /// Writes `compare.html` and `plots/` into `out`: the runs' last records side by side (and
@@ -182,6 +182,136 @@ pub fn write_amazon_page(
         ),
     );
     let path = out.join("amazon.html");
+    write_file(&path, &html)?;
+    Ok(path)
+}
+
+/// Writes `<stem>.html` and `plots/<stem>-*` into `out` for `reproduce digits`: each model's
+/// target accuracy beside the published one, the training curves of the models overlaid (from
+/// `<stem>-metrics-<model>.jsonl` there) and the t-SNE maps before and after adaptation
+/// (`<stem>-tsne-<model>.png`), inlined.
+pub fn write_digits_page(
+    report: &dann::experiments::digits::DigitsReport,
+    stem: &str,
+    out: &Path,
+    command: &str,
+) -> Result<PathBuf> {
+    use dann::experiments::digits::ModelKind;
+    register_font();
+    let published = |kind: ModelKind| {
+        report
+            .published
+            .and_then(|p| match kind {
+                ModelKind::SourceOnly => Some(p.source_only),
+                ModelKind::Dann => Some(p.dann),
+                ModelKind::TrainOnTarget => p.train_on_target,
+            })
+            .map_or("&ndash;".into(), |v| format!("{v:.4}"))
+    };
+    let mut rows = String::new();
+    let mut runs = Vec::new();
+    for m in &report.models {
+        let name = m.model.name();
+        let _ = writeln!(
+            rows,
+            "<tr><th>{name}</th><td>{:.4}</td><td>{}</td><td>{:.4}</td><td>{:.0} s</td></tr>",
+            m.target_accuracy,
+            published(m.model),
+            m.source_accuracy,
+            m.seconds
+        );
+        let metrics = out.join(format!("{stem}-metrics-{name}.jsonl"));
+        if metrics.exists() {
+            runs.push((name.to_string(), read_jsonl(&metrics)?));
+        }
+    }
+    let mut charts = Vec::new();
+    for (key, title) in [
+        ("label_loss", "Label loss"),
+        ("domain_loss", "Domain loss"),
+        ("domain_accuracy", "Domain accuracy"),
+        ("target_accuracy", "Target accuracy"),
+        ("source_accuracy", "Source accuracy"),
+    ] {
+        let series: Vec<_> = runs
+            .iter()
+            .map(|(name, records)| (name.clone(), curve(records, key)))
+            .filter(|(_, points)| !points.is_empty())
+            .collect();
+        if !series.is_empty() {
+            charts.push(Chart {
+                stem: format!("{stem}-{key}"),
+                title: title.to_string(),
+                x_label: "iteration".into(),
+                scatter: None,
+                series,
+            });
+        }
+    }
+    let figures = write_plots(&out.join("plots"), &charts)?;
+    let mut maps = String::new();
+    for kind in [ModelKind::SourceOnly, ModelKind::Dann] {
+        let file = format!("{stem}-tsne-{}.png", kind.name());
+        if let Ok(png) = std::fs::read(out.join(&file)) {
+            let _ = writeln!(
+                maps,
+                "<figure style=\"flex: 1\">{}<figcaption>{} ({file})</figcaption></figure>",
+                inline_png(&format!("tsne-{}", kind.name()), &file, &png),
+                kind.name()
+            );
+        }
+    }
+    if maps.is_empty() {
+        maps = "<p>No t-SNE maps in this run (<code>--tsne-n 0</code>, or neither source-only \
+                nor DANN trained).</p>"
+            .into();
+    }
+    let citation = report.published.map_or(String::new(), |p| {
+        format!(
+            "<p>Published: {}.{}</p>",
+            escape(p.citation),
+            if p.protocol.is_empty() {
+                String::new()
+            } else {
+                format!(" Protocol: {}.", escape(p.protocol))
+            }
+        )
+    });
+    let (source, target) = (report.pair.source, report.pair.target);
+    let html = page(
+        &format!("dann reproduce digits {source} -> {target}"),
+        &format!(
+            r#"<h1>{source} &rarr; {target}: target test accuracy</h1>
+<table id="digits">
+<tr><th>model</th><th>target test accuracy</th><th>published</th><th>source test accuracy</th><th>train time</th></tr>
+{rows}</table>
+{citation}
+<p>{iterations} iterations of {batch} images (source and target together), seed {seed};
+{train_s} source and {train_t} target training images, {test} target test images{subset};
+{seconds:.0} s in all.</p>
+<pre id="command">{command}</pre>
+<h2>Training curves</h2>
+{figures}
+<h2>t-SNE of the features, source and target test images</h2>
+<p>Before adaptation (source-only) the domains form separate clouds; DANN should mix them.</p>
+<div id="maps" style="display: flex; gap: 1em">
+<style>#maps img {{ width: 100%; }}</style>
+{maps}</div>
+"#,
+            iterations = report.iterations,
+            batch = report.batch_size,
+            seed = report.seed,
+            train_s = report.train_images[0],
+            train_t = report.train_images[1],
+            test = report.test_images,
+            subset = report.subset.map_or(String::new(), |n| format!(
+                " (a subset of at most {n} per domain)"
+            )),
+            seconds = report.seconds,
+            command = escape(command),
+        ),
+    );
+    let path = out.join(format!("{stem}.html"));
     write_file(&path, &html)?;
     Ok(path)
 }
