@@ -146,3 +146,41 @@ fn a_shifted_column_is_named_and_fail_above_sets_the_exit_status() {
     shift(&source, &moved, &["--fail-above", "3"]).code(2);
     shift(&source, &d.join("missing.csv"), &["--fail-above", "1"]).code(2);
 }
+
+/// Grey images as IDX (`n x size x size`), pixel values from `pixel(i, y, x)`.
+fn idx(path: &Path, n: usize, size: usize, pixel: impl Fn(usize, usize, usize) -> u8) {
+    let mut bytes = vec![0, 0, 8, 3];
+    for d in [n, size, size] {
+        bytes.extend((d as u32).to_be_bytes());
+    }
+    for i in 0..n {
+        for y in 0..size {
+            for x in 0..size {
+                bytes.push(pixel(i, y, x));
+            }
+        }
+    }
+    fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn images_of_two_sizes_meet_through_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let noise = |i: usize, y: usize, x: usize| ((i * 31 + y * 7 + x * 13) % 97) as u8;
+    let (small, large) = (d.join("small.idx"), d.join("large.idx"));
+    idx(&small, 300, 8, noise);
+    // The same texture at 12 x 12, brighter in its top half.
+    idx(&large, 300, 12, |i, y, x| {
+        noise(i, y, x) + if y < 6 { 120 } else { 0 }
+    });
+    // Without a common size the files are refused, naming how to give them one.
+    shift(&small, &large, &[])
+        .code(2)
+        .stderr(predicates::str::contains("[train.images] size"));
+    let config = d.join("run.toml");
+    fs::write(&config, "[train.images]\nsize = [8, 8]\n").unwrap();
+    let v = stdout_json(&shift(&small, &large, &["--config", config.to_str().unwrap()]).success());
+    assert!(v["pad"].as_f64().unwrap() > 1.0, "{v}");
+    assert_eq!(v["rows_per_domain"], 300);
+}

@@ -28,7 +28,8 @@ pub struct ShiftArgs {
     #[arg(long)]
     model: Option<PathBuf>,
     /// Config whose [data] section says how to read the files (default: the model's
-    /// config.toml with --model, else the format's defaults).
+    /// config.toml with --model, else the format's defaults); without --model, its
+    /// [train.images] (e.g. `size = [28, 28]`) brings images of two sizes to one.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Seed of the subsampling, the half/half split, the bootstrap and the permutations.
@@ -64,14 +65,17 @@ impl std::error::Error for ShiftExceeded {}
 pub fn run<B: AutodiffBackend>(a: ShiftArgs, device: &B::Device) -> Result<()> {
     // With a model, the files are read as it was trained (its config.toml) unless --config
     // says otherwise; the config is read once.
-    let (model, mut options) = match &a.model {
+    let (model, mut options, images) = match &a.model {
         Some(dir) => {
             let (model, options) = load_model::<B::InnerBackend>(dir, a.config.as_deref(), device)?;
-            (Some(model), options)
+            (Some(model), options, None)
         }
         None => match &a.config {
-            Some(p) => (None, RunConfig::load(p)?.data),
-            None => (None, LoadOptions::default()),
+            Some(p) => {
+                let config = RunConfig::load(p)?;
+                (None, config.data, config.train.images)
+            }
+            None => (None, LoadOptions::default(), None),
         },
     };
     // Both files read with one SVMlight index base (a model's config already fixes it).
@@ -86,6 +90,15 @@ pub fn run<B: AutodiffBackend>(a: ShiftArgs, device: &B::Device) -> Result<()> {
         &a.target,
         &options,
     )?;
+    // Images of two sizes or colourings meet through the config's [train.images], as in
+    // training (the model, when given, applies its own).
+    let (source, target) = match images {
+        Some(prep) => {
+            let fitted = prep.fit(&[&source, &target])?;
+            (fitted.transform(&source)?, fitted.transform(&target)?)
+        }
+        None => (source, target),
+    };
     let model = model.as_ref().map(|m| m as &dyn FeatureMap);
     if let Some(limit) = a.fail_above
         && !(0.0..=2.0).contains(&limit)
