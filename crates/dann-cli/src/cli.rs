@@ -5,7 +5,7 @@ use burn::tensor::backend::AutodiffBackend;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    bench, config, demo, digits, eval, make_data, predict, report, reproduce, select, shift, train,
+    bench, bench_cnn, config, demo, digits, eval, make_data, predict, report, reproduce, select, shift, train,
     tsne,
 };
 
@@ -108,6 +108,10 @@ pub enum Bench {
     /// Shallow DANN update on Amazon reviews: sparse kernels vs burn's dense per-example
     /// update vs PyTorch (examples/s, one run).
     Shallow(bench::BenchArgs),
+    /// The paper's MNIST network, one DANN training step on the CPU (batch 128 + 128 by
+    /// default): the fused convolution kernels, burn's own operations and the PyTorch CPU
+    /// reference script in one run (steps/s, images/s, ratio; inference images/s).
+    Cnn(bench_cnn::CnnArgs),
 }
 
 /// Runs the command on the chosen backend.
@@ -131,6 +135,7 @@ fn run_on<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<()
         Command::Report(a) => report::run(a),
         Command::Compare(a) => report::compare(a),
         Command::Bench(Bench::Shallow(a)) => bench::shallow::<B>(a, device),
+        Command::Bench(Bench::Cnn(a)) => bench_cnn::cnn::<B>(a, device),
         Command::Reproduce(Reproduce::Amazon(a)) => reproduce::amazon(a),
         Command::Reproduce(Reproduce::Digits(a)) => digits::run::<B>(a, device),
         Command::Config(a) => config::run(a),

@@ -1,6 +1,7 @@
 //! One file per command; what they share: reading data and models, the data folder.
 
 pub mod bench;
+pub mod bench_cnn;
 pub mod config;
 pub mod demo;
 pub mod digits;

@@ -230,6 +230,7 @@ impl ConvConfig {
             convs,
             norms,
             pools: self.layers.iter().map(|l| [l.pool, l.stride()]).collect(),
+            paddings: self.layers.iter().map(|l| l.padding).collect(),
             activation: self.activation,
             input: self.input,
         })
@@ -244,6 +245,9 @@ pub struct ConvStack<B: Backend> {
     /// Window and stride of each layer's max-pooling.
     #[module(skip)]
     pools: Vec<[usize; 2]>,
+    /// Zero padding of each layer's convolution.
+    #[module(skip)]
+    paddings: Vec<usize>,
     #[module(skip)]
     activation: Activation,
     #[module(skip)]
@@ -257,12 +261,26 @@ impl<B: Backend> ConvStack<B> {
         let [c, h, w] = self.input;
         let mut x: Tensor<B, 4> = x.reshape([n, c, h, w]);
         for (i, conv) in self.convs.iter().enumerate() {
+            let [p, s] = self.pools[i];
+            // The fused kernels where they apply (burn's CPU backend, ReLU, no batch norm).
+            if self.norms.is_empty()
+                && self.activation == Activation::Relu
+                && let Some(bias) = &conv.bias
+            {
+                let padding = self.paddings[i];
+                match super::fused_conv::conv_relu_pool(x, conv.weight.val(), bias.val(), padding, [p, s]) {
+                    Ok(y) => {
+                        x = y;
+                        continue;
+                    }
+                    Err((back, _, _)) => x = back,
+                }
+            }
             x = conv.forward(x);
             if let Some(norm) = self.norms.get(i) {
                 x = norm.forward(x);
             }
             x = self.activation.apply(x);
-            let [p, s] = self.pools[i];
             if p > 1 || s > 1 {
                 x = max_pool2d(x, [p, p], [s, s], [0, 0], [1, 1], false);
             }

@@ -1,0 +1,238 @@
+//! `dann bench cnn`: training steps per second of the paper's MNIST network (DANN, batch
+//! `--batch` source + `--batch` target images of 3 x 28 x 28, SGD with momentum 0.9) with the
+//! fused convolution kernels and with burn's own operations, inference images per second of
+//! both, and the PyTorch CPU reference script at the same batch and thread count, in one run.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use burn::tensor::backend::AutodiffBackend;
+use clap::Args;
+use dann::data::{Dataset, DenseMatrix, Features};
+use dann::nn::fused_conv;
+use dann::table::MarkdownTable;
+use dann::{DannConfig, TrainConfig, Trainer};
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+
+#[derive(Debug, Args)]
+pub struct CnnArgs {
+    /// Source images per step (as many target images).
+    #[arg(long, default_value_t = 128)]
+    batch: usize,
+    /// Timed steps per repetition.
+    #[arg(long, default_value_t = 10)]
+    steps: usize,
+    /// Timed repetitions; the table shows the median and the range.
+    #[arg(long, default_value_t = 3)]
+    repeats: usize,
+    /// Also run this PyTorch reference (benchmarks/reference/cnn_step_torch.py) with the
+    /// `python3` on PATH, at the same batch and thread count.
+    #[arg(long)]
+    torch_script: Option<PathBuf>,
+    /// Skip burn's own operations (the slow path), e.g. for a quick check.
+    #[arg(long)]
+    skip_burn: bool,
+    /// Write the Markdown table here too.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print one JSON object (dann_steps_per_s, torch_steps_per_s, ...).
+    #[arg(long)]
+    json: bool,
+}
+
+/// Median and range of a rate.
+#[derive(Debug, Clone, Copy)]
+struct Rate {
+    median: f64,
+    low: f64,
+    high: f64,
+}
+
+fn rate(repeats: usize, work: usize, mut run: impl FnMut()) -> Result<Rate> {
+    let mut rates = Vec::with_capacity(repeats);
+    for _ in 0..repeats {
+        let start = Instant::now();
+        run();
+        rates.push(work as f64 / start.elapsed().as_secs_f64());
+    }
+    rates.sort_by(f64::total_cmp);
+    Ok(Rate {
+        median: rates[rates.len() / 2],
+        low: rates[0],
+        high: rates[rates.len() - 1],
+    })
+}
+
+/// `n` random images of 3 x 28 x 28 (labelled with 10 classes when `labelled`).
+fn images(n: usize, labelled: bool, seed: u64) -> Result<Dataset> {
+    let rng = &mut rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let values = (0..n * 2352).map(|_| rng.random_range(0.0..1.0f32)).collect();
+    let features = Features::Dense(DenseMatrix::new(n, 2352, values)?);
+    let data = if labelled {
+        let labels = (0..n).map(|i| i % 10).collect();
+        Dataset::labelled(features, labels, (0..10).map(|c| c.to_string()).collect())?
+    } else {
+        Dataset::unlabelled(features)
+    };
+    Ok(data.with_sample_shape(vec![3, 28, 28])?)
+}
+
+pub fn cnn<B: AutodiffBackend>(a: CnnArgs, device: &B::Device) -> Result<()> {
+    if a.batch == 0 || a.steps == 0 || a.repeats == 0 {
+        bail!("--batch, --steps and --repeats must be at least 1");
+    }
+    let threads = rayon::current_num_threads();
+    let source = images(4 * a.batch, true, 1)?;
+    let target = images(4 * a.batch, false, 2)?;
+    let config = TrainConfig {
+        iterations: 1_000_000,
+        batch_size: 2 * a.batch,
+        ..dann::experiments::digits::preset("mnist:mnist-m".parse()?, Default::default()).train
+    };
+    let config = TrainConfig {
+        images: None,
+        log_every: config.iterations,
+        ..config
+    };
+    let model = DannConfig::mnist();
+    let measure = |fused: bool| -> Result<(Rate, Rate)> {
+        fused_conv::set_enabled(fused);
+        let mut trainer = Trainer::<B>::new(&model, &config, &source, &target, device)?;
+        for _ in 0..3 {
+            trainer.step();
+        }
+        let steps = rate(a.repeats, a.steps, || {
+            for _ in 0..a.steps {
+                trainer.step();
+            }
+        })?;
+        let fitted = trainer.snapshot();
+        fitted.predict(&source)?;
+        let mut failed = None;
+        let inference = rate(a.repeats, source.len(), || {
+            if let Err(e) = fitted.predict(&source) {
+                failed = Some(e);
+            }
+        })?;
+        if let Some(e) = failed {
+            return Err(e.into());
+        }
+        Ok((steps, inference))
+    };
+    let burn = if a.skip_burn {
+        None
+    } else {
+        Some(measure(false)?)
+    };
+    let fused = measure(true)?;
+    let torch = match &a.torch_script {
+        Some(script) => Some(run_torch(script, a.batch, threads, a.steps, a.repeats)?),
+        None => None,
+    };
+    let images_per_step = (2 * a.batch) as f64;
+    let mut table = MarkdownTable::new([
+        "training step, paper's MNIST network".to_string(),
+        format!("steps/s (median, range of {})", a.repeats),
+        "images/s".into(),
+        "vs PyTorch".into(),
+        "inference images/s".into(),
+    ]);
+    let vs = |r: f64| torch.as_ref().map_or("-".into(), |t| format!("{:.2}x", r / t.0.median));
+    let mut row = |name: String, (s, i): (Rate, Option<Rate>)| {
+        table.row([
+            name,
+            format!("{:.2} ({:.2}-{:.2})", s.median, s.low, s.high),
+            format!("{:.0}", s.median * images_per_step),
+            vs(s.median),
+            i.map_or("-".into(), |i| format!("{:.0}", i.median)),
+        ]);
+    };
+    row(
+        "dann, fused conv kernels (default)".into(),
+        (fused.0, Some(fused.1)),
+    );
+    if let Some(b) = burn {
+        row("dann, burn flex's own ops".into(), (b.0, Some(b.1)));
+    }
+    if let Some((t, version)) = &torch {
+        row(format!("PyTorch {version} CPU"), (*t, None));
+    }
+    let text = format!(
+        "{}\nbatch {} source + {} target images of 3 x 28 x 28, SGD momentum 0.9, {threads} threads\n",
+        table.render(),
+        a.batch,
+        a.batch
+    );
+    if let Some(out) = &a.out {
+        std::fs::write(out, &text).with_context(|| format!("cannot write {}", out.display()))?;
+    }
+    if a.json {
+        println!(
+            "{}",
+            json!({
+                "dann_steps_per_s": fused.0.median,
+                "dann_steps_per_s_range": [fused.0.low, fused.0.high],
+                "dann_inference_images_per_s": fused.1.median,
+                "burn_steps_per_s": burn.map(|b| b.0.median),
+                "burn_inference_images_per_s": burn.map(|b| b.1.median),
+                "torch_steps_per_s": torch.as_ref().map(|t| t.0.median),
+                "torch_steps_per_s_range": torch.as_ref().map(|t| [t.0.low, t.0.high]),
+                "torch": torch.as_ref().map(|t| t.1.clone()),
+                "ratio": torch.as_ref().map(|t| fused.0.median / t.0.median),
+                "batch": a.batch,
+                "threads": threads,
+            })
+        );
+    } else {
+        print!("{text}");
+    }
+    Ok(())
+}
+
+fn run_torch(
+    script: &Path,
+    batch: usize,
+    threads: usize,
+    steps: usize,
+    repeats: usize,
+) -> Result<(Rate, String)> {
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .args(["--batch", &batch.to_string()])
+        .args(["--threads", &threads.to_string()])
+        .args(["--steps", &steps.to_string()])
+        .args(["--repeats", &repeats.to_string()])
+        .output()
+        .with_context(|| format!("cannot run python3 {}", script.display()))?;
+    if !out.status.success() {
+        bail!(
+            "{} failed: {}",
+            script.display(),
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        );
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .with_context(|| format!("{} printed no JSON", script.display()))?;
+    let rates: Vec<f64> = v["rates"]
+        .as_array()
+        .context("no rates in the script's output")?
+        .iter()
+        .filter_map(|r| r.as_f64())
+        .collect();
+    let median = v["steps_per_s"]
+        .as_f64()
+        .context("no steps_per_s in the script's output")?;
+    Ok((
+        Rate {
+            median,
+            low: rates.iter().copied().fold(median, f64::min),
+            high: rates.iter().copied().fold(median, f64::max),
+        },
+        v["torch"].as_str().unwrap_or("?").to_string(),
+    ))
+}

@@ -1,0 +1,277 @@
+//! A 2-D convolution (stride 1, zero padding) with bias, ReLU and max-pooling, fused, on
+//! `f32` slices: forward and the three backward products, each one gemm (faer) over the
+//! im2col matrix of a chunk of images, chunks spread over the rayon threads.
+//!
+//! burn's CPU backend runs a 2-D convolution as a 3-D one behind layout copies; on the paper's
+//! MNIST network about three quarters of its step was copying and allocation around the gemm
+//! (see `results/cnn_cpu.md`). These kernels are what the burn model computes (tests compare
+//! outputs and every gradient) with one im2col copy per direction.
+
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
+use rayon::prelude::*;
+
+/// The shapes of one fused layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConvShape {
+    /// Images.
+    pub batch: usize,
+    /// Input channels, height, width.
+    pub input: [usize; 3],
+    /// Output channels.
+    pub channels: usize,
+    /// Kernel size.
+    pub kernel: usize,
+    /// Zero padding on each side.
+    pub padding: usize,
+    /// Max-pooling window (1: none).
+    pub pool: usize,
+    /// Max-pooling stride.
+    pub stride: usize,
+}
+
+impl ConvShape {
+    /// Height and width of the convolution's output.
+    pub fn conv_size(&self) -> [usize; 2] {
+        let [_, h, w] = self.input;
+        let k = self.kernel;
+        [h + 2 * self.padding + 1 - k, w + 2 * self.padding + 1 - k]
+    }
+
+    /// Height and width after pooling.
+    pub fn out_size(&self) -> [usize; 2] {
+        let [ch, cw] = self.conv_size();
+        [
+            (ch - self.pool) / self.stride + 1,
+            (cw - self.pool) / self.stride + 1,
+        ]
+    }
+
+    /// Values per output image.
+    pub fn out_len(&self) -> usize {
+        let [ph, pw] = self.out_size();
+        self.channels * ph * pw
+    }
+
+    fn in_len(&self) -> usize {
+        self.input.iter().product()
+    }
+
+    /// Rows of the im2col matrix: `C * K * K`.
+    fn patch(&self) -> usize {
+        self.input[0] * self.kernel * self.kernel
+    }
+
+    /// Images per chunk: enough columns for an efficient gemm, at least one chunk per thread.
+    fn chunk(&self) -> usize {
+        let [ch, cw] = self.conv_size();
+        let per_thread = self.batch.div_ceil(rayon::current_num_threads().max(1));
+        (4096 / (ch * cw).max(1)).clamp(1, per_thread.max(1))
+    }
+}
+
+/// What the backward pass needs from the forward one: for each pooled output, the position
+/// (in its channel's convolution output) of the maximum, or `u32::MAX` where the maximum was
+/// not positive (ReLU passes no gradient there).
+#[derive(Debug, Clone)]
+pub struct Saved {
+    argmax: Vec<u32>,
+}
+
+/// im2col of images `x` (`nb` images): row `(c, ky, kx)`, column `(image, oy, ox)`.
+fn im2col(s: &ConvShape, x: &[f32], nb: usize, cols: &mut Vec<f32>) {
+    let [c_in, h, w] = s.input;
+    let [ch, cw] = s.conv_size();
+    let (k, p) = (s.kernel, s.padding as isize);
+    let n_cols = nb * ch * cw;
+    cols.clear();
+    cols.resize(s.patch() * n_cols, 0.0);
+    for c in 0..c_in {
+        for ky in 0..k {
+            for kx in 0..k {
+                let row = &mut cols[((c * k + ky) * k + kx) * n_cols..][..n_cols];
+                for n in 0..nb {
+                    let image = &x[(n * c_in + c) * h * w..][..h * w];
+                    for oy in 0..ch {
+                        let y = oy as isize + ky as isize - p;
+                        let out = &mut row[(n * ch + oy) * cw..][..cw];
+                        if y < 0 || y >= h as isize {
+                            continue;
+                        }
+                        let line = &image[y as usize * w..][..w];
+                        for (ox, v) in out.iter_mut().enumerate() {
+                            let xx = ox as isize + kx as isize - p;
+                            if xx >= 0 && xx < w as isize {
+                                *v = line[xx as usize];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adds the im2col-shaped `cols` back onto images `dx` (the transpose of [`im2col`]).
+fn col2im(s: &ConvShape, cols: &[f32], nb: usize, dx: &mut [f32]) {
+    let [c_in, h, w] = s.input;
+    let [ch, cw] = s.conv_size();
+    let (k, p) = (s.kernel, s.padding as isize);
+    let n_cols = nb * ch * cw;
+    for c in 0..c_in {
+        for ky in 0..k {
+            for kx in 0..k {
+                let row = &cols[((c * k + ky) * k + kx) * n_cols..][..n_cols];
+                for n in 0..nb {
+                    let image = &mut dx[(n * c_in + c) * h * w..][..h * w];
+                    for oy in 0..ch {
+                        let y = oy as isize + ky as isize - p;
+                        if y < 0 || y >= h as isize {
+                            continue;
+                        }
+                        let src = &row[(n * ch + oy) * cw..][..cw];
+                        let line = &mut image[y as usize * w..][..w];
+                        for (ox, v) in src.iter().enumerate() {
+                            let xx = ox as isize + kx as isize - p;
+                            if xx >= 0 && xx < w as isize {
+                                line[xx as usize] += v;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `max_pool(relu(conv(x, weight) + bias))` for `x` of `[batch, C, H, W]` and `weight` of
+/// `[O, C, K, K]`; returns `[batch, O, H', W']` and what the backward pass needs.
+pub fn forward(s: &ConvShape, x: &[f32], weight: &[f32], bias: &[f32]) -> (Vec<f32>, Saved) {
+    let [ch, cw] = s.conv_size();
+    let [ph, pw] = s.out_size();
+    let (o_len, in_len, chunk) = (s.out_len(), s.in_len(), s.chunk());
+    let mut out = vec![0f32; s.batch * o_len];
+    let mut argmax = vec![u32::MAX; s.batch * o_len];
+    out.par_chunks_mut(chunk * o_len)
+        .zip(argmax.par_chunks_mut(chunk * o_len))
+        .enumerate()
+        .for_each_init(
+            || (Vec::new(), Vec::new()),
+            |(cols, conv), (i, (out, argmax))| {
+                let nb = out.len() / o_len;
+                let n_cols = nb * ch * cw;
+                im2col(s, &x[i * chunk * in_len..][..nb * in_len], nb, cols);
+                conv.resize(s.channels * n_cols, 0.0);
+                matmul(
+                    MatMut::from_row_major_slice_mut(conv, s.channels, n_cols),
+                    Accum::Replace,
+                    MatRef::from_row_major_slice(weight, s.channels, s.patch()),
+                    MatRef::from_row_major_slice(cols, s.patch(), n_cols),
+                    1.0,
+                    Par::Seq,
+                );
+                for o in 0..s.channels {
+                    for n in 0..nb {
+                        let plane = &conv[o * n_cols + n * ch * cw..][..ch * cw];
+                        let at = (n * s.channels + o) * ph * pw;
+                        for py in 0..ph {
+                            for px in 0..pw {
+                                let (mut best, mut best_at) = (f32::NEG_INFINITY, 0);
+                                for dy in 0..s.pool {
+                                    for dx in 0..s.pool {
+                                        let q = (py * s.stride + dy) * cw + px * s.stride + dx;
+                                        if plane[q] > best {
+                                            (best, best_at) = (plane[q], q);
+                                        }
+                                    }
+                                }
+                                let v = best + bias[o];
+                                let k = at + py * pw + px;
+                                if v > 0.0 {
+                                    out[k] = v;
+                                    argmax[k] = best_at as u32;
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+        );
+    (out, Saved { argmax })
+}
+
+/// The gradients of [`forward`]'s output `grad` (`[batch, O, H', W']`) with respect to the
+/// input (when `want_input`), the weight and the bias.
+pub fn backward(
+    s: &ConvShape,
+    x: &[f32],
+    weight: &[f32],
+    saved: &Saved,
+    grad: &[f32],
+    want_input: bool,
+) -> (Option<Vec<f32>>, Vec<f32>, Vec<f32>) {
+    let [ch, cw] = s.conv_size();
+    let [ph, pw] = s.out_size();
+    let (in_len, chunk, patch) = (s.in_len(), s.chunk(), s.patch());
+    let mut dx = vec![0f32; if want_input { s.batch * in_len } else { 0 }];
+    let n_chunks = s.batch.div_ceil(chunk);
+    let slots: Vec<Option<&mut [f32]>> = if want_input {
+        dx.chunks_mut(chunk * in_len).map(Some).collect()
+    } else {
+        (0..n_chunks).map(|_| None).collect()
+    };
+    let partial: Vec<(Vec<f32>, Vec<f32>)> = slots
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, dx)| {
+            let nb = chunk.min(s.batch - i * chunk);
+            let n_cols = nb * ch * cw;
+            let mut dconv = vec![0f32; s.channels * n_cols];
+            let mut dbias = vec![0f32; s.channels];
+            for n in 0..nb {
+                for o in 0..s.channels {
+                    let at = ((i * chunk + n) * s.channels + o) * ph * pw;
+                    let plane = &mut dconv[o * n_cols + n * ch * cw..][..ch * cw];
+                    for k in 0..ph * pw {
+                        let q = saved.argmax[at + k];
+                        if q != u32::MAX {
+                            plane[q as usize] += grad[at + k];
+                            dbias[o] += grad[at + k];
+                        }
+                    }
+                }
+            }
+            let mut cols = Vec::new();
+            im2col(s, &x[i * chunk * in_len..][..nb * in_len], nb, &mut cols);
+            let mut dw = vec![0f32; s.channels * patch];
+            let dconv_m = MatRef::from_row_major_slice(&dconv, s.channels, n_cols);
+            matmul(
+                MatMut::from_row_major_slice_mut(&mut dw, s.channels, patch),
+                Accum::Replace,
+                dconv_m,
+                MatRef::from_row_major_slice(&cols, patch, n_cols).transpose(),
+                1.0,
+                Par::Seq,
+            );
+            if let Some(dx) = dx {
+                matmul(
+                    MatMut::from_row_major_slice_mut(&mut cols, patch, n_cols),
+                    Accum::Replace,
+                    MatRef::from_row_major_slice(weight, s.channels, patch).transpose(),
+                    dconv_m,
+                    1.0,
+                    Par::Seq,
+                );
+                col2im(s, &cols, nb, dx);
+            }
+            (dw, dbias)
+        })
+        .collect();
+    let mut dw = vec![0f32; s.channels * patch];
+    let mut dbias = vec![0f32; s.channels];
+    for (w, b) in partial {
+        dw.iter_mut().zip(&w).for_each(|(a, b)| *a += b);
+        dbias.iter_mut().zip(&b).for_each(|(a, b)| *a += b);
+    }
+    (want_input.then_some(dx), dw, dbias)
+}
