@@ -5,8 +5,8 @@ use burn::tensor::backend::AutodiffBackend;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    bench, bench_cnn, config, demo, digits, eval, make_data, predict, report, reproduce, select, shift, train,
-    tsne,
+    bench, bench_cnn, config, demo, digits, eval, make_data, predict, report, reproduce, select,
+    shift, train, tsne,
 };
 
 /// Domain-Adversarial Neural Networks (Ganin et al., JMLR 2016): train a model on labelled

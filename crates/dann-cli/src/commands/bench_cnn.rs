@@ -68,7 +68,9 @@ fn rate(repeats: usize, work: usize, mut run: impl FnMut()) -> Result<Rate> {
 /// `n` random images of 3 x 28 x 28 (labelled with 10 classes when `labelled`).
 fn images(n: usize, labelled: bool, seed: u64) -> Result<Dataset> {
     let rng = &mut rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let values = (0..n * 2352).map(|_| rng.random_range(0.0..1.0f32)).collect();
+    let values = (0..n * 2352)
+        .map(|_| rng.random_range(0.0..1.0f32))
+        .collect();
     let features = Features::Dense(DenseMatrix::new(n, 2352, values)?);
     let data = if labelled {
         let labels = (0..n).map(|i| i % 10).collect();
@@ -139,7 +141,11 @@ pub fn cnn<B: AutodiffBackend>(a: CnnArgs, device: &B::Device) -> Result<()> {
         "vs PyTorch".into(),
         "inference images/s".into(),
     ]);
-    let vs = |r: f64| torch.as_ref().map_or("-".into(), |t| format!("{:.2}x", r / t.0.median));
+    let vs = |r: f64| {
+        torch
+            .as_ref()
+            .map_or("-".into(), |t| format!("{:.2}x", r / t.0.median))
+    };
     let mut row = |name: String, (s, i): (Rate, Option<Rate>)| {
         table.row([
             name,

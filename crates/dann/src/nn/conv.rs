@@ -268,7 +268,13 @@ impl<B: Backend> ConvStack<B> {
                 && let Some(bias) = &conv.bias
             {
                 let padding = self.paddings[i];
-                match super::fused_conv::conv_relu_pool(x, conv.weight.val(), bias.val(), padding, [p, s]) {
+                match super::fused_conv::conv_relu_pool(
+                    x,
+                    conv.weight.val(),
+                    bias.val(),
+                    padding,
+                    [p, s],
+                ) {
                     Ok(y) => {
                         x = y;
                         continue;

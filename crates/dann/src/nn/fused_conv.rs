@@ -214,7 +214,14 @@ mod tests {
 
     /// The fused layer against burn's conv2d, relu and max_pool2d: the output and the
     /// gradients of the input, the weight and the bias of `sum(output * g)`, for random `g`.
-    fn agrees(batch: usize, input: [usize; 3], channels: usize, kernel: usize, padding: usize, pool: [usize; 2]) {
+    fn agrees(
+        batch: usize,
+        input: [usize; 3],
+        channels: usize,
+        kernel: usize,
+        padding: usize,
+        pool: [usize; 2],
+    ) {
         let rng = &mut ChaCha8Rng::seed_from_u64(batch as u64 * 31 + channels as u64);
         let [c, h, w] = input;
         let x = random([batch, c, h, w], rng);
@@ -228,11 +235,15 @@ mod tests {
             );
             let y = if fused {
                 conv_relu_pool(x.clone(), weight.clone(), bias.clone(), padding, pool)
-                    .ok()
-                    .expect("the fused kernels run on Autodiff<Flex>")
+                    .unwrap_or_else(|_| panic!("the fused kernels run on Autodiff<Flex>"))
             } else {
                 let options = ConvOptions::new([1, 1], [padding, padding], [1, 1], 1);
-                let y = relu(conv2d(x.clone(), weight.clone(), Some(bias.clone()), options));
+                let y = relu(conv2d(
+                    x.clone(),
+                    weight.clone(),
+                    Some(bias.clone()),
+                    options,
+                ));
                 if pool != [1, 1] {
                     max_pool2d(y, [pool[0]; 2], [pool[1]; 2], [0, 0], [1, 1], false)
                 } else {
@@ -243,20 +254,25 @@ mod tests {
         };
         let (want, ..) = run(false);
         let g = random(want.dims(), &mut ChaCha8Rng::seed_from_u64(9));
-        let grads = |(y, x, weight, bias): (Tensor<B, 4>, Tensor<B, 4>, Tensor<B, 4>, Tensor<B, 1>)| {
-            let out = y.clone().inner();
-            let grads = (y * g.clone()).sum().backward();
-            let [o] = bias.dims();
-            (
-                out,
-                x.grad(&grads).expect("input gradient"),
-                weight.grad(&grads).expect("weight gradient"),
-                bias.grad(&grads).expect("bias gradient").reshape([1, 1, 1, o]),
-            )
-        };
+        let grads =
+            |(y, x, weight, bias): (Tensor<B, 4>, Tensor<B, 4>, Tensor<B, 4>, Tensor<B, 1>)| {
+                let out = y.clone().inner();
+                let grads = (y * g.clone()).sum().backward();
+                let [o] = bias.dims();
+                (
+                    out,
+                    x.grad(&grads).expect("input gradient"),
+                    weight.grad(&grads).expect("weight gradient"),
+                    bias.grad(&grads)
+                        .expect("bias gradient")
+                        .reshape([1, 1, 1, o]),
+                )
+            };
         let burn = grads(run(false));
         let fused = grads(run(true));
-        let label = format!("batch {batch}, {input:?} -> {channels}, k {kernel}, pad {padding}, pool {pool:?}");
+        let label = format!(
+            "batch {batch}, {input:?} -> {channels}, k {kernel}, pad {padding}, pool {pool:?}"
+        );
         close(&format!("output, {label}"), fused.0, burn.0);
         close(&format!("input gradient, {label}"), fused.1, burn.1);
         close(&format!("weight gradient, {label}"), fused.2, burn.2);
@@ -285,8 +301,9 @@ mod tests {
             .ok()
             .unwrap()
             .inner();
-        let inferred =
-            conv_relu_pool(x.inner(), weight.inner(), bias.inner(), 1, [2, 2]).ok().unwrap();
+        let inferred = conv_relu_pool(x.inner(), weight.inner(), bias.inner(), 1, [2, 2])
+            .ok()
+            .unwrap();
         assert_eq!(values(trained), values(inferred));
     }
 }
