@@ -19,6 +19,10 @@ use clap::Parser;
 fn main() -> ExitCode {
     quiet_on_closed_stdout();
     let cli = cli::Cli::parse();
+    // DANN_CONV=burn: burn's own convolution ops instead of the fused CPU kernels (to compare).
+    if std::env::var("DANN_CONV").as_deref() == Ok("burn") {
+        dann::nn::fused_conv::set_enabled(false);
+    }
     match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -78,33 +78,35 @@ pub struct Saved {
     argmax: Vec<u32>,
 }
 
+/// The output columns `ox` whose input column `ox + kx - padding` lies inside a row of
+/// `w` values, and that input column for the first of them.
+fn valid(kx: usize, padding: usize, w: usize, cw: usize) -> (std::ops::Range<usize>, usize) {
+    let first = padding.saturating_sub(kx);
+    let last = (w + padding).saturating_sub(kx).min(cw);
+    (first..last.max(first), first + kx - padding)
+}
+
 /// im2col of images `x` (`nb` images): row `(c, ky, kx)`, column `(image, oy, ox)`.
 fn im2col(s: &ConvShape, x: &[f32], nb: usize, cols: &mut Vec<f32>) {
     let [c_in, h, w] = s.input;
     let [ch, cw] = s.conv_size();
-    let (k, p) = (s.kernel, s.padding as isize);
+    let (k, p) = (s.kernel, s.padding);
     let n_cols = nb * ch * cw;
     cols.clear();
     cols.resize(s.patch() * n_cols, 0.0);
     for c in 0..c_in {
         for ky in 0..k {
+            // Output rows whose input row oy + ky - p is inside the image.
+            let rows = p.saturating_sub(ky)..(h + p).saturating_sub(ky).min(ch);
             for kx in 0..k {
+                let (span, x0) = valid(kx, p, w, cw);
                 let row = &mut cols[((c * k + ky) * k + kx) * n_cols..][..n_cols];
                 for n in 0..nb {
                     let image = &x[(n * c_in + c) * h * w..][..h * w];
-                    for oy in 0..ch {
-                        let y = oy as isize + ky as isize - p;
-                        let out = &mut row[(n * ch + oy) * cw..][..cw];
-                        if y < 0 || y >= h as isize {
-                            continue;
-                        }
-                        let line = &image[y as usize * w..][..w];
-                        for (ox, v) in out.iter_mut().enumerate() {
-                            let xx = ox as isize + kx as isize - p;
-                            if xx >= 0 && xx < w as isize {
-                                *v = line[xx as usize];
-                            }
-                        }
+                    for oy in rows.clone() {
+                        let y = oy + ky - p;
+                        let out = &mut row[(n * ch + oy) * cw..][span.clone()];
+                        out.copy_from_slice(&image[y * w + x0..][..span.len()]);
                     }
                 }
             }
@@ -116,27 +118,21 @@ fn im2col(s: &ConvShape, x: &[f32], nb: usize, cols: &mut Vec<f32>) {
 fn col2im(s: &ConvShape, cols: &[f32], nb: usize, dx: &mut [f32]) {
     let [c_in, h, w] = s.input;
     let [ch, cw] = s.conv_size();
-    let (k, p) = (s.kernel, s.padding as isize);
+    let (k, p) = (s.kernel, s.padding);
     let n_cols = nb * ch * cw;
     for c in 0..c_in {
         for ky in 0..k {
+            let rows = p.saturating_sub(ky)..(h + p).saturating_sub(ky).min(ch);
             for kx in 0..k {
+                let (span, x0) = valid(kx, p, w, cw);
                 let row = &cols[((c * k + ky) * k + kx) * n_cols..][..n_cols];
                 for n in 0..nb {
                     let image = &mut dx[(n * c_in + c) * h * w..][..h * w];
-                    for oy in 0..ch {
-                        let y = oy as isize + ky as isize - p;
-                        if y < 0 || y >= h as isize {
-                            continue;
-                        }
-                        let src = &row[(n * ch + oy) * cw..][..cw];
-                        let line = &mut image[y as usize * w..][..w];
-                        for (ox, v) in src.iter().enumerate() {
-                            let xx = ox as isize + kx as isize - p;
-                            if xx >= 0 && xx < w as isize {
-                                line[xx as usize] += v;
-                            }
-                        }
+                    for oy in rows.clone() {
+                        let y = oy + ky - p;
+                        let src = &row[(n * ch + oy) * cw..][span.clone()];
+                        let line = &mut image[y * w + x0..][..span.len()];
+                        line.iter_mut().zip(src).for_each(|(d, v)| *d += v);
                     }
                 }
             }
