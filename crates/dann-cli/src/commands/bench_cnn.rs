@@ -24,8 +24,9 @@ pub struct CnnArgs {
     /// Timed steps per repetition.
     #[arg(long, default_value_t = 10)]
     steps: usize,
-    /// Timed repetitions; the table shows the median and the range.
-    #[arg(long, default_value_t = 3)]
+    /// Timed rounds (ours and the reference script alternate); the table shows the median
+    /// and the range.
+    #[arg(long, default_value_t = 5)]
     repeats: usize,
     /// Also run this PyTorch reference (benchmarks/reference/cnn_step_torch.py) with the
     /// `python3` on PATH, at the same batch and thread count.
@@ -50,19 +51,26 @@ struct Rate {
     high: f64,
 }
 
-fn rate(repeats: usize, work: usize, mut run: impl FnMut()) -> Result<Rate> {
-    let mut rates = Vec::with_capacity(repeats);
-    for _ in 0..repeats {
-        let start = Instant::now();
-        run();
-        rates.push(work as f64 / start.elapsed().as_secs_f64());
+impl Rate {
+    fn of(mut rates: Vec<f64>) -> Self {
+        rates.sort_by(f64::total_cmp);
+        Rate {
+            median: rates[rates.len() / 2],
+            low: rates[0],
+            high: rates[rates.len() - 1],
+        }
     }
-    rates.sort_by(f64::total_cmp);
-    Ok(Rate {
-        median: rates[rates.len() / 2],
-        low: rates[0],
-        high: rates[rates.len() - 1],
-    })
+}
+
+fn rate(repeats: usize, work: usize, mut run: impl FnMut()) -> Result<Rate> {
+    let rates = (0..repeats)
+        .map(|_| {
+            let start = Instant::now();
+            run();
+            work as f64 / start.elapsed().as_secs_f64()
+        })
+        .collect();
+    Ok(Rate::of(rates))
 }
 
 /// `n` random images of 3 x 28 x 28 (labelled with 10 classes when `labelled`).
@@ -99,17 +107,30 @@ pub fn cnn<B: AutodiffBackend>(a: CnnArgs, device: &B::Device) -> Result<()> {
         ..config
     };
     let model = DannConfig::mnist();
-    let measure = |fused: bool| -> Result<(Rate, Rate)> {
+    // Each round times `--steps` steps of ours and then, when given, one run of the reference
+    // script (its own warm-up, `--steps` timed steps): the two alternate, so that a machine
+    // that speeds up or slows down during the run affects both alike.
+    let mut torch_rounds: Vec<f64> = Vec::new();
+    let mut torch_version = String::new();
+    let mut measure = |fused: bool, with_torch: bool| -> Result<(Rate, Rate)> {
         fused_conv::set_enabled(fused);
         let mut trainer = Trainer::<B>::new(&model, &config, &source, &target, device)?;
         for _ in 0..3 {
             trainer.step();
         }
-        let steps = rate(a.repeats, a.steps, || {
+        let mut rounds = Vec::with_capacity(a.repeats);
+        for _ in 0..a.repeats {
+            let start = Instant::now();
             for _ in 0..a.steps {
                 trainer.step();
             }
-        })?;
+            rounds.push(a.steps as f64 / start.elapsed().as_secs_f64());
+            if with_torch && let Some(script) = &a.torch_script {
+                let (rate, version) = run_torch(script, a.batch, threads, a.steps)?;
+                torch_rounds.push(rate);
+                torch_version = version;
+            }
+        }
         let fitted = trainer.snapshot();
         fitted.predict(&source)?;
         let mut failed = None;
@@ -121,18 +142,15 @@ pub fn cnn<B: AutodiffBackend>(a: CnnArgs, device: &B::Device) -> Result<()> {
         if let Some(e) = failed {
             return Err(e.into());
         }
-        Ok((steps, inference))
+        Ok((Rate::of(rounds), inference))
     };
     let burn = if a.skip_burn {
         None
     } else {
-        Some(measure(false)?)
+        Some(measure(false, false)?)
     };
-    let fused = measure(true)?;
-    let torch = match &a.torch_script {
-        Some(script) => Some(run_torch(script, a.batch, threads, a.steps, a.repeats)?),
-        None => None,
-    };
+    let fused = measure(true, true)?;
+    let torch = (!torch_rounds.is_empty()).then(|| (Rate::of(torch_rounds), torch_version.clone()));
     let images_per_step = (2 * a.batch) as f64;
     let mut table = MarkdownTable::new([
         "training step, paper's MNIST network".to_string(),
@@ -197,19 +215,15 @@ pub fn cnn<B: AutodiffBackend>(a: CnnArgs, device: &B::Device) -> Result<()> {
     Ok(())
 }
 
-fn run_torch(
-    script: &Path,
-    batch: usize,
-    threads: usize,
-    steps: usize,
-    repeats: usize,
-) -> Result<(Rate, String)> {
+/// One run of the reference script: its steps/s (the median of its single round) and the
+/// PyTorch version.
+fn run_torch(script: &Path, batch: usize, threads: usize, steps: usize) -> Result<(f64, String)> {
     let out = std::process::Command::new("python3")
         .arg(script)
         .args(["--batch", &batch.to_string()])
         .args(["--threads", &threads.to_string()])
         .args(["--steps", &steps.to_string()])
-        .args(["--repeats", &repeats.to_string()])
+        .args(["--repeats", "1"])
         .output()
         .with_context(|| format!("cannot run python3 {}", script.display()))?;
     if !out.status.success() {
@@ -224,21 +238,8 @@ fn run_torch(
     }
     let v: serde_json::Value = serde_json::from_slice(&out.stdout)
         .with_context(|| format!("{} printed no JSON", script.display()))?;
-    let rates: Vec<f64> = v["rates"]
-        .as_array()
-        .context("no rates in the script's output")?
-        .iter()
-        .filter_map(|r| r.as_f64())
-        .collect();
-    let median = v["steps_per_s"]
+    let rate = v["steps_per_s"]
         .as_f64()
         .context("no steps_per_s in the script's output")?;
-    Ok((
-        Rate {
-            median,
-            low: rates.iter().copied().fold(median, f64::min),
-            high: rates.iter().copied().fold(median, f64::max),
-        },
-        v["torch"].as_str().unwrap_or("?").to_string(),
-    ))
+    Ok((rate, v["torch"].as_str().unwrap_or("?").to_string()))
 }

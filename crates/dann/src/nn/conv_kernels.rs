@@ -86,14 +86,31 @@ fn valid(kx: usize, padding: usize, w: usize, cw: usize) -> (std::ops::Range<usi
     (first..last.max(first), first + kx - padding)
 }
 
+/// `dst = src` for the short rows of im2col (a few to a few dozen values), in fixed-size
+/// blocks that compile to vector moves rather than calls to `memcpy`.
+fn copy_short(dst: &mut [f32], src: &[f32]) {
+    let mut d = dst.chunks_exact_mut(8);
+    let mut s = src.chunks_exact(8);
+    for (a, b) in (&mut d).zip(&mut s) {
+        let b: &[f32; 8] = b.try_into().expect("chunks of 8");
+        a.copy_from_slice(b);
+    }
+    for (a, b) in d.into_remainder().iter_mut().zip(s.remainder()) {
+        *a = *b;
+    }
+}
+
 /// im2col of images `x` (`nb` images): row `(c, ky, kx)`, column `(image, oy, ox)`.
 fn im2col(s: &ConvShape, x: &[f32], nb: usize, cols: &mut Vec<f32>) {
     let [c_in, h, w] = s.input;
     let [ch, cw] = s.conv_size();
     let (k, p) = (s.kernel, s.padding);
     let n_cols = nb * ch * cw;
-    cols.clear();
+    // Without padding every value is written below; with it, the border stays zero.
     cols.resize(s.patch() * n_cols, 0.0);
+    if p > 0 {
+        cols.fill(0.0);
+    }
     for c in 0..c_in {
         for ky in 0..k {
             // Output rows whose input row oy + ky - p is inside the image.
@@ -106,7 +123,7 @@ fn im2col(s: &ConvShape, x: &[f32], nb: usize, cols: &mut Vec<f32>) {
                     for oy in rows.clone() {
                         let y = oy + ky - p;
                         let out = &mut row[(n * ch + oy) * cw..][span.clone()];
-                        out.copy_from_slice(&image[y * w + x0..][..span.len()]);
+                        copy_short(out, &image[y * w + x0..][..span.len()]);
                     }
                 }
             }
@@ -170,30 +187,68 @@ pub fn forward(s: &ConvShape, x: &[f32], weight: &[f32], bias: &[f32]) -> (Vec<f
                     for n in 0..nb {
                         let plane = &conv[o * n_cols + n * ch * cw..][..ch * cw];
                         let at = (n * s.channels + o) * ph * pw;
-                        for py in 0..ph {
-                            for px in 0..pw {
-                                let (mut best, mut best_at) = (f32::NEG_INFINITY, 0);
-                                for dy in 0..s.pool {
-                                    for dx in 0..s.pool {
-                                        let q = (py * s.stride + dy) * cw + px * s.stride + dx;
-                                        if plane[q] > best {
-                                            (best, best_at) = (plane[q], q);
-                                        }
-                                    }
-                                }
-                                let v = best + bias[o];
-                                let k = at + py * pw + px;
-                                if v > 0.0 {
-                                    out[k] = v;
-                                    argmax[k] = best_at as u32;
-                                }
-                            }
-                        }
+                        pool_plane(
+                            s,
+                            plane,
+                            bias[o],
+                            &mut out[at..][..ph * pw],
+                            &mut argmax[at..][..ph * pw],
+                        );
                     }
                 }
             },
         );
     (out, Saved { argmax })
+}
+
+/// ReLU and max-pooling of one channel's convolution output `plane` (bias `b` added): the
+/// pooled values into `out` and the position of each window's maximum into `argmax`, where
+/// the value is positive (`out` and `argmax` start as 0 and `u32::MAX`).
+fn pool_plane(s: &ConvShape, plane: &[f32], b: f32, out: &mut [f32], argmax: &mut [u32]) {
+    let [_, cw] = s.conv_size();
+    let [ph, pw] = s.out_size();
+    let mut keep = |k: usize, best: f32, at: usize| {
+        let v = best + b;
+        if v > 0.0 {
+            out[k] = v;
+            argmax[k] = at as u32;
+        }
+    };
+    if s.pool == 2 && s.stride == 2 {
+        // The paper's pooling: two rows at a time, windows side by side.
+        for py in 0..ph {
+            let top = &plane[2 * py * cw..][..2 * pw];
+            let bottom = &plane[(2 * py + 1) * cw..][..2 * pw];
+            for px in 0..pw {
+                let (mut best, mut at) = (top[2 * px], 2 * py * cw + 2 * px);
+                for (v, q) in [
+                    (top[2 * px + 1], at + 1),
+                    (bottom[2 * px], at + cw),
+                    (bottom[2 * px + 1], at + cw + 1),
+                ] {
+                    if v > best {
+                        (best, at) = (v, q);
+                    }
+                }
+                keep(py * pw + px, best, at);
+            }
+        }
+        return;
+    }
+    for py in 0..ph {
+        for px in 0..pw {
+            let (mut best, mut best_at) = (f32::NEG_INFINITY, 0);
+            for dy in 0..s.pool {
+                let row = (py * s.stride + dy) * cw + px * s.stride;
+                for (dx, &v) in plane[row..][..s.pool].iter().enumerate() {
+                    if v > best {
+                        (best, best_at) = (v, row + dx);
+                    }
+                }
+            }
+            keep(py * pw + px, best, best_at);
+        }
+    }
 }
 
 /// The gradients of [`forward`]'s output `grad` (`[batch, O, H', W']`) with respect to the
@@ -219,7 +274,7 @@ pub fn backward(
     let partial: Vec<(Vec<f32>, Vec<f32>)> = slots
         .into_par_iter()
         .enumerate()
-        .map(|(i, dx)| {
+        .map_init(Vec::new, |cols, (i, dx)| {
             let nb = chunk.min(s.batch - i * chunk);
             let n_cols = nb * ch * cw;
             let mut dconv = vec![0f32; s.channels * n_cols];
@@ -237,28 +292,27 @@ pub fn backward(
                     }
                 }
             }
-            let mut cols = Vec::new();
-            im2col(s, &x[i * chunk * in_len..][..nb * in_len], nb, &mut cols);
+            im2col(s, &x[i * chunk * in_len..][..nb * in_len], nb, cols);
             let mut dw = vec![0f32; s.channels * patch];
             let dconv_m = MatRef::from_row_major_slice(&dconv, s.channels, n_cols);
             matmul(
                 MatMut::from_row_major_slice_mut(&mut dw, s.channels, patch),
                 Accum::Replace,
                 dconv_m,
-                MatRef::from_row_major_slice(&cols, patch, n_cols).transpose(),
+                MatRef::from_row_major_slice(cols, patch, n_cols).transpose(),
                 1.0,
                 Par::Seq,
             );
             if let Some(dx) = dx {
                 matmul(
-                    MatMut::from_row_major_slice_mut(&mut cols, patch, n_cols),
+                    MatMut::from_row_major_slice_mut(cols, patch, n_cols),
                     Accum::Replace,
                     MatRef::from_row_major_slice(weight, s.channels, patch).transpose(),
                     dconv_m,
                     1.0,
                     Par::Seq,
                 );
-                col2im(s, &cols, nb, dx);
+                col2im(s, cols, nb, dx);
             }
             (dw, dbias)
         })

@@ -14,8 +14,8 @@ use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::flex::FlexTensor;
 use burn::backend::{Autodiff, Flex};
-use burn::tensor::ops::FloatTensor;
 use burn::tensor::{Tensor, TensorData, TensorPrimitive, backend::Backend};
 
 use super::conv_kernels::{self, ConvShape, Saved};
@@ -59,17 +59,24 @@ pub fn conv_relu_pool<B: Backend>(
         pool: pool[0],
         stride: pool[1],
     };
+    let f32 = burn::tensor::DType::F32;
+    if x.dtype() != f32 || weight.dtype() != f32 || bias.dtype() != f32 {
+        return Err((x, weight, bias));
+    }
     if TypeId::of::<B>() == TypeId::of::<Autodiff<Flex>>() {
         let out = tracked(shape, cast(x), cast(weight), cast(bias));
         Ok(cast(out))
     } else if TypeId::of::<B>() == TypeId::of::<Flex>() {
-        let (x, weight, bias) = (
-            values::<4>(cast(x)),
-            values::<4>(cast(weight)),
-            values::<1>(cast(bias)),
-        );
-        let (out, _) = conv_kernels::forward(&shape, &x, &weight, &bias);
-        Ok(cast(tensor::<4>(out, out_dims(&shape))))
+        let flex = |t: FlexTensor| contiguous(t);
+        let x = flex(cast::<_, Tensor<Flex, 4>>(x).into_primitive().tensor());
+        let weight = flex(cast::<_, Tensor<Flex, 4>>(weight).into_primitive().tensor());
+        let bias = flex(cast::<_, Tensor<Flex, 1>>(bias).into_primitive().tensor());
+        let (out, _) = conv_kernels::forward(&shape, f32s(&x), f32s(&weight), f32s(&bias));
+        let out = Tensor::<Flex, 4>::from_primitive(TensorPrimitive::Float(flex_tensor(
+            out,
+            out_dims(&shape),
+        )));
+        Ok(cast(out))
     } else {
         Err((x, weight, bias))
     }
@@ -86,23 +93,25 @@ fn out_dims(s: &ConvShape) -> [usize; 4] {
     [s.batch, s.channels, ph, pw]
 }
 
-/// The values of a CPU tensor.
-fn values<const D: usize>(t: Tensor<Flex, D>) -> Vec<f32> {
-    t.into_data()
-        .into_vec::<f32>()
-        .expect("Flex float tensors hold f32")
+/// `t` with its values side by side from the start of its buffer (copied only when they are
+/// not), so that [`f32s`] borrows them without a copy.
+fn contiguous(t: FlexTensor) -> FlexTensor {
+    if t.as_slice::<f32>().is_some() {
+        t
+    } else {
+        t.to_contiguous()
+    }
 }
 
-fn tensor<const D: usize>(values: Vec<f32>, dims: [usize; D]) -> Tensor<Flex, D> {
-    Tensor::from_data(TensorData::new(values, dims), &Default::default())
+/// The values of a contiguous `f32` tensor (see [`contiguous`]; the dtype is checked before).
+fn f32s(t: &FlexTensor) -> &[f32] {
+    t.as_slice::<f32>()
+        .expect("a contiguous f32 tensor (checked by the caller)")
 }
 
-fn primitive<const D: usize>(values: Vec<f32>, dims: [usize; D]) -> FloatTensor<Flex> {
-    tensor(values, dims).into_primitive().tensor()
-}
-
-fn primitive_values<const D: usize>(p: FloatTensor<Flex>) -> Vec<f32> {
-    values(Tensor::<Flex, D>::from_primitive(TensorPrimitive::Float(p)))
+/// A CPU tensor owning `values` (no copy).
+fn flex_tensor<const D: usize>(values: Vec<f32>, dims: [usize; D]) -> FlexTensor {
+    FlexTensor::from_data(TensorData::new(values, dims))
 }
 
 /// The backward node: what the forward pass kept.
@@ -112,8 +121,8 @@ struct FusedBackward;
 #[derive(Debug, Clone)]
 struct State {
     shape: ConvShape,
-    x: Arc<Vec<f32>>,
-    weight: Arc<Vec<f32>>,
+    x: FlexTensor,
+    weight: FlexTensor,
     saved: Arc<Saved>,
 }
 
@@ -122,26 +131,32 @@ impl Backward<Flex, 3> for FusedBackward {
 
     fn backward(self, ops: Ops<State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
         let [node_x, node_w, node_b] = ops.parents;
-        let grad = primitive_values::<4>(grads.consume::<Flex>(&ops.node));
+        let grad = contiguous(grads.consume::<Flex>(&ops.node));
         let State {
             shape,
             x,
             weight,
             saved,
         } = ops.state;
-        let (dx, dw, db) =
-            conv_kernels::backward(&shape, &x, &weight, &saved, &grad, node_x.is_some());
+        let (dx, dw, db) = conv_kernels::backward(
+            &shape,
+            f32s(&x),
+            f32s(&weight),
+            &saved,
+            f32s(&grad),
+            node_x.is_some(),
+        );
         if let (Some(node), Some(dx)) = (node_x, dx) {
             let [c, h, w] = shape.input;
-            grads.register::<Flex>(node.id, primitive(dx, [shape.batch, c, h, w]));
+            grads.register::<Flex>(node.id, flex_tensor(dx, [shape.batch, c, h, w]));
         }
         if let Some(node) = node_w {
             let [c, ..] = shape.input;
             let k = shape.kernel;
-            grads.register::<Flex>(node.id, primitive(dw, [shape.channels, c, k, k]));
+            grads.register::<Flex>(node.id, flex_tensor(dw, [shape.channels, c, k, k]));
         }
         if let Some(node) = node_b {
-            grads.register::<Flex>(node.id, primitive(db, [shape.channels]));
+            grads.register::<Flex>(node.id, flex_tensor(db, [shape.channels]));
         }
     }
 }
@@ -158,11 +173,11 @@ fn tracked(
         weight.into_primitive().tensor(),
         bias.into_primitive().tensor(),
     );
-    let xv = primitive_values::<4>(x.primitive.clone());
-    let wv = primitive_values::<4>(weight.primitive.clone());
-    let bv = primitive_values::<1>(bias.primitive.clone());
-    let (out, saved) = conv_kernels::forward(&shape, &xv, &wv, &bv);
-    let out = primitive(out, out_dims(&shape));
+    let xv = contiguous(x.primitive.clone());
+    let wv = contiguous(weight.primitive.clone());
+    let bv = contiguous(bias.primitive.clone());
+    let (out, saved) = conv_kernels::forward(&shape, f32s(&xv), f32s(&wv), f32s(&bv));
+    let out = flex_tensor(out, out_dims(&shape));
     let result = match FusedBackward
         .prepare::<NoCheckpointing>([x.node.clone(), weight.node.clone(), bias.node.clone()])
         .compute_bound()
@@ -171,8 +186,8 @@ fn tracked(
         OpsKind::Tracked(prep) => prep.finish(
             State {
                 shape,
-                x: Arc::new(xv),
-                weight: Arc::new(wv),
+                x: xv,
+                weight: wv,
                 saved: Arc::new(saved),
             },
             out,
@@ -193,6 +208,10 @@ mod tests {
     use super::*;
 
     type B = Autodiff<Flex>;
+
+    fn values<const D: usize>(t: Tensor<Flex, D>) -> Vec<f32> {
+        t.into_data().into_vec::<f32>().unwrap()
+    }
 
     fn random<const D: usize>(dims: [usize; D], rng: &mut ChaCha8Rng) -> Tensor<B, D> {
         let n = dims.iter().product();
