@@ -2,7 +2,8 @@
 # The paper's MNIST network on the CPU: `dann bench cnn` (fused kernels, burn's own ops and
 # the PyTorch reference in one run) three times, then a reduced MNIST -> MNIST-M reproduction
 # (2,000 images per domain, 200 iterations, source-only and DANN) with burn's ops
-# (DANN_CONV=burn) and with the fused kernels. Writes results/cnn_cpu.md.
+# (DANN_CONV=burn) and with the fused kernels. Writes results/cnn_cpu.md (when done). Run one
+# at a time: two at once share the cores and measure nothing.
 #
 # From the repository root, after `cargo build --release -p dann-cli`, with PyTorch importable
 # by the python3 on PATH (e.g. PATH=~/.venvs/torch/bin:$PATH):
@@ -45,5 +46,7 @@ print(f"| {sys.argv[2]} | {m['source-only']['seconds']:.1f} s (target accuracy {
       f"| {m['dann']['seconds']:.1f} s ({m['dann']['target_accuracy']:.4f}) | {float(sys.argv[3]):.1f} |")
 PY
   done
-} >"$out"
+} >"$tmp/out.md"
+# The old table stays until the new one is complete.
+mv "$tmp/out.md" "$out"
 cat "$out"
