@@ -5,10 +5,15 @@ reversal layer), SGD with momentum 0.9, on `--batch` source and `--batch` target
 3 x 28 x 28, as a PyTorch user would write it. The images are random (the step's cost does not
 depend on their values) and made once, so only the step is timed.
 
-Prints one JSON object: {"steps_per_s": ..., "rates": [...], "threads": ..., "torch": ...}.
+On a GPU (`--device cuda`) every round ends with a synchronisation, so that the time is the
+GPU's; the warm-up steps (cuDNN's algorithm search, allocator growth) are timed on their own.
+
+Prints one JSON object: {"steps_per_s": ..., "rates": [...], "warmup_s": ..., "threads": ...,
+"device": ..., "torch": ...}.
 
     pip install torch numpy
     python3 benchmarks/reference/cnn_step_torch.py --batch 128 --threads 2
+    python3 benchmarks/reference/cnn_step_torch.py --batch 1024 --device cuda
 """
 import argparse
 import json
@@ -52,16 +57,25 @@ def main():
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--threads", type=int, default=0, help="0: PyTorch's default")
+    p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     args = p.parse_args()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+
+    def sync():
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+
     torch.manual_seed(0)
-    model = Dann()
+    model = Dann().to(device)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     b = args.batch
-    x = torch.rand(2 * b, 3, 28, 28)
-    y = torch.randint(0, 10, (b,))
-    d = torch.cat([torch.zeros(b), torch.ones(b)])
+    x = torch.rand(2 * b, 3, 28, 28, device=device)
+    y = torch.randint(0, 10, (b,), device=device)
+    d = torch.cat([torch.zeros(b), torch.ones(b)]).to(device)
 
     def step():
         labels, domains = model(x, 0.5)
@@ -71,19 +85,25 @@ def main():
         opt.step()
         return loss
 
+    start = time.perf_counter()
     for _ in range(args.warmup):
         step()
+    sync()
+    warmup_s = time.perf_counter() - start
     rates = []
     for _ in range(args.repeats):
         start = time.perf_counter()
         for _ in range(args.steps):
             step()
+        sync()
         rates.append(args.steps / (time.perf_counter() - start))
     rates.sort()
     print(json.dumps({
         "steps_per_s": rates[len(rates) // 2],
         "rates": rates,
+        "warmup_s": warmup_s,
         "batch": b,
+        "device": str(device),
         "threads": torch.get_num_threads(),
         "torch": torch.__version__,
     }))

@@ -2,11 +2,11 @@
 
 use anyhow::Result;
 use burn::tensor::backend::AutodiffBackend;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 use crate::commands::{
     bench, bench_cnn, config, demo, digits, eval, make_data, predict, report, reproduce, select,
-    shift, train, tsne,
+    selftest, shift, train, tsne,
 };
 
 /// Domain-Adversarial Neural Networks (Ganin et al., JMLR 2016): train a model on labelled
@@ -14,22 +14,36 @@ use crate::commands::{
 #[derive(Debug, Parser)]
 #[command(name = "dann", version, about, long_about = None)]
 pub struct Cli {
-    /// Compute backend of the burn models (train, eval, predict, demo, shift --model, bench);
-    /// `reproduce amazon` always runs the hand-written shallow kernels on the CPU.
-    #[arg(long, value_enum, default_value_t = BackendKind::Flex, global = true)]
-    pub backend: BackendKind,
+    /// Where the burn models train and predict (train, eval, predict, tsne, select, shift
+    /// --model, demo, reproduce digits, bench): `cpu` (burn's pure-Rust backend, with the fused
+    /// convolution kernels), or `cuda` / `cuda:N` (an NVIDIA GPU; needs a binary built with
+    /// `--features cuda` and the NVIDIA driver). `reproduce amazon` always runs the
+    /// hand-written shallow kernels on the CPU.
+    #[arg(long, default_value = "cpu", global = true, value_parser = parse_device)]
+    pub device: DeviceArg,
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// Compute backends compiled into this binary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum BackendKind {
+/// A compute device named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceArg {
     /// burn's pure-Rust CPU backend.
-    Flex,
-    /// NVIDIA GPU through burn-cuda (binary built with `--features cuda`).
-    #[cfg(feature = "cuda")]
-    Cuda,
+    Cpu,
+    /// The NVIDIA GPU of this index.
+    Cuda(usize),
+}
+
+fn parse_device(s: &str) -> Result<DeviceArg, String> {
+    match s.trim() {
+        "cpu" => Ok(DeviceArg::Cpu),
+        "cuda" | "gpu" => Ok(DeviceArg::Cuda(0)),
+        other => other
+            .strip_prefix("cuda:")
+            .and_then(|n| n.parse().ok())
+            .map(DeviceArg::Cuda)
+            .ok_or_else(|| format!("{other:?}: expected cpu, cuda or cuda:N (N = 0, 1, ...)")),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,6 +85,10 @@ pub enum Command {
     /// Speed measurements.
     #[command(subcommand)]
     Bench(Bench),
+    /// Does the chosen --device compute what the CPU computes? The gradient reversal layer
+    /// and a few training steps of the paper's MNIST network, compared with burn's CPU
+    /// backend (exit 2 on a mismatch).
+    Selftest(selftest::SelftestArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,15 +132,27 @@ pub enum Bench {
     Cnn(bench_cnn::CnnArgs),
 }
 
-/// Runs the command on the chosen backend.
+/// Runs the command on the chosen device.
 pub fn run(cli: Cli) -> Result<()> {
-    match cli.backend {
-        BackendKind::Flex => run_on::<dann::CpuAutodiff>(cli.command, &Default::default()),
-        #[cfg(feature = "cuda")]
-        BackendKind::Cuda => {
-            run_on::<burn::backend::Autodiff<burn::backend::Cuda>>(cli.command, &Default::default())
-        }
+    match cli.device {
+        DeviceArg::Cpu => run_on::<dann::CpuAutodiff>(cli.command, &Default::default()),
+        DeviceArg::Cuda(index) => cuda(cli.command, index),
     }
+}
+
+#[cfg(feature = "cuda")]
+fn cuda(command: Command, index: usize) -> Result<()> {
+    let device = crate::gpu::open(index)?;
+    run_on::<burn::backend::Autodiff<burn::backend::Cuda>>(command, &device)
+}
+
+#[cfg(not(feature = "cuda"))]
+fn cuda(_: Command, index: usize) -> Result<()> {
+    anyhow::bail!(
+        "--device cuda:{index}: this dann was built without GPU support; build it with \
+         `CUDARC_CUDA_VERSION=13000 cargo build --release -p dann-cli --features cuda` \
+         (the machine then needs the NVIDIA driver; README, section GPU)"
+    )
 }
 
 fn run_on<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<()> {
@@ -143,5 +173,6 @@ fn run_on<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<()
         Command::Data(Data::MnistM(a)) => make_data::mnist_m(a),
         Command::Data(Data::Info(a)) => make_data::info(a),
         Command::Select(a) => select::run::<B>(a, device),
+        Command::Selftest(a) => selftest::run::<B>(a, device),
     }
 }

@@ -5,6 +5,8 @@
 
 mod cli;
 mod commands;
+#[cfg(feature = "cuda")]
+mod gpu;
 mod moons_figure;
 mod output;
 mod progress;

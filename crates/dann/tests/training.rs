@@ -184,6 +184,25 @@ fn divergence_is_reported() {
             "{activation:?} {engine:?} {lr}: {err}"
         );
     }
+    // Losses read at records only (a GPU's way): noticed at the next read.
+    let mut dann = moons_dann(200, 0);
+    dann.model.feature.activation = Activation::Relu;
+    dann.train.log_every = 50;
+    dann.train.lr = dann::deep::schedule::LrSchedule::Constant { value: 1e30 };
+    let trainer = Trainer::<B>::new(
+        &dann.model,
+        &dann.train,
+        &p.source,
+        &p.target,
+        &Default::default(),
+    )
+    .unwrap()
+    .with_reads_every_step(false);
+    let err = trainer.fit(&mut ()).unwrap_err().to_string();
+    assert!(
+        err.contains("diverged") && err.contains("iteration 50"),
+        "{err}"
+    );
 }
 
 /// The trainer owns the whole run: after some steps by hand, `fit` goes on from its own
@@ -252,4 +271,72 @@ fn input_noise_changes_training_not_prediction() {
     let (clean, noisy) = (fit(0.0), fit(0.3));
     assert_ne!(clean, noisy);
     assert_eq!(noisy, fit(0.3));
+}
+
+/// Counts the `on_step` calls and keeps the records.
+#[derive(Default)]
+struct Heard {
+    steps: Vec<usize>,
+    records: Vec<dann::MetricsRecord>,
+}
+
+impl dann::TrainListener for Heard {
+    fn on_step(&mut self, iteration: usize, _total: usize, _output: &dann::StepOutput) {
+        self.steps.push(iteration);
+    }
+
+    fn on_record(&mut self, record: &dann::MetricsRecord) {
+        self.records.push(record.clone());
+    }
+}
+
+/// On a GPU the losses stay on the device between records; forced here on the CPU, the run
+/// gives the same model and the same records (up to f32 sums) with `on_step` at the records
+/// only, for DANN and for source-only training.
+#[test]
+fn losses_read_at_records_only_give_the_same_run() {
+    let p = moons(2);
+    for mode in [Mode::Dann, Mode::SourceOnly] {
+        let mut dann = moons_dann(250, 4);
+        dann.train.mode = mode;
+        dann.train.log_every = 100;
+        let run = |every_step: bool| {
+            let trainer = Trainer::<B>::new(
+                &dann.model,
+                &dann.train,
+                &p.source,
+                &p.target,
+                &Default::default(),
+            )
+            .unwrap()
+            .with_reads_every_step(every_step);
+            let mut heard = Heard::default();
+            let model = trainer.fit(&mut heard).unwrap();
+            (model.predict_proba(&p.target_test).unwrap(), heard)
+        };
+        let (eager_model, eager) = run(true);
+        let (lazy_model, lazy) = run(false);
+        assert_eq!(eager_model.as_slice(), lazy_model.as_slice(), "{mode:?}");
+        assert_eq!(eager.steps, (1..=250).collect::<Vec<_>>());
+        assert_eq!(lazy.steps, vec![100, 200, 250], "{mode:?}");
+        assert_eq!(eager.records.len(), 3);
+        for (e, l) in eager.records.iter().zip(&lazy.records) {
+            assert_eq!(e.iteration, l.iteration);
+            assert!(
+                (e.label_loss - l.label_loss).abs() < 1e-5 * e.label_loss.max(1.0),
+                "{e:?} {l:?}"
+            );
+            assert_eq!(e.domain_loss.is_some(), mode == Mode::Dann);
+            if let (Some(a), Some(b)) = (e.domain_loss, l.domain_loss) {
+                assert!((a - b).abs() < 1e-5, "{e:?} {l:?}");
+            }
+            if let (Some(a), Some(b)) = (e.domain_accuracy, l.domain_accuracy) {
+                assert!((a - b).abs() < 1e-5, "{e:?} {l:?}");
+            }
+            assert_eq!(
+                (e.source_accuracy, e.lambda, e.lr),
+                (l.source_accuracy, l.lambda, l.lr)
+            );
+        }
+    }
 }

@@ -35,6 +35,13 @@ pub struct CnnArgs {
     /// Skip burn's own operations (the slow path), e.g. for a quick check.
     #[arg(long)]
     skip_burn: bool,
+    /// Steps before timing (building the model included; on a GPU also compiling and tuning
+    /// the kernels), reported as the warm-up.
+    #[arg(long, default_value_t = 3)]
+    warmup: usize,
+    /// Device of the reference script (default: cpu on the CPU, cuda on a GPU).
+    #[arg(long)]
+    torch_device: Option<String>,
     /// Write the Markdown table here too.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -74,7 +81,7 @@ fn rate(repeats: usize, work: usize, mut run: impl FnMut()) -> Result<Rate> {
 }
 
 /// `n` random images of 3 x 28 x 28 (labelled with 10 classes when `labelled`).
-fn images(n: usize, labelled: bool, seed: u64) -> Result<Dataset> {
+pub(super) fn images(n: usize, labelled: bool, seed: u64) -> Result<Dataset> {
     let rng = &mut rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let values = (0..n * 2352)
         .map(|_| rng.random_range(0.0..1.0f32))
@@ -112,23 +119,35 @@ pub fn cnn<B: AutodiffBackend>(a: CnnArgs, device: &B::Device) -> Result<()> {
     // that speeds up or slows down during the run affects both alike.
     let mut torch_rounds: Vec<f64> = Vec::new();
     let mut torch_version = String::new();
-    let mut measure = |fused: bool, with_torch: bool| -> Result<(Rate, Rate)> {
+    let mut torch_warmup = None;
+    let on_cpu =
+        std::any::TypeId::of::<B::InnerBackend>() == std::any::TypeId::of::<burn::backend::Flex>();
+    let torch_device = a
+        .torch_device
+        .clone()
+        .unwrap_or_else(|| if on_cpu { "cpu" } else { "cuda" }.to_string());
+    let sync = || B::sync(device).map_err(|e| anyhow::anyhow!("the device failed: {e:?}"));
+    let mut measure = |fused: bool, with_torch: bool| -> Result<(Rate, Rate, f64)> {
         fused_conv::set_enabled(fused);
+        // The warm-up: building the model and the first steps (on a GPU: compiling and
+        // tuning the kernels), timed on its own.
+        let start = Instant::now();
         let mut trainer = Trainer::<B>::new(&model, &config, &source, &target, device)?;
-        for _ in 0..3 {
-            trainer.step();
-        }
+        trainer.run_until(a.warmup, &mut ())?;
+        sync()?;
+        let warmup = start.elapsed().as_secs_f64();
         let mut rounds = Vec::with_capacity(a.repeats);
         for _ in 0..a.repeats {
             let start = Instant::now();
-            for _ in 0..a.steps {
-                trainer.step();
-            }
+            // Losses stay on a GPU until the round's end (one read, one wait).
+            trainer.run_until(trainer.iteration() + a.steps, &mut ())?;
+            sync()?;
             rounds.push(a.steps as f64 / start.elapsed().as_secs_f64());
             if with_torch && let Some(script) = &a.torch_script {
-                let (rate, version) = run_torch(script, a.batch, threads, a.steps)?;
-                torch_rounds.push(rate);
-                torch_version = version;
+                let run = run_torch(script, a.batch, threads, a.steps, &torch_device)?;
+                torch_rounds.push(run.steps_per_s);
+                torch_warmup.get_or_insert(run.warmup_s);
+                torch_version = run.version;
             }
         }
         let fitted = trainer.snapshot();
@@ -142,9 +161,10 @@ pub fn cnn<B: AutodiffBackend>(a: CnnArgs, device: &B::Device) -> Result<()> {
         if let Some(e) = failed {
             return Err(e.into());
         }
-        Ok((Rate::of(rounds), inference))
+        Ok((Rate::of(rounds), inference, warmup))
     };
-    let burn = if a.skip_burn {
+    // burn's own operations are what runs off the CPU anyway: measured once there.
+    let burn = if a.skip_burn || !on_cpu {
         None
     } else {
         Some(measure(false, false)?)
@@ -174,7 +194,11 @@ pub fn cnn<B: AutodiffBackend>(a: CnnArgs, device: &B::Device) -> Result<()> {
         ]);
     };
     row(
-        "dann, fused conv kernels (default)".into(),
+        if on_cpu {
+            "dann, fused conv kernels (default)".into()
+        } else {
+            format!("dann on {torch_device} (burn's ops)")
+        },
         (fused.0, Some(fused.1)),
     );
     if let Some(b) = burn {
@@ -184,10 +208,14 @@ pub fn cnn<B: AutodiffBackend>(a: CnnArgs, device: &B::Device) -> Result<()> {
         row(format!("PyTorch {version} CPU"), (*t, None));
     }
     let text = format!(
-        "{}\nbatch {} source + {} target images of 3 x 28 x 28, SGD momentum 0.9, {threads} threads\n",
+        "{}\nbatch {} source + {} target images of 3 x 28 x 28, SGD momentum 0.9, {threads} threads; \
+         warm-up ({} steps, incl. building the model): dann {:.2} s{}\n",
         table.render(),
         a.batch,
-        a.batch
+        a.batch,
+        a.warmup,
+        fused.2,
+        torch_warmup.map_or(String::new(), |w| format!(", PyTorch {w:.2} s"))
     );
     if let Some(out) = &a.out {
         std::fs::write(out, &text).with_context(|| format!("cannot write {}", out.display()))?;
@@ -205,6 +233,9 @@ pub fn cnn<B: AutodiffBackend>(a: CnnArgs, device: &B::Device) -> Result<()> {
                 "torch_steps_per_s_range": torch.as_ref().map(|t| [t.0.low, t.0.high]),
                 "torch": torch.as_ref().map(|t| t.1.clone()),
                 "ratio": torch.as_ref().map(|t| fused.0.median / t.0.median),
+                "dann_warmup_s": fused.2,
+                "torch_warmup_s": torch_warmup,
+                "torch_device": torch.as_ref().map(|_| torch_device.clone()),
                 "batch": a.batch,
                 "threads": threads,
             })
@@ -215,15 +246,28 @@ pub fn cnn<B: AutodiffBackend>(a: CnnArgs, device: &B::Device) -> Result<()> {
     Ok(())
 }
 
-/// One run of the reference script: its steps/s (the median of its single round) and the
-/// PyTorch version.
-fn run_torch(script: &Path, batch: usize, threads: usize, steps: usize) -> Result<(f64, String)> {
+/// What one run of the reference script measured.
+struct TorchRun {
+    steps_per_s: f64,
+    warmup_s: f64,
+    version: String,
+}
+
+/// One run of the reference script (its warm-up, then one timed round of `steps` steps).
+fn run_torch(
+    script: &Path,
+    batch: usize,
+    threads: usize,
+    steps: usize,
+    device: &str,
+) -> Result<TorchRun> {
     let out = std::process::Command::new("python3")
         .arg(script)
         .args(["--batch", &batch.to_string()])
         .args(["--threads", &threads.to_string()])
         .args(["--steps", &steps.to_string()])
         .args(["--repeats", "1"])
+        .args(["--device", device])
         .output()
         .with_context(|| format!("cannot run python3 {}", script.display()))?;
     if !out.status.success() {
@@ -238,8 +282,11 @@ fn run_torch(script: &Path, batch: usize, threads: usize, steps: usize) -> Resul
     }
     let v: serde_json::Value = serde_json::from_slice(&out.stdout)
         .with_context(|| format!("{} printed no JSON", script.display()))?;
-    let rate = v["steps_per_s"]
-        .as_f64()
-        .context("no steps_per_s in the script's output")?;
-    Ok((rate, v["torch"].as_str().unwrap_or("?").to_string()))
+    Ok(TorchRun {
+        steps_per_s: v["steps_per_s"]
+            .as_f64()
+            .context("no steps_per_s in the script's output")?,
+        warmup_s: v["warmup_s"].as_f64().unwrap_or(f64::NAN),
+        version: v["torch"].as_str().unwrap_or("?").to_string(),
+    })
 }

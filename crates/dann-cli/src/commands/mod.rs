@@ -12,6 +12,7 @@ pub mod report;
 pub mod reproduce;
 mod resume;
 pub mod select;
+pub mod selftest;
 pub mod shift;
 pub mod train;
 pub mod tsne;

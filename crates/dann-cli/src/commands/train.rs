@@ -57,7 +57,7 @@ pub struct TrainArgs {
     #[arg(long, value_enum)]
     mode: Option<Mode>,
     /// Override train.engine: `shallow` runs the paper's one-hidden-layer network on the
-    /// hand-written CPU kernels (sparse inputs stay sparse), `burn` any network on --backend;
+    /// hand-written CPU kernels (sparse inputs stay sparse), `burn` any network on --device;
     /// `auto` picks the kernels whenever they can run the settings.
     #[arg(long, value_enum)]
     engine: Option<Engine>,

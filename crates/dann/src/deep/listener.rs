@@ -133,6 +133,15 @@ impl StepSums {
         self.domain_accuracy += out.domain_accuracy.unwrap_or(0.0);
     }
 
+    /// Adds `n` steps whose mean output was `out`.
+    pub(crate) fn add_steps(&mut self, out: &StepOutput, n: usize) {
+        let w = n as f64;
+        self.n += n;
+        self.label_loss += out.label_loss * w;
+        self.domain_loss += out.domain_loss.unwrap_or(0.0) * w;
+        self.domain_accuracy += out.domain_accuracy.unwrap_or(0.0) * w;
+    }
+
     pub(crate) fn record(
         &self,
         iteration: usize,

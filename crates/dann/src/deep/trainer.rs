@@ -11,7 +11,8 @@
 use burn::module::AutodiffModule;
 use burn::optim::GradientsParams;
 use burn::record::{FullPrecisionSettings, NamedMpkBytesRecorder, Recorder, RecorderError};
-use burn::tensor::{Tensor, backend::AutodiffBackend};
+use burn::tensor::Tensor;
+use burn::tensor::backend::{AutodiffBackend, Backend};
 
 use super::batch::{InputNoise, input_tensor, label_tensor};
 use super::checkpoint::{CheckpointState, Checkpoints};
@@ -25,7 +26,7 @@ use super::schedule::progress;
 use crate::data::images::FittedImagePrep;
 use crate::data::{Dataset, EndlessSampler, Standardizer};
 use crate::error::{Error, Result};
-use crate::nn::loss::{cross_entropy, domain_accuracy, domain_loss};
+use crate::nn::loss::{cross_entropy, domain_accuracy_tensor, domain_loss};
 use crate::problem::{Mode, TrainingPair};
 
 /// The training state: network, optimiser, batch streams, iteration count and the metrics
@@ -52,6 +53,11 @@ pub struct Trainer<'a, B: AutodiffBackend> {
     checkpoints: Option<Checkpoints>,
     /// The image preprocessing the data went through, recorded in the model.
     images: Option<FittedImagePrep>,
+    /// Read each step's losses back at once (CPU), or keep their sums on the device and read
+    /// them at records and checkpoints only (GPU: every read waits for the device).
+    read_every_step: bool,
+    /// The device-side sums of the steps not read back yet.
+    unread: Option<Unread<B::InnerBackend>>,
     device: B::Device,
 }
 
@@ -93,8 +99,21 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
             sums: StepSums::default(),
             checkpoints: None,
             images: None,
+            read_every_step: on_cpu::<B>(),
+            unread: None,
             device: device.clone(),
         })
+    }
+
+    /// Whether [`fit`](Self::fit) reads each step's losses back at once (the default on the
+    /// CPU, where that costs nothing) or keeps their sums on the device and reads them at
+    /// records and checkpoints only (the default on other backends: on a GPU every read waits
+    /// for the device). Then listeners hear `on_step` at those points only, with the mean of
+    /// the steps since the last read, and divergence is noticed there. The records are the
+    /// same either way, up to float rounding (the device sums in `f32`).
+    pub fn with_reads_every_step(mut self, every_step: bool) -> Self {
+        self.read_every_step = every_step;
+        self
     }
 
     /// Records the image preprocessing the data went through in the models it makes.
@@ -256,15 +275,32 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
     /// (at most `iterations`), leaving the trainer there.
     pub fn run_until(&mut self, stop: usize, listener: &mut dyn TrainListener) -> Result<()> {
         let total = self.config.iterations;
-        while self.iteration < stop.min(total) {
-            let out = self.step();
+        let stop = stop.min(total);
+        let every = self.config.checkpoint_every;
+        while self.iteration < stop {
+            let out = if self.read_every_step {
+                self.step()
+            } else {
+                let step = self.step_tensors();
+                self.unread = Some(match self.unread.take() {
+                    None => Unread::new(step),
+                    Some(u) => u.add(step),
+                });
+                let it = self.iteration;
+                let checkpoint = every > 0 && it.is_multiple_of(every) && it < total;
+                if !(self.config.records_at(it) || checkpoint || it == stop) {
+                    continue;
+                }
+                let (out, n) = self.unread.take().expect("added above").read();
+                self.sums.add_steps(&out, n);
+                out
+            };
             let it = self.iteration;
             out.check_finite(it)?;
             listener.on_step(it, total, &out);
             if self.config.records_at(it) {
                 listener.on_record(&self.record(&out)?);
             }
-            let every = self.config.checkpoint_every;
             if every > 0 && it.is_multiple_of(every) && it < total {
                 self.save_checkpoint()?;
             }
@@ -293,9 +329,16 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
         self.iteration
     }
 
-    /// One SGD step on a fresh batch; its output counts towards the next record of
-    /// [`fit`](Self::fit).
+    /// One SGD step on a fresh batch, its losses read back; its output counts towards the
+    /// next record of [`fit`](Self::fit).
     pub fn step(&mut self) -> StepOutput {
+        let out = self.step_tensors().read();
+        self.sums.add(&out);
+        out
+    }
+
+    /// One SGD step on a fresh batch; its losses stay on the device.
+    fn step_tensors(&mut self) -> StepTensors<B::InnerBackend> {
         let p = progress(self.iteration, self.config.iterations);
         let lambda = match self.config.mode {
             Mode::Dann => self.config.lambda.value(p),
@@ -334,7 +377,7 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
                 let label_loss = cross_entropy(model.classify(h.clone().narrow(0, 0, ns)), ys);
                 let logits = model.discriminate(h, lambda);
                 let (zs, zt) = (logits.clone().narrow(0, 0, ns), logits.narrow(0, ns, nt));
-                let d_acc = domain_accuracy(zs.clone().detach(), zt.clone().detach());
+                let d_acc = domain_accuracy_tensor(zs.clone().inner(), zt.clone().inner());
                 let d_loss = domain_loss(zs, zt);
                 (
                     label_loss.clone() + d_loss.clone(),
@@ -346,15 +389,12 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         self.model = Some(self.optimizer.step(lr, model, grads));
         self.iteration += 1;
-        let out = StepOutput {
-            label_loss: scalar(label_loss),
-            domain_loss: domain.as_ref().map(|(l, _)| scalar(l.clone())),
-            domain_accuracy: domain.map(|(_, a)| a),
+        StepTensors {
+            label_loss: label_loss.inner(),
+            domain: domain.map(|(l, a)| (l.inner(), a)),
             lambda,
             lr,
-        };
-        self.sums.add(&out);
-        out
+        }
     }
 
     /// The model as trained so far, detached from autodiff, for inference.
@@ -381,7 +421,76 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
     }
 }
 
-fn scalar<B: burn::tensor::backend::Backend>(t: Tensor<B, 1>) -> f64 {
+fn scalar<B: Backend>(t: Tensor<B, 1>) -> f64 {
     use burn::tensor::ElementConversion;
     t.into_scalar().elem::<f64>()
+}
+
+/// Whether `B` computes on burn's CPU backend, where reading a scalar back costs nothing.
+fn on_cpu<B: AutodiffBackend>() -> bool {
+    std::any::TypeId::of::<B::InnerBackend>() == std::any::TypeId::of::<burn::backend::Flex>()
+}
+
+/// One step's losses, on the device: the label loss and, in DANN mode, the domain loss and
+/// the domain classifier's accuracy.
+struct StepTensors<B: Backend> {
+    label_loss: Tensor<B, 1>,
+    domain: Option<(Tensor<B, 1>, Tensor<B, 1>)>,
+    lambda: f64,
+    lr: f64,
+}
+
+impl<B: Backend> StepTensors<B> {
+    /// Reads the losses back (on a GPU this waits for the step to finish).
+    fn read(self) -> StepOutput {
+        let (domain_loss, domain_accuracy) = match self.domain {
+            Some((l, a)) => (Some(scalar(l)), Some(scalar(a))),
+            None => (None, None),
+        };
+        StepOutput {
+            label_loss: scalar(self.label_loss),
+            domain_loss,
+            domain_accuracy,
+            lambda: self.lambda,
+            lr: self.lr,
+        }
+    }
+}
+
+/// The sums, on the device, of the steps not read back yet.
+struct Unread<B: Backend> {
+    n: usize,
+    sum: StepTensors<B>,
+}
+
+impl<B: Backend> Unread<B> {
+    fn new(step: StepTensors<B>) -> Self {
+        Self { n: 1, sum: step }
+    }
+
+    fn add(self, step: StepTensors<B>) -> Self {
+        let domain = match (self.sum.domain, step.domain) {
+            (Some((l, a)), Some((l2, a2))) => Some((l + l2, a + a2)),
+            _ => None,
+        };
+        Self {
+            n: self.n + 1,
+            sum: StepTensors {
+                label_loss: self.sum.label_loss + step.label_loss,
+                domain,
+                lambda: step.lambda,
+                lr: step.lr,
+            },
+        }
+    }
+
+    /// The mean output of the unread steps (lambda and lr of the last) and their number.
+    fn read(self) -> (StepOutput, usize) {
+        let n = self.n;
+        let mut out = self.sum.read();
+        out.label_loss /= n as f64;
+        out.domain_loss = out.domain_loss.map(|l| l / n as f64);
+        out.domain_accuracy = out.domain_accuracy.map(|a| a / n as f64);
+        (out, n)
+    }
 }

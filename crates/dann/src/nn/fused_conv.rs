@@ -29,9 +29,25 @@ pub fn set_enabled(enabled: bool) {
     ENABLED.store(enabled, Ordering::Relaxed);
 }
 
-/// Whether the fused kernels are on.
+thread_local! {
+    static ON_THIS_THREAD: std::cell::Cell<Option<bool>> = const { std::cell::Cell::new(None) };
+}
+
+/// Whether the fused kernels are on (for this thread: see [`with_enabled`]).
 pub fn enabled() -> bool {
-    ENABLED.load(Ordering::Relaxed)
+    ON_THIS_THREAD
+        .get()
+        .unwrap_or_else(|| ENABLED.load(Ordering::Relaxed))
+}
+
+/// Runs `f` with the fused kernels on or off for the calling thread only (where burn builds
+/// the model's operations), whatever [`set_enabled`] says; e.g. to compare both paths in
+/// tests that run side by side.
+pub fn with_enabled<T>(enabled: bool, f: impl FnOnce() -> T) -> T {
+    let before = ON_THIS_THREAD.replace(Some(enabled));
+    let out = f();
+    ON_THIS_THREAD.set(before);
+    out
 }
 
 /// `max_pool(relu(conv(x, weight) + bias))` on the fused kernels when `B` is burn's CPU
@@ -308,6 +324,67 @@ mod tests {
         agrees(1, [5, 9, 7], 7, 3, 2, [3, 2]);
         agrees(2, [1, 6, 6], 3, 3, 0, [1, 1]);
         agrees(5, [2, 5, 5], 1, 1, 0, [2, 2]);
+    }
+
+    /// The paper's whole MNIST network: a few DANN steps (every parameter's gradient and the
+    /// momentum update) with the fused kernels and with burn's own operations give the same
+    /// class probabilities, on a batch of 2 + 2 and of 7 + 7 images.
+    #[test]
+    fn the_model_trains_the_same_on_both_paths() {
+        use crate::data::{Dataset, DenseMatrix, Features};
+        use crate::{DannConfig, TrainConfig, Trainer};
+        let rng = &mut ChaCha8Rng::seed_from_u64(5);
+        let mut images = |n: usize| {
+            let v = (0..n * 2352)
+                .map(|_| rng.random_range(0.0..1.0f32))
+                .collect();
+            Features::Dense(DenseMatrix::new(n, 2352, v).unwrap())
+        };
+        let source = Dataset::labelled(
+            images(20),
+            (0..20).map(|i| i % 10).collect(),
+            (0..10).map(|c| c.to_string()).collect(),
+        )
+        .unwrap()
+        .with_sample_shape(vec![3, 28, 28])
+        .unwrap();
+        let target = Dataset::unlabelled(images(20))
+            .with_sample_shape(vec![3, 28, 28])
+            .unwrap();
+        for batch in [4, 14] {
+            let config = TrainConfig {
+                iterations: 4,
+                batch_size: batch,
+                log_every: 0,
+                ..TrainConfig::default()
+            };
+            let train = |fused: bool| {
+                with_enabled(fused, || {
+                    let model = Trainer::<B>::new(
+                        &DannConfig::mnist(),
+                        &config,
+                        &source,
+                        &target,
+                        &Default::default(),
+                    )
+                    .unwrap()
+                    .fit(&mut ())
+                    .unwrap();
+                    model.predict_proba(&target).unwrap()
+                })
+            };
+            let (fused, burn) = (train(true), train(false));
+            let worst = fused
+                .as_slice()
+                .iter()
+                .zip(burn.as_slice())
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            assert!(
+                worst < 1e-5,
+                "batch {batch}: probabilities differ by {worst}"
+            );
+        }
     }
 
     #[test]
