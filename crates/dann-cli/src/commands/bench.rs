@@ -204,12 +204,31 @@ fn median_rate(repeats: usize, work: usize, mut run: impl FnMut() -> Result<()>)
 }
 
 fn run_torch(script: &Path, data_dir: &Path, steps: usize) -> Result<(f64, String)> {
+    let steps = steps.to_string();
+    let v = run_reference(
+        script,
+        [
+            "--data-dir".as_ref(),
+            data_dir.as_os_str(),
+            "--steps".as_ref(),
+            steps.as_ref(),
+        ],
+    )?;
+    let rate = v["examples_per_s"]
+        .as_f64()
+        .context("no examples_per_s in the script's output")?;
+    Ok((rate, v["torch"].as_str().unwrap_or("?").to_string()))
+}
+
+/// Runs a reference script with `python3` (the first on PATH) and `args`; its stdout must be
+/// one JSON object. A failure names the script and its last line of stderr.
+pub(super) fn run_reference<'a>(
+    script: &Path,
+    args: impl IntoIterator<Item = &'a std::ffi::OsStr>,
+) -> Result<serde_json::Value> {
     let out = std::process::Command::new("python3")
         .arg(script)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .arg("--steps")
-        .arg(steps.to_string())
+        .args(args)
         .output()
         .with_context(|| format!("cannot run python3 {}", script.display()))?;
     if !out.status.success() {
@@ -222,12 +241,8 @@ fn run_torch(script: &Path, data_dir: &Path, steps: usize) -> Result<(f64, Strin
                 .unwrap_or("")
         );
     }
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .with_context(|| format!("{} printed no JSON", script.display()))?;
-    let rate = v["examples_per_s"]
-        .as_f64()
-        .context("no examples_per_s in the script's output")?;
-    Ok((rate, v["torch"].as_str().unwrap_or("?").to_string()))
+    serde_json::from_slice(&out.stdout)
+        .with_context(|| format!("{} printed no JSON", script.display()))
 }
 
 /// Examples/s (source and target rows) of one epoch of Algorithm 1 on random dense inputs of

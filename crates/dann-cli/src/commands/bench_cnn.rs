@@ -261,27 +261,20 @@ fn run_torch(
     steps: usize,
     device: &str,
 ) -> Result<TorchRun> {
-    let out = std::process::Command::new("python3")
-        .arg(script)
-        .args(["--batch", &batch.to_string()])
-        .args(["--threads", &threads.to_string()])
-        .args(["--steps", &steps.to_string()])
-        .args(["--repeats", "1"])
-        .args(["--device", device])
-        .output()
-        .with_context(|| format!("cannot run python3 {}", script.display()))?;
-    if !out.status.success() {
-        bail!(
-            "{} failed: {}",
-            script.display(),
-            String::from_utf8_lossy(&out.stderr)
-                .lines()
-                .last()
-                .unwrap_or("")
-        );
-    }
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .with_context(|| format!("{} printed no JSON", script.display()))?;
+    let (batch, threads, steps) = (batch.to_string(), threads.to_string(), steps.to_string());
+    let args = [
+        "--batch",
+        &batch,
+        "--threads",
+        &threads,
+        "--steps",
+        &steps,
+        "--repeats",
+        "1",
+        "--device",
+        device,
+    ];
+    let v = super::bench::run_reference(script, args.iter().map(|a| a.as_ref()))?;
     Ok(TorchRun {
         steps_per_s: v["steps_per_s"]
             .as_f64()
