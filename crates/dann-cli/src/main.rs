@@ -33,8 +33,15 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
             eprintln!("error: {err}");
+            // A cause whose text the line above already holds (an io error under the error
+            // that names its file) says nothing new.
+            let mut said = err.to_string();
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                let text = cause.to_string();
+                if !said.contains(&text) {
+                    eprintln!("  caused by: {text}");
+                }
+                said = text;
             }
             ExitCode::from(2)
         }

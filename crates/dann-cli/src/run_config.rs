@@ -30,8 +30,8 @@ pub struct RunConfig {
     pub shallow: Option<ShallowConfig>,
     /// The grid of `dann select`.
     pub select: SelectConfig,
-    /// The files of `dann train` (its flags override them); not written into a run's
-    /// config.toml.
+    /// The files of `dann train` and `dann select` (their flags override them); not written
+    /// into a run's config.toml.
     #[serde(skip_serializing_if = "Files::is_unset")]
     pub files: Files,
     /// The settings of `dann reproduce amazon` and `dann reproduce digits` (their flags
@@ -40,8 +40,8 @@ pub struct RunConfig {
     pub reproduce: ReproduceConfig,
 }
 
-/// `[files]`: what `dann train` reads and where it writes, as its flags of the same names;
-/// relative paths are relative to the config file's folder.
+/// `[files]`: what `dann train` (and `dann select`) read and where they write, as their flags
+/// of the same names; relative paths are relative to the config file's folder.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Files {

@@ -129,3 +129,42 @@ fn unknown_and_bad_reproduce_settings_name_the_file_line_and_key() {
     cmd.args(["reproduce", "amazon", "--config"]).arg(&config);
     refused(cmd, &[":2:", "invalid type"]);
 }
+
+#[test]
+fn select_reads_its_files_from_the_config_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target, _) = write_moons(dir.path());
+    let name = |p: &std::path::Path| p.file_name().unwrap().to_str().unwrap().to_string();
+    let config = dir.path().join("select.toml");
+    fs::write(
+        &config,
+        format!(
+            "[files]\nsource = \"{}\"\ntarget = \"{}\"\nout = \"chosen\"\n\
+             [shallow]\nhidden = 5\nepochs = 3\n[select]\nlambdas = [0.1]\nhidden = [5]\npad = false\n",
+            name(&source),
+            name(&target)
+        ),
+    )
+    .unwrap();
+    dann()
+        .args(["select", "--quiet", "--json", "--config"])
+        .arg(&config)
+        .assert()
+        .success();
+    assert!(dir.path().join("chosen/model.json").is_file());
+    let written = fs::read_to_string(dir.path().join("chosen/config.toml")).unwrap();
+    assert!(!written.contains("[files]"), "{written}");
+    // A missing file is named once, not once per layer of the error.
+    let mut cmd = dann();
+    cmd.args(["select", "--source", "nowhere.csv", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(dir.path().join("other"));
+    let out = cmd.assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert_eq!(
+        stderr.matches("No such file or directory").count(),
+        1,
+        "{stderr}"
+    );
+}

@@ -79,13 +79,11 @@ fn utc_stamp() -> String {
 }
 
 /// The labelled source and the target files a model is trained on.
-#[derive(Debug, Args)]
+#[derive(Debug)]
 pub struct PairArgs {
-    /// Labelled source data (CSV or SVMlight, optionally .gz).
-    #[arg(long)]
+    /// Labelled source data.
     source: PathBuf,
     /// Target data; its labels, if any, are never read.
-    #[arg(long)]
     target: PathBuf,
 }
 

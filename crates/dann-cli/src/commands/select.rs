@@ -21,8 +21,13 @@ use crate::run_config::RunConfig;
 
 #[derive(Debug, Args)]
 pub struct SelectArgs {
-    #[command(flatten)]
-    pair: PairArgs,
+    /// Labelled source data (CSV, SVMlight, IDX, NPY or an image folder; optionally .gz);
+    /// or `source` in the config's [files].
+    #[arg(long)]
+    source: Option<PathBuf>,
+    /// Target data; its labels, if any, are never read (or `target` in [files]).
+    #[arg(long)]
+    target: Option<PathBuf>,
     /// Run configuration: [shallow] holds the training settings every candidate shares
     /// (default: the paper's Algorithm 1 with the authors' settings), [select] the grid
     /// (default: the paper's 9 lambdas x hidden 50, 100 at lr 1e-3), [data] how to read the
@@ -30,9 +35,9 @@ pub struct SelectArgs {
     #[arg(long)]
     config: Option<PathBuf>,
     /// Output directory: the chosen DANN (model, config.toml), source-only/ (the baseline),
-    /// candidates.md, candidates.csv, select.json.
+    /// candidates.md, candidates.csv, select.json (or `out` in [files]).
     #[arg(long)]
-    out: PathBuf,
+    out: Option<PathBuf>,
     /// Replace a model already in --out.
     #[arg(long)]
     force: bool,
@@ -130,11 +135,23 @@ pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> 
         grid.splits = n;
     }
     grid.check(&base)?;
-    refuse_to_replace(&a.out, a.force)?;
+    // The files: flags first, then the config's [files] (not kept in the written configs).
+    let files = std::mem::take(&mut config.files);
+    let (Some(source), Some(target), Some(out)) = (
+        a.source.clone().or(files.source),
+        a.target.clone().or(files.target),
+        a.out.clone().or(files.out),
+    ) else {
+        anyhow::bail!(
+            "--source, --target and --out are needed (as flags or in the config's [files])"
+        );
+    };
+    let pair = PairArgs { source, target };
+    refuse_to_replace(&out, a.force)?;
     config
         .data
-        .settle_index_base(&[a.pair.source.as_path(), a.pair.target.as_path()])?;
-    let (source, target) = a.pair.load(&config.data, false)?;
+        .settle_index_base(&[pair.source.as_path(), pair.target.as_path()])?;
+    let (source, target) = pair.load(&config.data, false)?;
     if !a.quiet {
         let n = grid.lambdas.len() * grid.hidden.len() * grid.lrs.len();
         eprintln!(
@@ -150,18 +167,18 @@ pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> 
     let outcome = select(&base, &grid, &parts, &source, &target, base.seed)?;
     let seconds = start.elapsed().as_secs_f64();
 
-    fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
-    let baseline_dir = a.out.join("source-only");
+    fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let baseline_dir = out.join("source-only");
     let dann_cfg = outcome.dann_config(&base);
     let baseline_cfg = outcome.baseline_config(&base);
     for (dir, cfg, net) in [
-        (&a.out, &dann_cfg, outcome.dann.best_model()),
+        (&out, &dann_cfg, outcome.dann.best_model()),
         (&baseline_dir, &baseline_cfg, &outcome.baseline.model),
     ] {
         save_model::<B::InnerBackend>(dir, &config, &grid, cfg, net, &source, device)?;
     }
-    write_file(&a.out.join("candidates.md"), &candidates_markdown(&outcome))?;
-    write_file(&a.out.join("candidates.csv"), &candidates_csv(&outcome)?)?;
+    write_file(&out.join("candidates.md"), &candidates_markdown(&outcome))?;
+    write_file(&out.join("candidates.csv"), &candidates_csv(&outcome)?)?;
     let chosen = |cfg: &ShallowConfig,
                   reverse: dann::analysis::reverse_validation::ReverseScore,
                   dir: &Path| Chosen {
@@ -173,7 +190,7 @@ pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> 
         model: dir.to_path_buf(),
     };
     let report = Report {
-        dann: chosen(&dann_cfg, outcome.dann.winner().reverse, &a.out),
+        dann: chosen(&dann_cfg, outcome.dann.winner().reverse, &out),
         source_only: chosen(&baseline_cfg, outcome.baseline.reverse, &baseline_dir),
         verdict: outcome.verdict(),
         score: outcome.score,
@@ -189,7 +206,7 @@ pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> 
         seconds,
     };
     let json = serde_json::to_string_pretty(&report)?;
-    write_file(&a.out.join("select.json"), &(json.clone() + "\n"))?;
+    write_file(&out.join("select.json"), &(json.clone() + "\n"))?;
     if a.json {
         println!("{json}");
     }
@@ -197,7 +214,7 @@ pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> 
         eprint!("{}", summary(&report, &outcome));
         eprintln!(
             "wrote {} (candidates.md, select.json, source-only/)",
-            a.out.display()
+            out.display()
         );
     }
     Ok(())
