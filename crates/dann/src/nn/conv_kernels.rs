@@ -62,11 +62,12 @@ impl ConvShape {
         self.input[0] * self.kernel * self.kernel
     }
 
-    /// Images per chunk: enough columns for an efficient gemm, at least one chunk per thread.
+    /// Images per chunk: about 4,096 im2col columns, enough for an efficient gemm. It does
+    /// not depend on the number of threads, so neither do the results: the chunks' weight and
+    /// bias gradients are summed in chunk order whichever thread computed them.
     fn chunk(&self) -> usize {
         let [ch, cw] = self.conv_size();
-        let per_thread = self.batch.div_ceil(rayon::current_num_threads().max(1));
-        (4096 / (ch * cw).max(1)).clamp(1, per_thread.max(1))
+        (4096 / (ch * cw).max(1)).clamp(1, self.batch.max(1))
     }
 }
 
