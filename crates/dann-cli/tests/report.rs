@@ -5,18 +5,12 @@ mod common;
 
 use std::fs;
 
-use common::{dann, train_cmd, write_moons};
+use common::{dann, short_run, train_cmd, write_moons};
 
 #[test]
 fn a_run_has_plots_and_a_report_with_its_numbers() {
     let dir = tempfile::tempdir().unwrap();
-    let (source, target, test) = write_moons(dir.path());
-    let run = dir.path().join("run");
-    train_cmd(&source, &target, &run)
-        .args(["--iterations", "400", "--log-every", "100", "--target-test"])
-        .arg(&test)
-        .assert()
-        .success();
+    let run = short_run(dir.path());
     for stem in ["losses", "accuracy", "lambda", "lr"] {
         let png = image::open(run.join(format!("plots/{stem}.png"))).unwrap();
         assert_eq!((png.width(), png.height()), (800, 360), "{stem}");

@@ -8,7 +8,7 @@ mod common;
 use std::fs;
 use std::process::Command;
 
-use common::{train_cmd, write_moons};
+use common::short_run;
 
 /// Appended to a copy of the report: collects errors, plot sizes and table cells into the
 /// title, which `--dump-dom` prints.
@@ -33,13 +33,7 @@ window.addEventListener('load', () => {
 #[ignore = "needs Chromium: .ci/run installs it and runs this with --ignored"]
 fn the_report_renders_in_a_browser_with_the_runs_numbers() {
     let dir = tempfile::tempdir().unwrap();
-    let (source, target, test) = write_moons(dir.path());
-    let run = dir.path().join("run");
-    train_cmd(&source, &target, &run)
-        .args(["--iterations", "400", "--log-every", "100", "--target-test"])
-        .arg(&test)
-        .assert()
-        .success();
+    let run = short_run(dir.path());
     let page = dir.path().join("probe.html");
     fs::write(
         &page,

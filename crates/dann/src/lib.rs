@@ -56,7 +56,7 @@ pub mod table;
 #[cfg(test)]
 mod testing;
 
-pub use backend::{CpuAutodiff, CpuBackend};
+pub use backend::{CpuAutodiff, CpuBackend, is_cpu};
 pub use data::Dataset;
 pub use deep::{
     CHECKPOINT_FILE, Checkpoints, DannConfig, DannModel, Engine, FittedDann, MetricsRecord,

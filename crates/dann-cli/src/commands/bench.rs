@@ -88,10 +88,11 @@ pub fn shallow<B: AutodiffBackend>(a: BenchArgs, device: &B::Device) -> Result<(
     };
     run_sparse(200);
     let repeats = a.repeats.max(1);
-    let sparse = median_rate(repeats, a.sparse_steps, || {
+    let sparse = rate(repeats, a.sparse_steps, || {
         run_sparse(a.sparse_steps);
         Ok(())
-    })?;
+    })?
+    .median;
 
     // burn, dense per-example update on the same network.
     let config = TrainConfig {
@@ -115,12 +116,13 @@ pub fn shallow<B: AutodiffBackend>(a: BenchArgs, device: &B::Device) -> Result<(
     for _ in 0..20 {
         trainer.step();
     }
-    let dense = median_rate(repeats, a.dense_steps, || {
+    let dense = rate(repeats, a.dense_steps, || {
         for _ in 0..a.dense_steps {
             trainer.step();
         }
         Ok(())
-    })?;
+    })?
+    .median;
 
     let torch = match &a.torch_script {
         Some(script) => Some(run_torch(script, &data_dir, a.torch_steps)?),
@@ -190,17 +192,40 @@ pub fn shallow<B: AutodiffBackend>(a: BenchArgs, device: &B::Device) -> Result<(
     Ok(())
 }
 
-/// Median over `repeats` timings of `run` of `work / seconds` (the first error stops it).
-fn median_rate(repeats: usize, work: usize, mut run: impl FnMut() -> Result<()>) -> Result<f64> {
-    let mut rates: Vec<f64> = (0..repeats)
+/// Median and range of a rate over repeated timings.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Rate {
+    pub(super) median: f64,
+    pub(super) low: f64,
+    pub(super) high: f64,
+}
+
+impl Rate {
+    /// Of these rates (at least one).
+    pub(super) fn of(mut rates: Vec<f64>) -> Self {
+        rates.sort_by(f64::total_cmp);
+        Rate {
+            median: rates[rates.len() / 2],
+            low: rates[0],
+            high: rates[rates.len() - 1],
+        }
+    }
+}
+
+/// `work / seconds` of `repeats` timings of `run` (the first error stops it).
+pub(super) fn rate(
+    repeats: usize,
+    work: usize,
+    mut run: impl FnMut() -> Result<()>,
+) -> Result<Rate> {
+    let rates = (0..repeats.max(1))
         .map(|_| {
             let start = Instant::now();
             run()?;
             Ok(work as f64 / start.elapsed().as_secs_f64())
         })
         .collect::<Result<_>>()?;
-    rates.sort_by(f64::total_cmp);
-    Ok(rates[rates.len() / 2])
+    Ok(Rate::of(rates))
 }
 
 fn run_torch(script: &Path, data_dir: &Path, steps: usize) -> Result<(f64, String)> {
@@ -261,7 +286,7 @@ fn dense_wide(width: usize, rows: usize, repeats: usize) -> Result<(f64, f64)> {
     let labels = (0..rows).map(|i| i % 2).collect();
     let source = Dataset::labelled(random(rows)?, labels, vec!["0".into(), "1".into()])?;
     let target = Dataset::unlabelled(random(rows)?);
-    let rate = |kernel| -> Result<f64> {
+    let kernel_rate = |kernel| -> Result<f64> {
         let config = ShallowConfig {
             hidden: 50,
             lambda: f64::from(LAMBDA),
@@ -271,10 +296,11 @@ fn dense_wide(width: usize, rows: usize, repeats: usize) -> Result<(f64, f64)> {
             kernel,
             ..ShallowConfig::default()
         };
-        median_rate(repeats, 2 * rows, || {
+        Ok(rate(repeats, 2 * rows, || {
             config.fit(&source, &target, None)?;
             Ok(())
-        })
+        })?
+        .median)
     };
-    Ok((rate(Kernel::Sparse)?, rate(Kernel::Blocked)?))
+    Ok((kernel_rate(Kernel::Sparse)?, kernel_rate(Kernel::Blocked)?))
 }

@@ -16,6 +16,8 @@ use dann::{DannConfig, TrainConfig, Trainer};
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 
+use super::bench::{Rate, rate};
+
 #[derive(Debug, Args)]
 pub struct CnnArgs {
     /// Source images per step (as many target images).
@@ -48,36 +50,6 @@ pub struct CnnArgs {
     /// Print one JSON object (dann_steps_per_s, torch_steps_per_s, ...).
     #[arg(long)]
     json: bool,
-}
-
-/// Median and range of a rate.
-#[derive(Debug, Clone, Copy)]
-struct Rate {
-    median: f64,
-    low: f64,
-    high: f64,
-}
-
-impl Rate {
-    fn of(mut rates: Vec<f64>) -> Self {
-        rates.sort_by(f64::total_cmp);
-        Rate {
-            median: rates[rates.len() / 2],
-            low: rates[0],
-            high: rates[rates.len() - 1],
-        }
-    }
-}
-
-fn rate(repeats: usize, work: usize, mut run: impl FnMut()) -> Result<Rate> {
-    let rates = (0..repeats)
-        .map(|_| {
-            let start = Instant::now();
-            run();
-            work as f64 / start.elapsed().as_secs_f64()
-        })
-        .collect();
-    Ok(Rate::of(rates))
 }
 
 /// `n` random images of 3 x 28 x 28 (labelled with 10 classes when `labelled`).
@@ -120,8 +92,7 @@ pub fn cnn<B: AutodiffBackend>(a: CnnArgs, device: &B::Device) -> Result<()> {
     let mut torch_rounds: Vec<f64> = Vec::new();
     let mut torch_version = String::new();
     let mut torch_warmup = None;
-    let on_cpu =
-        std::any::TypeId::of::<B::InnerBackend>() == std::any::TypeId::of::<burn::backend::Flex>();
+    let on_cpu = dann::is_cpu::<B::InnerBackend>();
     let torch_device = a
         .torch_device
         .clone()
@@ -152,15 +123,10 @@ pub fn cnn<B: AutodiffBackend>(a: CnnArgs, device: &B::Device) -> Result<()> {
         }
         let fitted = trainer.snapshot();
         fitted.predict(&source)?;
-        let mut failed = None;
         let inference = rate(a.repeats, source.len(), || {
-            if let Err(e) = fitted.predict(&source) {
-                failed = Some(e);
-            }
+            fitted.predict(&source)?;
+            Ok(())
         })?;
-        if let Some(e) = failed {
-            return Err(e.into());
-        }
         Ok((Rate::of(rounds), inference, warmup))
     };
     // burn's own operations are what runs off the CPU anyway: measured once there.

@@ -10,6 +10,33 @@ use super::plot::{Chart, register_font, write_plots};
 use super::{curve, escape, inline_png, page, read_jsonl, read_records};
 use crate::output::write_file;
 
+/// For each `(key, title)` of `metrics` that any run recorded, one chart with a curve per
+/// named run, saved as `<prefix><key>`.
+fn overlaid(
+    runs: &[(String, Vec<Map<String, Value>>)],
+    metrics: &[(&str, &str)],
+    prefix: &str,
+    x_label: &str,
+) -> Vec<Chart> {
+    metrics
+        .iter()
+        .filter_map(|&(key, title)| {
+            let series: Vec<_> = runs
+                .iter()
+                .map(|(name, records)| (name.clone(), curve(records, key)))
+                .filter(|(_, points)| !points.is_empty())
+                .collect();
+            (!series.is_empty()).then(|| Chart {
+                stem: format!("{prefix}{key}"),
+                title: title.to_string(),
+                x_label: x_label.to_string(),
+                scatter: None,
+                series,
+            })
+        })
+        .collect()
+}
+
 /// Writes `compare.html` and `plots/` into `out`: the runs' last records side by side (and
 /// their shift, when measured) and, for each metric, one chart with a curve per run.
 pub fn write_comparison(runs: &[PathBuf], out: &Path) -> Result<PathBuf> {
@@ -27,32 +54,19 @@ pub fn write_comparison(runs: &[PathBuf], out: &Path) -> Result<PathBuf> {
             Ok((name, read_records(r)?))
         })
         .collect::<Result<_>>()?;
-    let mut charts = Vec::new();
-    for (key, title) in [
-        ("label_loss", "Label loss"),
-        ("domain_loss", "Domain loss"),
-        ("source_accuracy", "Source accuracy"),
-        ("target_accuracy", "Target accuracy"),
-        ("domain_accuracy", "Domain accuracy"),
-        ("validation_error", "Validation error"),
-    ] {
-        let mut series = Vec::new();
-        for (name, records) in &named {
-            let points = curve(records, key);
-            if !points.is_empty() {
-                series.push((name.clone(), points));
-            }
-        }
-        if !series.is_empty() {
-            charts.push(Chart {
-                stem: key.to_string(),
-                title: title.to_string(),
-                x_label: "iteration (or epoch)".into(),
-                scatter: None,
-                series,
-            });
-        }
-    }
+    let charts = overlaid(
+        &named,
+        &[
+            ("label_loss", "Label loss"),
+            ("domain_loss", "Domain loss"),
+            ("source_accuracy", "Source accuracy"),
+            ("target_accuracy", "Target accuracy"),
+            ("domain_accuracy", "Domain accuracy"),
+            ("validation_error", "Validation error"),
+        ],
+        "",
+        "iteration (or epoch)",
+    );
     let figures = write_plots(&out.join("plots"), &charts)?;
     let mut keys: Vec<String> = Vec::new();
     for (_, records) in &named {
@@ -225,29 +239,18 @@ pub fn write_digits_page(
             runs.push((name.to_string(), read_jsonl(&metrics)?));
         }
     }
-    let mut charts = Vec::new();
-    for (key, title) in [
-        ("label_loss", "Label loss"),
-        ("domain_loss", "Domain loss"),
-        ("domain_accuracy", "Domain accuracy"),
-        ("target_accuracy", "Target accuracy"),
-        ("source_accuracy", "Source accuracy"),
-    ] {
-        let series: Vec<_> = runs
-            .iter()
-            .map(|(name, records)| (name.clone(), curve(records, key)))
-            .filter(|(_, points)| !points.is_empty())
-            .collect();
-        if !series.is_empty() {
-            charts.push(Chart {
-                stem: format!("{stem}-{key}"),
-                title: title.to_string(),
-                x_label: "iteration".into(),
-                scatter: None,
-                series,
-            });
-        }
-    }
+    let charts = overlaid(
+        &runs,
+        &[
+            ("label_loss", "Label loss"),
+            ("domain_loss", "Domain loss"),
+            ("domain_accuracy", "Domain accuracy"),
+            ("target_accuracy", "Target accuracy"),
+            ("source_accuracy", "Source accuracy"),
+        ],
+        &format!("{stem}-"),
+        "iteration",
+    );
     let figures = write_plots(&out.join("plots"), &charts)?;
     let mut maps = String::new();
     for kind in [ModelKind::SourceOnly, ModelKind::Dann] {

@@ -46,6 +46,19 @@ pub fn stdout_json(out: &assert_cmd::assert::Assert) -> serde_json::Value {
     serde_json::from_slice(&out.get_output().stdout).unwrap()
 }
 
+/// A short moons run (400 iterations, a record every 100, target accuracy from the test
+/// set) in `dir/run`; returns that run directory.
+pub fn short_run(dir: &Path) -> PathBuf {
+    let (source, target, test) = write_moons(dir);
+    let run = dir.join("run");
+    train_cmd(&source, &target, &run)
+        .args(["--iterations", "400", "--log-every", "100", "--target-test"])
+        .arg(&test)
+        .assert()
+        .success();
+    run
+}
+
 /// Writes the moons problem as CSV files (`x0,x1,label`) into `dir`.
 pub fn write_moons(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     let p = MoonsConfig::default().generate().unwrap();

@@ -99,7 +99,7 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
             sums: StepSums::default(),
             checkpoints: None,
             images: None,
-            read_every_step: on_cpu::<B>(),
+            read_every_step: crate::backend::is_cpu::<B::InnerBackend>(),
             unread: None,
             device: device.clone(),
         })
@@ -424,11 +424,6 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
 fn scalar<B: Backend>(t: Tensor<B, 1>) -> f64 {
     use burn::tensor::ElementConversion;
     t.into_scalar().elem::<f64>()
-}
-
-/// Whether `B` computes on burn's CPU backend, where reading a scalar back costs nothing.
-fn on_cpu<B: AutodiffBackend>() -> bool {
-    std::any::TypeId::of::<B::InnerBackend>() == std::any::TypeId::of::<burn::backend::Flex>()
 }
 
 /// One step's losses, on the device: the label loss and, in DANN mode, the domain loss and

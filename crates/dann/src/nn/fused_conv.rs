@@ -82,11 +82,10 @@ pub fn conv_relu_pool<B: Backend>(
     if TypeId::of::<B>() == TypeId::of::<Autodiff<Flex>>() {
         let out = tracked(shape, cast(x), cast(weight), cast(bias));
         Ok(cast(out))
-    } else if TypeId::of::<B>() == TypeId::of::<Flex>() {
-        let flex = |t: FlexTensor| contiguous(t);
-        let x = flex(cast::<_, Tensor<Flex, 4>>(x).into_primitive().tensor());
-        let weight = flex(cast::<_, Tensor<Flex, 4>>(weight).into_primitive().tensor());
-        let bias = flex(cast::<_, Tensor<Flex, 1>>(bias).into_primitive().tensor());
+    } else if crate::backend::is_cpu::<B>() {
+        let x = contiguous(cast::<_, Tensor<Flex, 4>>(x).into_primitive().tensor());
+        let weight = contiguous(cast::<_, Tensor<Flex, 4>>(weight).into_primitive().tensor());
+        let bias = contiguous(cast::<_, Tensor<Flex, 1>>(bias).into_primitive().tensor());
         let (out, _) = conv_kernels::forward(&shape, f32s(&x), f32s(&weight), f32s(&bias));
         let out = Tensor::<Flex, 4>::from_primitive(TensorPrimitive::Float(flex_tensor(
             out,
