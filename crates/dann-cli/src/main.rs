@@ -7,12 +7,9 @@ mod cli;
 mod commands;
 #[cfg(feature = "cuda")]
 mod gpu;
-mod moons_figure;
 mod output;
 mod progress;
 mod report;
-mod reproduce_config;
-mod run_config;
 
 use std::process::ExitCode;
 

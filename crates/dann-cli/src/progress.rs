@@ -1,23 +1,20 @@
-//! Progress bar and `metrics.jsonl` writer, fed by the trainer's listener.
+//! The progress bar, fed by the trainer's listener (the library streams the metrics file).
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use dann::{MetricsRecord, StepOutput, TrainListener};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Shows a progress bar with ETA and the current losses on a terminal, or one plain line per
-/// metrics record when stderr is not a terminal (a log file, CI), unless quiet; writes each
-/// record as one JSON line.
-pub struct Reporter<W: Write> {
+/// metrics record when stderr is not a terminal (a log file, CI), unless quiet.
+pub struct Reporter {
     bar: Option<ProgressBar>,
     /// Plain lines instead of a bar.
     plain: bool,
-    jsonl: Option<W>,
-    error: Option<std::io::Error>,
 }
 
-impl<W: Write> Reporter<W> {
-    pub fn new(total: usize, quiet: bool, label: &str, jsonl: Option<W>) -> Self {
+impl Reporter {
+    pub fn new(total: usize, quiet: bool, label: &str) -> Self {
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::new(total as u64);
             bar.set_style(
@@ -33,24 +30,18 @@ impl<W: Write> Reporter<W> {
         Self {
             plain: !quiet && bar.is_none(),
             bar,
-            jsonl,
-            error: None,
         }
     }
 
-    /// Ends the bar and reports the first write error, if any.
-    pub fn finish(self) -> std::io::Result<Option<W>> {
+    /// Ends the bar.
+    pub fn finish(self) {
         if let Some(bar) = self.bar {
             bar.finish_and_clear();
-        }
-        match self.error {
-            Some(e) => Err(e),
-            None => Ok(self.jsonl),
         }
     }
 }
 
-impl<W: Write> TrainListener for Reporter<W> {
+impl TrainListener for Reporter {
     fn on_step(&mut self, iteration: usize, _total: usize, output: &StepOutput) {
         if let Some(bar) = &self.bar {
             bar.set_position(iteration as u64);
@@ -65,16 +56,6 @@ impl<W: Write> TrainListener for Reporter<W> {
     }
 
     fn on_record(&mut self, record: &MetricsRecord) {
-        if let Some(w) = &mut self.jsonl
-            && self.error.is_none()
-        {
-            let line = serde_json::to_string(record).expect("records serialise");
-            // Flushed at once: records are rare, and a long run's curve must be readable
-            // while it runs (and survive an interruption).
-            if let Err(e) = writeln!(w, "{line}").and_then(|()| w.flush()) {
-                self.error = Some(e);
-            }
-        }
         let target = record
             .target_accuracy
             .map(|a| format!(", target acc {a:.3}"))

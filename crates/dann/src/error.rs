@@ -45,6 +45,15 @@ pub enum Error {
         /// What was wrong.
         message: String,
     },
+    /// A data file could not be loaded; the cause says why.
+    #[error("cannot load {}", path.display())]
+    Load {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: Box<Error>,
+    },
     /// A loss stopped being finite, or exploded, during training.
     #[error("training diverged at iteration {iteration} ({message})")]
     Diverged {

@@ -38,6 +38,11 @@ pub fn write_atomically(
     })
 }
 
+/// Writes `text` to `path` atomically (see [`write_atomically`]).
+pub fn write_text(path: &Path, text: &str) -> Result<()> {
+    write_atomically(path, |w| w.write_all(text.as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

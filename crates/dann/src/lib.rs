@@ -40,6 +40,7 @@
 pub mod analysis;
 mod backend;
 pub mod baselines;
+pub mod bench;
 pub mod data;
 pub mod deep;
 mod error;
@@ -50,6 +51,7 @@ pub mod metrics;
 pub mod nn;
 pub mod problem;
 pub mod representation;
+pub mod run;
 pub mod selection;
 pub mod shallow;
 pub mod table;

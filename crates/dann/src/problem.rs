@@ -5,7 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::path::Path;
+
 use crate::data::Dataset;
+use crate::data::{LoadOptions, load_named};
 use crate::error::{Error, Result};
 
 /// DANN, or the same network trained on the source alone.
@@ -18,6 +21,16 @@ pub enum Mode {
     Dann,
     /// No domain term: the paper's "NN" baseline.
     SourceOnly,
+}
+
+impl Mode {
+    /// Its name, as the command line spells it: `dann`, `source-only`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Dann => "dann",
+            Mode::SourceOnly => "source-only",
+        }
+    }
 }
 
 /// A labelled source and a target that fit together: the source is labelled, both have
@@ -127,6 +140,31 @@ pub fn align_widths(a: Dataset, b: Dataset) -> Result<(Dataset, Dataset)> {
     }
     let width = da.max(db);
     Ok((a.with_n_features(width)?, b.with_n_features(width)?))
+}
+
+/// Reads a source (labelled) and a target (without labels) with `options`, at one width
+/// ([`align_widths`]) unless `images` (image preprocessing brings them to one shape later). A
+/// file without rows is refused, named.
+pub fn load_pair(
+    source: &Path,
+    target: &Path,
+    options: &LoadOptions,
+    images: bool,
+) -> Result<(Dataset, Dataset)> {
+    let s = load_named(source, options)?;
+    let t = load_named(target, options)?.without_labels();
+    for (data, path) in [(&s, source), (&t, target)] {
+        if data.is_empty() {
+            return Err(Error::Data(format!(
+                "{} has no rows: training needs rows in both domains",
+                path.display()
+            )));
+        }
+    }
+    if images {
+        return Ok((s, t));
+    }
+    align_widths(s, t)
 }
 
 /// Refuses labels that cannot be classes: non-integer numbers (a regression target, or the

@@ -7,7 +7,7 @@ use dann::experiments::digits::{self, Variant};
 use dann::shallow::ShallowConfig;
 use dann::{Dann, DannConfig};
 
-use crate::run_config::RunConfig;
+use dann::run::RunConfig;
 
 #[derive(Debug, Args)]
 pub struct ConfigArgs {

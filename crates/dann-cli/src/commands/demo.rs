@@ -5,12 +5,9 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
-use dann::experiments::moons::{
-    MoonsConfig, MoonsDemo, MoonsProcedure, authors_settings, demo_settings,
-};
+use dann::experiments::moons::{DemoResult, MoonsConfig, MoonsDemo};
+use dann::run::Procedure;
 use serde_json::json;
-
-use crate::run_config::RunConfig;
 
 #[derive(Debug, Args)]
 pub struct MoonsArgs {
@@ -52,56 +49,10 @@ pub struct MoonsArgs {
     json: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Procedure {
-    /// The authors' Algorithm 1 on the kernels.
-    Authors,
-    /// Batches for a number of iterations, on either engine.
-    Iterations,
-}
-
 pub fn moons<B: AutodiffBackend>(a: MoonsArgs, device: &B::Device) -> Result<()> {
-    let config = match &a.config {
-        Some(p) => Some(RunConfig::load(p)?),
-        None => None,
-    };
-    let procedure = match a.procedure {
-        Procedure::Authors => {
-            if a.iterations.is_some() {
-                bail!(
-                    "--iterations is for --procedure iterations; the authors' procedure runs --epochs"
-                );
-            }
-            let mut cfg = match &config {
-                Some(c) => c.shallow.clone().ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "--procedure authors takes its settings from a [shallow] section, which \
-                         the config lacks (`dann config --shallow` prints one)"
-                    )
-                })?,
-                None => authors_settings(),
-            };
-            if let Some(e) = a.epochs {
-                cfg.epochs = e;
-            }
-            MoonsProcedure::Authors(cfg)
-        }
-        Procedure::Iterations => {
-            if a.epochs.is_some() {
-                bail!(
-                    "--epochs is for --procedure authors; --procedure iterations runs --iterations"
-                );
-            }
-            let mut settings = match &config {
-                Some(c) => c.dann(),
-                None => demo_settings(),
-            };
-            if let Some(n) = a.iterations {
-                settings.train.iterations = n;
-            }
-            MoonsProcedure::Iterations(Box::new(settings))
-        }
-    };
+    let procedure = a
+        .procedure
+        .settings(a.config.as_deref(), a.epochs, a.iterations)?;
     if a.seeds == 0 {
         bail!("--seeds must be at least 1");
     }
@@ -117,7 +68,7 @@ pub fn moons<B: AutodiffBackend>(a: MoonsArgs, device: &B::Device) -> Result<()>
     let result = demo.run::<B>(device)?;
     if let Some(dir) = &a.plot {
         let (problem, models) = demo.fit_seed::<B>(a.seed, device)?;
-        let stems = crate::moons_figure::write(dir, &problem, &models)?;
+        let stems = crate::report::moons_figure::write(dir, &problem, &models)?;
         if !a.json {
             eprintln!(
                 "Figure 2 (seed {}): {} in {}",
@@ -127,34 +78,39 @@ pub fn moons<B: AutodiffBackend>(a: MoonsArgs, device: &B::Device) -> Result<()>
             );
         }
     }
+    print_result(&a, &demo, &result)
+}
+
+/// The accuracies, as a table or one JSON object.
+fn print_result(a: &MoonsArgs, demo: &MoonsDemo, result: &DemoResult) -> Result<()> {
     if a.json {
         let out = json!({
             "problem": "moons",
             "angle_degrees": a.angle,
             "n_per_class": a.n_per_class,
             "seeds": demo.seeds,
-            "procedure": format!("{:?}", a.procedure).to_lowercase(),
+            "procedure": a.procedure.name(),
             "source_only": result.source_only,
             "dann": result.dann,
         });
         println!("{}", serde_json::to_string(&out)?);
-    } else {
+        return Ok(());
+    }
+    println!(
+        "two moons, target rotated {} degrees, {} per class, {} seed(s)",
+        a.angle,
+        a.n_per_class,
+        demo.seeds.len()
+    );
+    println!(
+        "{:<12} {:>16} {:>16}",
+        "", "source accuracy", "target accuracy"
+    );
+    for (name, acc) in [("source-only", &result.source_only), ("DANN", &result.dann)] {
         println!(
-            "two moons, target rotated {} degrees, {} per class, {} seed(s)",
-            a.angle,
-            a.n_per_class,
-            demo.seeds.len()
+            "{:<12} {:>16.4} {:>16.4}",
+            name, acc.source_accuracy, acc.target_accuracy
         );
-        println!(
-            "{:<12} {:>16} {:>16}",
-            "", "source accuracy", "target accuracy"
-        );
-        for (name, acc) in [("source-only", &result.source_only), ("DANN", &result.dann)] {
-            println!(
-                "{:<12} {:>16.4} {:>16.4}",
-                name, acc.source_accuracy, acc.target_accuracy
-            );
-        }
     }
     Ok(())
 }

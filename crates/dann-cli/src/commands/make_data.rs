@@ -6,7 +6,9 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use dann::data::info::{FileInfo, peak_rss_bytes};
 use dann::data::mnist_m;
+use dann::run::RunConfig;
 
 #[derive(Debug, Args)]
 pub struct MnistMArgs {
@@ -61,102 +63,31 @@ pub struct InfoArgs {
     json: bool,
 }
 
-/// What `dann data info` reports about one file.
-#[derive(Debug, serde::Serialize)]
-struct FileInfo {
-    path: PathBuf,
-    format: String,
-    rows: usize,
-    features: usize,
-    sample_shape: Vec<usize>,
-    /// Stored non-zeros, for sparse data.
-    nonzeros: Option<usize>,
-    /// Class name and number of rows, in class order; empty when unlabelled.
-    classes: Vec<(String, usize)>,
-    /// Bytes of the loaded features and labels.
-    bytes_in_memory: usize,
-    seconds: f64,
-}
-
 /// `dann data info`: reads each file as `train` would and describes it; the peak resident
 /// memory of the process at the end measures what loading cost (see
 /// benchmarks/memory/peak_rss.sh).
 pub fn info(a: InfoArgs) -> Result<()> {
-    let mut options = match &a.config {
-        Some(p) => crate::run_config::RunConfig::load(p)?.data,
-        None => dann::data::LoadOptions::default(),
-    };
+    let mut options = RunConfig::load_or_default(a.config.as_deref())?.data;
     let paths: Vec<&std::path::Path> = a.files.iter().map(PathBuf::as_path).collect();
     options.settle_index_base(&paths)?;
-    let mut infos = Vec::new();
-    for path in &a.files {
-        let start = Instant::now();
-        let format = options.resolve_format(path)?;
-        let data = super::load(path, &options)?;
-        let seconds = start.elapsed().as_secs_f64();
-        let (nonzeros, feature_bytes) = match data.features() {
-            dann::data::Features::Dense(m) => (None, m.as_slice().len() * 4),
-            dann::data::Features::Sparse(m) => (Some(m.nnz()), m.nnz() * 8 + (m.n_rows() + 1) * 8),
-        };
-        let classes = data
-            .class_names()
-            .iter()
-            .cloned()
-            .zip(data.class_counts())
-            .collect();
-        infos.push(FileInfo {
-            path: path.clone(),
-            format: format!("{format:?}").to_lowercase(),
-            rows: data.len(),
-            features: data.n_features(),
-            sample_shape: data.sample_shape(),
-            nonzeros,
-            classes,
-            bytes_in_memory: feature_bytes + data.labels().map_or(0, |l| l.len() * 8),
-            seconds,
-        });
-    }
+    let infos = paths
+        .iter()
+        .map(|p| FileInfo::read(p, &options))
+        .collect::<dann::Result<Vec<_>>>()?;
     let peak = peak_rss_bytes();
     if a.json {
         let v = serde_json::json!({ "files": infos, "peak_rss_bytes": peak });
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());
     }
-    let mb = |b: usize| b as f64 / 1e6;
     for i in &infos {
-        let layout = match i.nonzeros {
-            Some(nnz) => format!(
-                "sparse, {nnz} non-zeros ({:.2}%)",
-                100.0 * nnz as f64 / (i.rows * i.features).max(1) as f64
-            ),
-            None => format!("dense, samples of {:?}", i.sample_shape),
-        };
-        let classes = if i.classes.is_empty() {
-            "unlabelled".to_string()
-        } else {
-            let list: Vec<String> = i.classes.iter().map(|(c, n)| format!("{c}: {n}")).collect();
-            format!("{} classes [{}]", i.classes.len(), list.join(", "))
-        };
-        println!(
-            "{}: {}, {} rows x {} features ({layout}), {classes}; {:.1} MB in memory, read in {:.2} s",
-            i.path.display(),
-            i.format,
-            i.rows,
-            i.features,
-            mb(i.bytes_in_memory),
-            i.seconds
-        );
+        println!("{}", i.describe());
     }
     if let Some(p) = peak {
-        println!("peak resident memory of this process: {:.1} MB", mb(p));
+        println!(
+            "peak resident memory of this process: {:.1} MB",
+            p as f64 / 1e6
+        );
     }
     Ok(())
-}
-
-/// The peak resident set size of this process (Linux: `VmHWM` of /proc/self/status).
-fn peak_rss_bytes() -> Option<usize> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: usize = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
 }

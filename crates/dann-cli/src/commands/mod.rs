@@ -1,4 +1,5 @@
-//! One file per command; what they share: reading data and models, the data folder.
+//! One file per command: arguments, printing and file output around library calls; what
+//! they share: reading data and models, the run's files and config, the data folder.
 
 pub mod bench;
 pub mod bench_cnn;
@@ -10,7 +11,6 @@ pub mod make_data;
 pub mod predict;
 pub mod report;
 pub mod reproduce;
-mod resume;
 pub mod select;
 pub mod selftest;
 pub mod shift;
@@ -19,127 +19,56 @@ pub mod tsne;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use burn::tensor::backend::Backend;
 use clap::Args;
 use dann::FittedDann;
 use dann::data::{self, Dataset, LoadOptions};
-use dann::problem::align_widths;
-
-use crate::run_config::RunConfig;
+use dann::run::{Files, RunConfig, overlay};
 
 pub(crate) use crate::output::write_file;
 
-/// The folder a reproduction writes into: `out`, else a fresh `runs/<name>-<UTC time>`.
-/// Refuses, before any work, when one of `files` already exists there (an earlier run's)
-/// unless `force`.
-fn reproduction_out(
-    out: Option<&Path>,
-    name: &str,
-    files: &[String],
-    force: bool,
-) -> Result<PathBuf> {
-    let dir = match out {
-        Some(dir) => dir.to_path_buf(),
-        None => PathBuf::from("runs").join(format!("{name}-{}", utc_stamp())),
-    };
-    if !force && let Some(f) = files.iter().find(|f| dir.join(f).exists()) {
-        anyhow::bail!(
-            "{} already holds {f} from an earlier run; pass --force to replace it or choose \
-             another --out",
-            dir.display()
-        );
-    }
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    Ok(dir)
-}
-
-/// The current UTC time as `YYYYMMDD-HHMMSS`.
-fn utc_stamp() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}{month:02}{day:02}-{:02}{:02}{:02}",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
-}
-
-/// The labelled source and the target files a model is trained on.
-#[derive(Debug)]
-pub struct PairArgs {
-    /// Labelled source data.
-    source: PathBuf,
-    /// Target data; its labels, if any, are never read.
-    target: PathBuf,
-}
-
-impl PairArgs {
-    /// Reads both files with `options`: the source labelled, the target without labels, at
-    /// one width unless `images` (image preprocessing brings them to one shape later). A
-    /// file without rows is refused, named.
-    fn load(&self, options: &LoadOptions, images: bool) -> Result<(Dataset, Dataset)> {
-        let source = load(&self.source, options)?;
-        let target = load(&self.target, options)?.without_labels();
-        for (data, path) in [(&source, &self.source), (&target, &self.target)] {
-            if data.is_empty() {
-                anyhow::bail!(
-                    "{} has no rows: training needs rows in both domains",
-                    path.display()
-                );
-            }
-        }
-        if images {
-            return Ok((source, target));
-        }
-        Ok(align_widths(source, target)?)
-    }
-}
-
-/// Fails when `out` already holds a model, unless `force`.
-fn refuse_to_replace(out: &Path, force: bool) -> Result<()> {
-    if out.join(dann::SPEC_FILE).exists() && !force {
-        anyhow::bail!(
-            "{} already holds a model; pass --force to replace it or choose another --out",
-            out.display()
-        );
-    }
-    Ok(())
-}
-
 /// Reads a data file, naming it in the error.
 fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
-    data::load(path, options).with_context(|| format!("cannot load {}", path.display()))
+    Ok(data::load_named(path, options)?)
 }
 
-/// The model and the data options to read data for it: `--config`, else the `config.toml`
-/// that `dann train` wrote beside the model, else the defaults.
+/// The model in `dir` and the data options to read data for it: `--config`, else the
+/// `config.toml` that `dann train` wrote beside the model, else the defaults.
 fn load_model<B: Backend>(
     dir: &Path,
     config: Option<&Path>,
     device: &B::Device,
 ) -> Result<(FittedDann<B>, LoadOptions)> {
     let model = FittedDann::<B>::load(dir, device)?;
-    let beside = dir.join(RunConfig::FILE);
-    let options = match config {
-        Some(p) => RunConfig::load(p)?.data,
-        None if beside.exists() => RunConfig::load(&beside)?.data,
-        None => LoadOptions::default(),
-    };
-    Ok((model, options))
+    Ok((model, RunConfig::data_options_for(dir, config)?))
+}
+
+/// The files, the config and `--force` of a command that trains into a run directory
+/// (`train`, `select`).
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    files: Files,
+    /// Run configuration (TOML; `dann config` prints the defaults): [model] and [train] (or
+    /// [shallow], the paper's Algorithm 1 on the kernels), [data] how to read the files,
+    /// [select] the grid of `dann select`, [files] the data files and --out (relative to the
+    /// file's folder). A flag overrides the file.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Replace a model (or an interrupted run's checkpoint) already in --out.
+    #[arg(long)]
+    force: bool,
+}
+
+impl RunArgs {
+    /// The config (or the defaults) and the files: the flags over its [files], which are not
+    /// kept in the config (nor in the configs written beside models).
+    fn resolve(&self) -> Result<(RunConfig, Files)> {
+        let mut config = RunConfig::load_or_default(self.config.as_deref())?;
+        let files = overlay(&std::mem::take(&mut config.files), &self.files)?;
+        Ok((config, files))
+    }
 }
 
 /// `--data-dir` of the commands that read the benchmark data.

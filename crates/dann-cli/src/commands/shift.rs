@@ -6,15 +6,10 @@ use std::path::PathBuf;
 use anyhow::Result;
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
-use dann::Dataset;
-use dann::FeatureMap;
-use dann::analysis::shift::measure_shift;
-use dann::data::LoadOptions;
-use serde_json::json;
+use dann::analysis::shift::check_limit;
+use dann::run::shift_files;
 
-use super::{load, load_model};
 use crate::report::{ShiftContext, write_shift_page};
-use crate::run_config::RunConfig;
 
 #[derive(Debug, Args)]
 pub struct ShiftArgs {
@@ -63,52 +58,15 @@ impl std::fmt::Display for ShiftExceeded {
 impl std::error::Error for ShiftExceeded {}
 
 pub fn run<B: AutodiffBackend>(a: ShiftArgs, device: &B::Device) -> Result<()> {
-    // With a model, the files are read as it was trained (its config.toml) unless --config
-    // says otherwise; the config is read once.
-    let (model, mut options, images) = match &a.model {
-        Some(dir) => {
-            let (model, options) = load_model::<B::InnerBackend>(dir, a.config.as_deref(), device)?;
-            (Some(model), options, None)
-        }
-        None => match &a.config {
-            Some(p) => {
-                let config = RunConfig::load(p)?;
-                (None, config.data, config.train.images)
-            }
-            None => (None, LoadOptions::default(), None),
-        },
-    };
-    // Both files read with one SVMlight index base (a model's config already fixes it).
-    options.settle_index_base(&[a.source.as_path(), a.target.as_path()])?;
-    let source = named(
-        load(&a.source, &options)?.without_labels(),
+    check_limit(a.fail_above)?;
+    let (shift, seconds) = shift_files::<B::InnerBackend>(
         &a.source,
-        &options,
-    )?;
-    let target = named(
-        load(&a.target, &options)?.without_labels(),
         &a.target,
-        &options,
+        a.model.as_deref(),
+        a.config.as_deref(),
+        a.seed,
+        device,
     )?;
-    // Images of two sizes or colourings meet through the config's [train.images], as in
-    // training (the model, when given, applies its own).
-    let (source, target) = match images {
-        Some(prep) => {
-            let fitted = prep.fit(&[&source, &target])?;
-            (fitted.transform(&source)?, fitted.transform(&target)?)
-        }
-        None => (source, target),
-    };
-    let model = model.as_ref().map(|m| m as &dyn FeatureMap);
-    if let Some(limit) = a.fail_above
-        && !(0.0..=2.0).contains(&limit)
-    {
-        anyhow::bail!("--fail-above {limit}: a proxy A-distance is between 0 and 2");
-    }
-    let start = std::time::Instant::now();
-    let shift = measure_shift(source, target, model, a.seed)?;
-    let seconds = start.elapsed().as_secs_f64();
-    let verdict = shift.verdict();
     if let Some(path) = &a.html {
         let context = ShiftContext {
             source: &a.source,
@@ -123,76 +81,12 @@ pub fn run<B: AutodiffBackend>(a: ShiftArgs, device: &B::Device) -> Result<()> {
         }
     }
     if a.json {
-        let mut v = serde_json::to_value(&shift)?;
-        v["space"] = json!(shift.space.describe());
-        v["pad"] = json!(shift.pad.pad);
-        v["error"] = json!(shift.pad.error);
-        v["c"] = json!(shift.pad.c);
-        v["n_train"] = json!(shift.pad.n_train);
-        v["n_test"] = json!(shift.pad.n_test);
-        // Effect sizes as plain numbers (what a pipeline compares), intervals beside them.
-        v["auc"] = json!(shift.auc.value);
-        v["auc_interval"] = json!([shift.auc.low, shift.auc.high]);
-        v["pad_interval"] = json!([shift.pad_interval.low, shift.pad_interval.high]);
-        v["verdict"] = json!(verdict);
-        v["seconds"] = json!(seconds);
-        println!("{}", serde_json::to_string(&v)?);
+        println!("{}", serde_json::to_string(&shift.to_json(seconds)?)?);
     } else {
-        println!("{verdict}");
-        println!(
-            "  {} rows per domain (the larger set subsampled), domain classifier trained on {}, \
-             tested on {} (error {:.4}, C = {:.0e}); {seconds:.2} s",
-            shift.rows_per_domain,
-            shift.pad.n_train,
-            shift.pad.n_test,
-            shift.pad.error,
-            shift.pad.c
-        );
-        if !shift.top_features.is_empty() {
-            println!(
-                "  features that separate the domains most (|weight| x sd; mean source -> target, standardized difference):"
-            );
-            for f in &shift.top_features {
-                println!(
-                    "    {:<24} {:>9.4}   {:.4} -> {:.4} ({:+.2} sd)",
-                    f.name, f.importance, f.mean_source, f.mean_target, f.standardized_difference
-                );
-            }
-        }
-        if !shift.least_like_source.is_empty() {
-            let rows: Vec<String> = shift
-                .least_like_source
-                .iter()
-                .map(|i| (i + 1).to_string())
-                .collect();
-            println!(
-                "  target rows least like the source (1-based, held-out half): {}",
-                rows.join(", ")
-            );
-        }
+        print!("{}", shift.describe(seconds));
     }
-    if let Some(limit) = a.fail_above
-        && shift.pad.pad > limit
-    {
-        return Err(ShiftExceeded(format!(
-            "shift above the limit: PAD {:.3} > --fail-above {limit}",
-            shift.pad.pad
-        ))
-        .into());
+    match shift.exceeds(a.fail_above) {
+        Some(message) => Err(ShiftExceeded(message).into()),
+        None => Ok(()),
     }
-    Ok(())
-}
-
-/// SVMlight features named by their index as written in the file (`index 17`), in the base
-/// the files were read with; other data keeps its names (a CSV header's) or `column k`.
-fn named(data: Dataset, path: &std::path::Path, options: &LoadOptions) -> Result<Dataset> {
-    use dann::data::{Format, IndexBase};
-    if data.has_feature_names() || options.resolve_format(path)? != Format::Svmlight {
-        return Ok(data);
-    }
-    let base = usize::from(options.svmlight.index_base == IndexBase::One);
-    let names = (0..data.n_features())
-        .map(|k| format!("index {}", k + base))
-        .collect();
-    Ok(data.with_feature_names(names)?)
 }

@@ -11,14 +11,16 @@ use serde_json::{Map, Value};
 
 use crate::output::write_file;
 
+pub mod moons_figure;
 mod pages;
 mod plot;
 mod shift_page;
+mod tsne;
 
 pub use pages::{write_amazon_page, write_comparison, write_digits_page};
-use plot::{Chart, write_plots};
-pub(crate) use plot::{FAMILY, encode_png, register_font};
+use plot::{Chart, register_font, write_plots};
 pub use shift_page::{ShiftContext, write_shift_page};
+pub use tsne::draw_tsne;
 
 /// What a run's records count: `iteration` (burn and kernel runs), else `epoch` (a
 /// `[shallow]` run).

@@ -9,7 +9,7 @@ use super::formats::{
     CsvOptions, IndexBase, SvmLightOptions, load_csv, load_idx, load_image_folder, load_npy,
     load_svmlight, open_maybe_gz, uses_index_zero,
 };
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// File formats understood by [`load`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -117,6 +117,14 @@ impl LoadOptions {
         }
         Ok(())
     }
+}
+
+/// Like [`load`], the error naming the file ([`Error::Load`], its cause below it).
+pub fn load_named(path: &Path, options: &LoadOptions) -> Result<Dataset> {
+    load(path, options).map_err(|e| Error::Load {
+        path: path.to_path_buf(),
+        source: Box::new(e),
+    })
 }
 
 /// Loads `path` in the format chosen by `options` (see [`LoadOptions::resolve_format`]).

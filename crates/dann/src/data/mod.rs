@@ -9,6 +9,7 @@ mod dataset;
 mod formats;
 pub mod fuzz;
 pub mod images;
+pub mod info;
 mod load;
 mod matrix;
 pub mod mnist_m;
@@ -23,7 +24,7 @@ pub use formats::{
     open_maybe_gz, read_csv, read_idx, read_idx_dataset, read_idx_from, read_image,
     read_npy_dataset, read_svmlight, write_idx_u8,
 };
-pub use load::{DATA_DIR_ENV, Format, LoadOptions, data_dir, load};
+pub use load::{DATA_DIR_ENV, Format, LoadOptions, data_dir, load, load_named};
 pub use matrix::{CsrMatrix, DenseMatrix, Features, Row};
 pub use sampler::EndlessSampler;
 pub use split::{HoldOut, split_validation};

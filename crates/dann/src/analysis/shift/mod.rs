@@ -4,6 +4,8 @@
 //! with 95% intervals), a permutation p-value (significance), the features that separate
 //! the domains and the target rows least like the source.
 
+mod summary;
+
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -14,6 +16,8 @@ use crate::data::Dataset;
 use crate::error::Result;
 use crate::problem::align_widths;
 use crate::representation::FeatureMap;
+
+pub use summary::check_limit;
 
 /// Where the two data sets were compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,7 +12,7 @@ use dann::experiments::moons::MoonsProblem;
 use dann::{Dataset, FittedDann};
 use plotters::prelude::*;
 
-use crate::report::{FAMILY, register_font};
+use super::plot::{FAMILY, encode_png, register_font};
 
 const SIZE: (u32, u32) = (560, 520);
 /// Cells per side of the grid the decision is evaluated on.
@@ -243,7 +243,7 @@ macro_rules! figure {
             let $root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
             $body?;
         }
-        let png = crate::report::encode_png(w, h, rgb)?;
+        let png = encode_png(w, h, rgb)?;
         dann::files::write_atomically(&$dir.join(format!("{}.png", $stem)), |w| {
             std::io::Write::write_all(w, &png)
         })?;

@@ -7,6 +7,8 @@
 //! `dann select` runs [`select`]; `dann reproduce amazon` runs it on every pair and adds the
 //! SVM and the target test accuracies.
 
+mod report;
+
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::proxy_a_distance::proxy_a_distance;
@@ -18,6 +20,8 @@ use crate::error::{Error, Result};
 use crate::metrics::lowest;
 use crate::representation::FeatureMap;
 use crate::shallow::{ShallowConfig, ShallowDann};
+
+pub use report::{Chosen, HeldOutRows, SelectReport};
 
 /// The grid of [`select`] and what it measures; the defaults are the paper's (Amazon).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,198 @@
+//! The run configuration file (`--config run.toml`).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::reproduce::ReproduceConfig;
+use crate::data::LoadOptions;
+use crate::deep::{DannConfig, TrainConfig};
+use crate::error::{Error, Result};
+use crate::learner::Dann;
+use crate::selection::SelectConfig;
+use crate::shallow::ShallowConfig;
+
+/// Everything a training run needs besides the data paths; written back, resolved, as
+/// `config.toml` beside every run's outputs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunConfig {
+    /// Network architecture.
+    pub model: DannConfig,
+    /// Training settings.
+    pub train: TrainConfig,
+    /// How to read the data files.
+    pub data: LoadOptions,
+    /// The paper's Algorithm 1 on the kernels: epochs over the source, each source example
+    /// paired with a target example, constant lambda and learning rate, early stopping on
+    /// held-out source rows. When present, `dann train` runs it instead of `[model]` and
+    /// `[train]`, and `dann select` starts from it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shallow: Option<ShallowConfig>,
+    /// The grid of `dann select`.
+    pub select: SelectConfig,
+    /// The files of `dann train` and `dann select` (their flags override them); not written
+    /// into a run's config.toml.
+    #[serde(skip_serializing_if = "Files::is_unset")]
+    pub files: Files,
+    /// The settings of `dann reproduce amazon` and `dann reproduce digits` (their flags
+    /// override them).
+    #[serde(skip_serializing_if = "ReproduceConfig::is_unset")]
+    pub reproduce: ReproduceConfig,
+}
+
+/// `[files]`: what `dann train` (and `dann select`) read and where they write, as their flags
+/// of the same names; relative paths are relative to the config file's folder.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+#[serde(default, deny_unknown_fields)]
+pub struct Files {
+    /// Labelled source data (CSV, SVMlight, IDX, NPY or an image folder; optionally .gz);
+    /// or `source` in the config's [files].
+    #[cfg_attr(feature = "clap", arg(long))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<PathBuf>,
+    /// Target data; its labels, if any, are never read (or `target` in [files]).
+    #[cfg_attr(feature = "clap", arg(long))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<PathBuf>,
+    /// Labelled target data to report target accuracy on during training (never trained on;
+    /// or `target_test` in [files]).
+    #[cfg_attr(feature = "clap", arg(long))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_test: Option<PathBuf>,
+    /// Output directory (or `out` in [files]).
+    #[cfg_attr(feature = "clap", arg(long))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out: Option<PathBuf>,
+}
+
+impl Files {
+    /// Whether no file is named.
+    pub fn is_unset(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The source, the target and the output directory, or an error naming what is missing
+    /// and where it can be given (`alternative`: another way, e.g. `--resume DIR`).
+    pub fn required(&self, alternative: &str) -> Result<(&Path, &Path, &Path)> {
+        match (&self.source, &self.target, &self.out) {
+            (Some(s), Some(t), Some(o)) => Ok((s, t, o)),
+            _ => Err(Error::Data(format!(
+                "--source, --target and --out are needed (as flags or in the config's \
+                 [files]){alternative}"
+            ))),
+        }
+    }
+}
+
+impl From<Dann> for RunConfig {
+    /// These settings, with the data read by the formats' defaults.
+    fn from(dann: Dann) -> Self {
+        Self {
+            model: dann.model,
+            train: dann.train,
+            ..Self::default()
+        }
+    }
+}
+
+impl RunConfig {
+    /// Its file name in a run's output directory.
+    pub const FILE: &str = "config.toml";
+
+    /// Reads a TOML file; unknown keys and bad values are errors naming the file, the line
+    /// and the key. Relative paths in it are taken relative to its folder.
+    pub fn load(path: &Path) -> Result<Self> {
+        let mut config: RunConfig = read_toml(path, "config")?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        let f = &mut config.files;
+        for p in [&mut f.source, &mut f.target, &mut f.target_test, &mut f.out] {
+            rebase(p, base);
+        }
+        config.reproduce.rebase(base);
+        Ok(config)
+    }
+
+    /// `path`'s config, or the defaults without one.
+    pub fn load_or_default(path: Option<&Path>) -> Result<Self> {
+        path.map_or_else(|| Ok(Self::default()), Self::load)
+    }
+
+    /// The data options to read data for the model in `dir`: `config`'s, else those of the
+    /// `config.toml` that `dann train` wrote beside the model, else the defaults.
+    pub fn data_options_for(dir: &Path, config: Option<&Path>) -> Result<LoadOptions> {
+        let beside = dir.join(Self::FILE);
+        Ok(match config {
+            Some(p) => Self::load(p)?.data,
+            None if beside.exists() => Self::load(&beside)?.data,
+            None => LoadOptions::default(),
+        })
+    }
+
+    /// The config as TOML text.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string_pretty(self)
+            .map_err(|e| Error::config("config", format!("cannot serialise: {e}")))
+    }
+
+    /// The DANN settings.
+    pub fn dann(&self) -> Dann {
+        Dann {
+            model: self.model.clone(),
+            train: self.train.clone(),
+        }
+    }
+}
+
+/// Reads the TOML file `path` (a `what`: config, run) into a `T`; a bad key or value is an
+/// error naming the file and the line.
+pub(crate) fn read_toml<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Data(format!("cannot read {what} {}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        match line {
+            Some(l) => Error::parse(path, l, e.message()),
+            None => Error::Data(format!("{}: {}", path.display(), e.message())),
+        }
+    })
+}
+
+/// `path` made relative to `base` when it is relative.
+pub(crate) fn rebase(path: &mut Option<PathBuf>, base: &Path) {
+    if let Some(p) = path
+        && p.is_relative()
+    {
+        *p = base.join(&*p);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_key_names_the_file_and_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.toml");
+        std::fs::write(&path, "[train]\niterations = 10\nbogus = 1\n").unwrap();
+        let err = RunConfig::load(&path).unwrap_err().to_string();
+        assert!(err.contains("run.toml:3"), "{err}");
+        assert!(err.contains("bogus"), "{err}");
+    }
+
+    #[test]
+    fn relative_files_are_relative_to_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.toml");
+        std::fs::write(&path, "[files]\nsource = \"s.csv\"\nout = \"/abs/out\"\n").unwrap();
+        let config = RunConfig::load(&path).unwrap();
+        assert_eq!(config.files.source, Some(dir.path().join("s.csv")));
+        assert_eq!(config.files.out, Some(PathBuf::from("/abs/out")));
+        let err = config.files.required(", or --resume DIR").unwrap_err();
+        assert!(err.to_string().contains("--resume"), "{err}");
+    }
+}

@@ -1,0 +1,278 @@
+//! `dann train` on either engine: the run directory filled as one unit (the model, its
+//! config, its metrics, the report's measurements), checkpoints and resumes on burn, and the
+//! last checkpoint's model kept when a run diverges after it.
+
+use std::time::Instant;
+
+use burn::tensor::backend::{AutodiffBackend, Backend};
+
+use super::config::RunConfig;
+use super::dir::RunDir;
+use super::job::Job;
+use super::outputs::{shift_summary, tsne_settings};
+use crate::analysis::tsne::TsneMap;
+use crate::data::{Dataset, HoldOut};
+use crate::deep::{DannConfig, Engine, FittedDann, MetricsRecord, TrainListener};
+use crate::error::{Error, Result};
+use crate::learner::fitted_from_shallow;
+use crate::shallow::{Kernel, ShallowConfig, ShallowFit};
+
+/// How a burn run starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// A new run; `force` replaces a model or an interrupted run already in the folder.
+    Fresh {
+        /// Replace what the folder holds.
+        force: bool,
+    },
+    /// The interrupted run in the folder, from its last checkpoint.
+    Resume,
+}
+
+/// The model of the last checkpoint, kept because the run diverged after it.
+#[derive(Debug)]
+pub struct KeptCheckpoint {
+    /// The divergence.
+    pub error: Error,
+    /// The checkpoint's iteration.
+    pub iteration: usize,
+}
+
+/// What a burn run left in its folder, and what the front reports.
+#[derive(Debug)]
+pub struct BurnRun<B: Backend> {
+    /// The model saved.
+    pub fitted: FittedDann<B>,
+    /// Every metrics record of this run (a resumed run: since the checkpoint).
+    pub records: Vec<MetricsRecord>,
+    /// The engine the settings resolved to.
+    pub engine: Engine,
+    /// The iteration a resumed run continued from (0: from the start).
+    pub resumed_from: usize,
+    /// Set when the run diverged after a checkpoint: the saved model is that checkpoint's.
+    pub kept: Option<KeptCheckpoint>,
+    /// The report's t-SNE map (also in `tsne.csv`), for dense inputs.
+    pub tsne: Option<TsneMap>,
+    /// Measurements for the report that failed (the model is saved all the same).
+    pub warnings: Vec<String>,
+}
+
+/// What a `[shallow]` run left in its folder, and what the front reports.
+#[derive(Debug)]
+pub struct ShallowRun<B: Backend> {
+    /// The model saved.
+    pub fitted: FittedDann<B>,
+    /// The fit: its epochs, the epoch kept.
+    pub fit: ShallowFit,
+    /// Source rows trained on (the rest held out for early stopping).
+    pub trained_on: usize,
+    /// The settings trained with.
+    pub settings: ShallowConfig,
+    /// The kernel that ran.
+    pub kernel: Kernel,
+    /// Training time.
+    pub seconds: f64,
+    /// Accuracy on the job's labelled target test data, if given.
+    pub target_accuracy: Option<f64>,
+    /// The report's t-SNE map (also in `tsne.csv`), for dense inputs.
+    pub tsne: Option<TsneMap>,
+    /// Measurements for the report that failed (the model is saved all the same).
+    pub warnings: Vec<String>,
+}
+
+/// Trains `job` on burn into `dir`: the metrics stream into `metrics.jsonl` as they come
+/// ([`RunDir::open_metrics`]), checkpoints are saved when `train.checkpoint_every` is set,
+/// then the model, its config, the report's measurements and the metrics are put in place
+/// and the checkpoints dropped. A fresh start refuses a folder holding a model or an
+/// interrupted run unless forced, and checks the settings and reads the data before it
+/// removes anything; a resume continues from the last checkpoint. A run that diverges after
+/// a checkpoint keeps that checkpoint's model ([`BurnRun::kept`]); one that fails otherwise
+/// leaves the folder's old model whole.
+pub fn train_burn<B: AutodiffBackend>(
+    mut job: Job,
+    dir: &RunDir,
+    start: Start,
+    listener: &mut dyn TrainListener,
+    device: &B::Device,
+) -> Result<BurnRun<B::InnerBackend>> {
+    let resuming = start == Start::Resume;
+    if let Start::Fresh { force } = start {
+        dir.refuse_to_replace(force)?;
+        dir.refuse_interrupted(force)?;
+        let dann = job.config.dann();
+        dann.check()?;
+        dann.check_checkpoints()?;
+    }
+    let data = job.load_data(job.trains_images())?;
+    if !resuming {
+        // The inputs are good: an old run's checkpoint may go now (--force).
+        dir.checkpoints().remove()?;
+    }
+    fit_burn::<B>(&job, dir, data, resuming, listener, device)
+}
+
+fn fit_burn<B: AutodiffBackend>(
+    job: &Job,
+    dir: &RunDir,
+    (source, target, target_test): (Dataset, Dataset, Option<Dataset>),
+    resuming: bool,
+    listener: &mut dyn TrainListener,
+    device: &B::Device,
+) -> Result<BurnRun<B::InnerBackend>> {
+    let config = &job.config;
+    let dann = config.dann();
+    let engine = dann.engine()?;
+    let checkpoints = (resuming || config.train.checkpoint_every > 0).then(|| dir.checkpoints());
+    dir.create()?;
+    if let Some(c) = &checkpoints
+        && !resuming
+    {
+        job.save(c)?;
+    }
+    let from = match &checkpoints {
+        Some(c) => c.iteration()?.unwrap_or(0),
+        None => 0,
+    };
+    let mut metrics = dir.open_metrics(from)?;
+    let mut records: Vec<MetricsRecord> = Vec::new();
+    let fitted = {
+        let listener = &mut (&mut metrics, (listener, &mut records));
+        let test = target_test.as_ref();
+        match &checkpoints {
+            Some(c) => dann.fit_resumable::<B>(&source, &target, test, listener, c, device),
+            None => dann.fit_with::<B>(&source, &target, test, listener, device),
+        }
+    };
+    let finished = metrics.finish();
+    let (fitted, kept) = match (fitted, finished) {
+        (Ok(f), Ok(())) => (f, None),
+        (Err(error @ Error::Diverged { .. }), _)
+            if checkpoints.as_ref().is_some_and(|c| c.exists()) =>
+        {
+            let c = checkpoints.as_ref().expect("checked");
+            let iteration = c.iteration()?.unwrap_or(0);
+            let kept = KeptCheckpoint { error, iteration };
+            (c.load_model::<B::InnerBackend>(device)?, Some(kept))
+        }
+        (Err(e), _) => {
+            let diverged = matches!(e, Error::Diverged { .. });
+            if diverged && let Some(c) = &checkpoints {
+                // Before the first checkpoint: a resumed run would diverge again.
+                c.remove()?;
+            }
+            if checkpoints.is_none() || diverged {
+                metrics.discard();
+            }
+            return Err(e);
+        }
+        (_, Err(e)) => return Err(e),
+    };
+    fitted.save(dir.path())?;
+    dir.write(RunConfig::FILE, &config.to_toml()?)?;
+    let (tsne, warnings) = measure_beside(dir, &fitted, &source, &target);
+    metrics.commit()?;
+    if let Some(c) = &checkpoints {
+        c.remove()?;
+    }
+    Ok(BurnRun {
+        fitted,
+        records,
+        engine,
+        resumed_from: from,
+        kept,
+        tsne,
+        warnings,
+    })
+}
+
+/// Trains `job`'s `[shallow]` settings: the paper's Algorithm 1 on the kernels, epochs with
+/// early stopping on the held-out source rows (`shallow.validation`), as `dann select` and
+/// `dann reproduce amazon` train each candidate (the same settings and seed give the same
+/// model); saves the model, the resolved config, the report's measurements and the epochs'
+/// records into `dir`, refusing a folder that holds a model or an interrupted run unless
+/// `force`.
+pub fn train_shallow<B: Backend>(
+    mut job: Job,
+    dir: &RunDir,
+    force: bool,
+    device: &B::Device,
+) -> Result<ShallowRun<B>> {
+    dir.refuse_to_replace(force)?;
+    dir.refuse_interrupted(force)?;
+    let shallow = job
+        .config
+        .shallow
+        .clone()
+        .ok_or_else(|| Error::config("shallow", "train_shallow needs a [shallow] section"))?;
+    shallow.check()?;
+    let (source, target, target_test) = job.load_data(false)?;
+    let start = Instant::now();
+    let (fit, trained_on) = if shallow.validation > 0.0 {
+        let parts = HoldOut::new(&source, &target, shallow.validation, shallow.seed)?;
+        let fit = shallow.fit(&parts.s_train, &parts.t_train, Some(&parts.s_val))?;
+        (fit, parts.s_train.len())
+    } else {
+        (shallow.fit(&source, &target, None)?, source.len())
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    let architecture = DannConfig::shallow(shallow.hidden);
+    let fitted = fitted_from_shallow::<B>(
+        &fit.model,
+        &architecture,
+        source.class_names().to_vec(),
+        None,
+        device,
+    )?;
+    dir.create()?;
+    let resolved = RunConfig {
+        model: architecture,
+        shallow: Some(shallow.clone()),
+        ..job.config
+    };
+    fitted.save(dir.path())?;
+    dir.write(RunConfig::FILE, &resolved.to_toml()?)?;
+    let (tsne, warnings) = measure_beside(dir, &fitted, &source, &target);
+    dir.write_metrics(&fit.history)?;
+    let target_accuracy = match &target_test {
+        Some(t) => Some(fitted.evaluate(&fitted.prepare(t.clone())?)?.accuracy),
+        None => None,
+    };
+    Ok(ShallowRun {
+        fitted,
+        kernel: shallow.kernel.resolve(&source, &target),
+        settings: shallow,
+        fit,
+        trained_on,
+        seconds,
+        target_accuracy,
+        tsne,
+        warnings,
+    })
+}
+
+/// Writes the report's measurements beside the model: `shift.json` and, for dense inputs,
+/// `tsne.csv` (the map is returned for the front to draw). A failure is a warning.
+fn measure_beside<B: Backend>(
+    dir: &RunDir,
+    fitted: &FittedDann<B>,
+    source: &Dataset,
+    target: &Dataset,
+) -> (Option<TsneMap>, Vec<String>) {
+    let mut warnings = Vec::new();
+    let shift = shift_summary(fitted, source, target).and_then(|v| {
+        let text = serde_json::to_string_pretty(&v)
+            .map_err(|e| Error::Data(format!("cannot serialise the shift: {e}")))?;
+        dir.write("shift.json", &text)
+    });
+    if let Err(e) = shift {
+        warnings.push(format!("no shift measurement for the report: {e}"));
+    }
+    let tsne = tsne_settings(source).and_then(|settings| {
+        let map = settings
+            .embed(fitted, source, target)
+            .and_then(|map| dir.write("tsne.csv", &map.csv()).map(|()| map));
+        map.map_err(|e| warnings.push(format!("no t-SNE map for the report: {e}")))
+            .ok()
+    });
+    (tsne, warnings)
+}
