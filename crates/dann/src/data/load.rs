@@ -9,7 +9,7 @@ use super::formats::{
     CsvOptions, IndexBase, SvmLightOptions, load_csv, load_idx, load_image_folder, load_npy,
     load_svmlight, open_maybe_gz, uses_index_zero,
 };
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// File formats understood by [`load`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -173,12 +173,12 @@ fn sniff_text(path: &Path) -> Result<(Format, Option<char>)> {
             }
         }
     }
-    Err(crate::Error::Data(format!(
-        "{}: cannot tell the format from the name or the first lines (neither `label \
-         index:value ...` rows nor comma- or tab-separated cells); name the file .csv, .tsv or \
-         .svm, or set data.format in the config",
-        path.display()
-    )))
+    Err(Error::data_file(
+        path,
+        "cannot tell the format from the name or the first lines (neither `label index:value \
+         ...` rows nor comma- or tab-separated cells)",
+    )
+    .fix("name the file .csv, .tsv or .svm, or set data.format in the config"))
 }
 
 /// Environment variable naming the folder that holds benchmark data (`amazon/`, ...).

@@ -70,7 +70,7 @@ pub fn read_csv(
     let csv_err = |e: csv::Error| {
         let line = e.position().map_or(0, |p| p.line() as usize);
         match e.kind() {
-            csv::ErrorKind::Io(_) => Error::Data(format!("{}: {e}", path.display())),
+            csv::ErrorKind::Io(_) => Error::data_file(path, e.to_string()),
             csv::ErrorKind::UnequalLengths {
                 expected_len, len, ..
             } => Error::parse(

@@ -197,10 +197,10 @@ pub fn read_svmlight(
         None => needed,
     };
     if n_features > MAX_FEATURES {
-        return Err(Error::Data(format!(
-            "{}: {n_features} features is more than the {MAX_FEATURES} supported",
-            path.display()
-        )));
+        return Err(Error::data_file(
+            path,
+            format!("{n_features} features is more than the {MAX_FEATURES} supported"),
+        ));
     }
     let indices = indices.into_iter().map(|i| (i - shift) as u32).collect();
     let matrix = CsrMatrix::new(n_features, indptr, indices, values)?;
