@@ -335,7 +335,7 @@ fn sort_class_names(names: &mut [String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::{CsrMatrix, DenseMatrix};
+    use crate::data::matrix::{CsrMatrix, DenseMatrix};
 
     fn dense(rows: &[&[f32]]) -> Features {
         let n_cols = rows[0].len();

@@ -9,7 +9,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use super::formats::{is_image, read_idx, sorted_entries, write_idx_u8};
+use crate::data::formats::folder::{is_image, sorted_entries};
+use crate::data::formats::idx::{read_idx, write_idx_u8};
 use crate::error::{Error, Result};
 
 /// An RGB photo, `height x width x 3` bytes.

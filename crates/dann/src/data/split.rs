@@ -4,7 +4,7 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-use super::Dataset;
+use crate::data::dataset::Dataset;
 use crate::error::{Error, Result};
 
 /// Splits `data` into a shuffled `(1 - fraction, fraction)` pair of parts.

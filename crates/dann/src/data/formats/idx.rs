@@ -11,7 +11,8 @@ use flate2::write::GzEncoder;
 
 use super::gzip::maybe_gz;
 use super::sample_width;
-use crate::data::{Dataset, DenseMatrix, Features};
+use crate::data::dataset::Dataset;
+use crate::data::matrix::{DenseMatrix, Features};
 use crate::error::{Error, Result};
 use crate::files::write_atomically;
 

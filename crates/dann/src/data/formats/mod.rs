@@ -27,15 +27,14 @@ pub(crate) fn sample_width(shape: &[usize], path: &std::path::Path) -> Result<us
     }
 }
 
-mod csv;
-mod folder;
-mod gzip;
-mod idx;
-mod npy;
-mod svmlight;
+pub(crate) mod csv;
+pub(crate) mod folder;
+pub(crate) mod gzip;
+pub(crate) mod idx;
+pub(crate) mod npy;
+pub(crate) mod svmlight;
 
 pub use self::csv::{CsvOptions, LabelColumn, load_csv, read_csv};
-pub(crate) use folder::{is_image, sorted_entries};
 pub use folder::{load_image_folder, read_image};
 pub use gzip::{maybe_gz, open_maybe_gz};
 pub use idx::{
@@ -43,4 +42,4 @@ pub use idx::{
     write_idx_u8,
 };
 pub use npy::{load_npy, read_npy_dataset};
-pub use svmlight::{IndexBase, SvmLightOptions, load_svmlight, read_svmlight, uses_index_zero};
+pub use svmlight::{IndexBase, SvmLightOptions, load_svmlight, read_svmlight};

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use npyz::{NpyFile, Order};
 
 use super::sample_width;
-use crate::data::{Dataset, DenseMatrix, Features};
+use crate::data::dataset::Dataset;
+use crate::data::matrix::{DenseMatrix, Features};
 use crate::error::{Error, Result};
 
 /// Reads an NPY array as `f32` values (C order) with its shape; `path` names it in errors.

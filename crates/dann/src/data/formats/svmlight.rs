@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::MAX_FEATURES;
 use super::gzip::{for_each_line, lines_of, maybe_gz};
-use crate::data::{CsrMatrix, Dataset, Features};
+use crate::data::dataset::Dataset;
+use crate::data::matrix::{CsrMatrix, Features};
 use crate::error::{Error, Result};
 
 /// Whether feature indices in an SVMlight file start at 0 or 1.
