@@ -46,27 +46,20 @@ pub struct TrainingPair<'a> {
 impl<'a> TrainingPair<'a> {
     /// Checks `source` and `target` (see the type's docs).
     pub fn new(source: &'a Dataset, target: &'a Dataset) -> Result<Self> {
-        let source_labels = source.labels().ok_or_else(|| {
-            Error::Data(format!(
-                "{}: the source data must be labelled",
-                source.display_name()
-            ))
-        })?;
+        let source_labels = source
+            .labels()
+            .ok_or_else(|| source.error("the source data must be labelled"))?;
         for (what, ds) in [("source", source), ("target", target)] {
             if ds.is_empty() {
-                return Err(Error::Data(format!(
-                    "{}: the {what} data has no rows",
-                    ds.display_name()
-                )));
+                return Err(ds.error(format!("the {what} data has no rows")));
             }
         }
         // A set with two class names may still hold rows of one class only (a self-labelled
         // target in reverse validation); only a single class name is refused.
         if let [only] = source.class_names() {
-            return Err(Error::Data(format!(
-                "{}: every source row has the class {only:?}; a classifier needs labelled rows \
+            return Err(source.error(format!(
+                "every source row has the class {only:?}; a classifier needs labelled rows \
                  of at least two classes",
-                source.display_name()
             )));
         }
         check_class_labels(source)?;
@@ -177,20 +170,22 @@ fn check_class_labels(source: &Dataset) -> Result<()> {
         .iter()
         .find(|n| n.parse::<f64>().is_ok_and(|v| v.fract() != 0.0))
     {
-        return Err(Error::Data(format!(
-            "{}: the label `{bad}` is a fractional number, not a class (a regression target, or \
-             the wrong column?); {fix}",
-            source.display_name()
-        )));
+        return Err(source
+            .error(format!(
+                "the label `{bad}` is a fractional number, not a class (a regression target, or \
+                 the wrong column?)"
+            ))
+            .fix(fix));
     }
     let n = source.len();
     if names.len() > 100 && names.len() * 2 > n {
-        return Err(Error::Data(format!(
-            "{}: {} distinct labels in {n} rows, too many to be classes (an identifier or a \
-             continuous column?); {fix}",
-            source.display_name(),
-            names.len()
-        )));
+        return Err(source
+            .error(format!(
+                "{} distinct labels in {n} rows, too many to be classes (an identifier or a \
+                 continuous column?)",
+                names.len()
+            ))
+            .fix(fix));
     }
     Ok(())
 }

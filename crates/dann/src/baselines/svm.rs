@@ -56,12 +56,9 @@ impl LinearSvmConfig {
                 format!("must be > 0, got {}", self.c),
             ));
         }
-        let labels = data.labels().ok_or_else(|| {
-            Error::Data(format!(
-                "{}: SVM training data must be labelled",
-                data.display_name()
-            ))
-        })?;
+        let labels = data
+            .labels()
+            .ok_or_else(|| data.error("SVM training data must be labelled"))?;
         let n_classes = data.class_names().len();
         if n_classes < 2 {
             return Err(Error::Data("SVM training needs at least 2 classes".into()));
@@ -93,12 +90,9 @@ impl LinearSvmConfig {
         train: &Dataset,
         held_out: &Dataset,
     ) -> Result<Option<(f64, f64, LinearSvm)>> {
-        let truth = held_out.labels().ok_or_else(|| {
-            Error::Data(format!(
-                "{}: the held-out part must be labelled",
-                held_out.display_name()
-            ))
-        })?;
+        let truth = held_out
+            .labels()
+            .ok_or_else(|| held_out.error("the held-out part must be labelled"))?;
         let fits: Vec<(f64, f64, LinearSvm)> = grid
             .par_iter()
             .map(|&c| {

@@ -92,9 +92,8 @@ impl Dataset {
     /// feature.
     pub fn with_feature_names(mut self, names: Vec<String>) -> Result<Self> {
         if names.len() != self.n_features() {
-            return Err(Error::Data(format!(
-                "{}: {} feature names for {} features",
-                self.display_name(),
+            return Err(self.error(format!(
+                "{} feature names for {} features",
                 names.len(),
                 self.n_features()
             )));
@@ -127,9 +126,8 @@ impl Dataset {
     /// that order). Fails unless the shape holds exactly the row's features.
     pub fn with_sample_shape(mut self, shape: Vec<usize>) -> Result<Self> {
         if shape.iter().product::<usize>() != self.n_features() || shape.is_empty() {
-            return Err(Error::Data(format!(
-                "{}: sample shape {shape:?} does not hold {} features",
-                self.display_name(),
+            return Err(self.error(format!(
+                "sample shape {shape:?} does not hold {} features",
                 self.n_features()
             )));
         }
@@ -149,9 +147,8 @@ impl Dataset {
     /// is.
     pub fn with_features(&self, features: Features) -> Result<Self> {
         if features.n_rows() != self.len() {
-            return Err(Error::Data(format!(
-                "{}: {} rows of new features for {} rows",
-                self.display_name(),
+            return Err(self.error(format!(
+                "{} rows of new features for {} rows",
                 features.n_rows(),
                 self.len()
             )));
@@ -185,6 +182,16 @@ impl Dataset {
             .as_ref()
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| "<memory>".into())
+    }
+
+    /// An error about this data set's content: an [`Error::DataFile`] naming the file it was
+    /// loaded from, or for data made in memory an [`Error::Data`] of the same shape
+    /// (`<memory>: what`).
+    pub(crate) fn error(&self, what: impl Into<String>) -> Error {
+        match &self.origin {
+            Some(path) => Error::data_file(path, what),
+            None => Error::Data(format!("{}: {}", self.display_name(), what.into())),
+        }
     }
 
     /// Row `i`, sparse or dense.
@@ -240,9 +247,8 @@ impl Dataset {
             .iter()
             .map(|name| {
                 classes.iter().position(|c| c == name).ok_or_else(|| {
-                    Error::Data(format!(
-                        "{}: label `{name}` is not one of the model's classes [{}]",
-                        self.display_name(),
+                    self.error(format!(
+                        "label `{name}` is not one of the model's classes [{}]",
                         classes.join(", ")
                     ))
                 })
@@ -257,9 +263,8 @@ impl Dataset {
     /// expects them, e.g. "the model").
     pub fn check_n_features(&self, n: usize, reader: &str) -> Result<()> {
         if self.n_features() != n {
-            return Err(Error::Data(format!(
-                "{}: has {} features, {reader} expects {n}",
-                self.display_name(),
+            return Err(self.error(format!(
+                "has {} features, {reader} expects {n}",
                 self.n_features()
             )));
         }
@@ -280,10 +285,7 @@ impl Dataset {
             }
             _ if have == n => {}
             _ => {
-                return Err(Error::Data(format!(
-                    "{}: has {have} features, expected {n}",
-                    self.display_name()
-                )));
+                return Err(self.error(format!("has {have} features, expected {n}")));
             }
         }
         Ok(self)
@@ -333,7 +335,7 @@ fn sort_class_names(names: &mut [String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::{CsrMatrix, DenseMatrix};
+    use crate::data::matrix::{CsrMatrix, DenseMatrix};
 
     fn dense(rows: &[&[f32]]) -> Features {
         let n_cols = rows[0].len();

@@ -8,10 +8,12 @@
 
 use std::io::Cursor;
 
-use crate::data::{
-    CsvOptions, Dataset, IndexBase, LabelColumn, SvmLightOptions, read_csv, read_idx_dataset,
-    read_image, read_npy_dataset, read_svmlight,
-};
+use crate::data::dataset::Dataset;
+use crate::data::formats::csv::{CsvOptions, LabelColumn, read_csv};
+use crate::data::formats::folder::read_image;
+use crate::data::formats::idx::read_idx_dataset;
+use crate::data::formats::npy::read_npy_dataset;
+use crate::data::formats::svmlight::{IndexBase, SvmLightOptions, read_svmlight};
 use crate::error::Result;
 
 /// What the fuzzed input is called in errors.
@@ -29,7 +31,7 @@ fn check(result: Result<Dataset>) {
             }
             let width = data.n_features();
             assert_eq!(data.sample_shape().iter().product::<usize>(), width);
-            assert!(width <= crate::data::MAX_FEATURES);
+            assert!(width <= crate::data::formats::MAX_FEATURES);
             let mut row = vec![0f32; if n > 0 { width } else { 0 }];
             for i in 0..n.min(64) {
                 data.features().write_row(i, &mut row);

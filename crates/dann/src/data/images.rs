@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Dataset, DenseMatrix, Features};
+use crate::data::dataset::Dataset;
+use crate::data::matrix::{DenseMatrix, Features};
 use crate::error::{Error, Result};
 
 /// How images reach [`ImagePrep::size`].
@@ -136,10 +137,7 @@ impl FittedImagePrep {
         let p = &self.prep;
         let c_out = p.channels.unwrap_or(c);
         if c_out != c && c != 1 && c_out != 1 {
-            return Err(Error::Data(format!(
-                "{}: images of {c} channels cannot become {c_out}",
-                data.display_name()
-            )));
+            return Err(data.error(format!("images of {c} channels cannot become {c_out}")));
         }
         let [h_out, w_out] = p.size.unwrap_or([h, w]);
         let mut out = Vec::with_capacity(data.len() * c_out * h_out * w_out);
@@ -180,10 +178,9 @@ impl FittedImagePrep {
 fn image_shape(data: &Dataset) -> Result<[usize; 3]> {
     match data.sample_shape()[..] {
         [c, h, w] => Ok([c, h, w]),
-        _ => Err(Error::Data(format!(
-            "{}: image preprocessing needs images (rows of shape [C, H, W], e.g. from IDX \
+        _ => Err(data.error(format!(
+            "image preprocessing needs images (rows of shape [C, H, W], e.g. from IDX \
              files), these rows have shape {:?}",
-            data.display_name(),
             data.sample_shape()
         ))),
     }

@@ -4,11 +4,13 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::Dataset;
-use super::formats::{
-    CsvOptions, IndexBase, SvmLightOptions, load_csv, load_idx, load_image_folder, load_npy,
-    load_svmlight, open_maybe_gz, uses_index_zero,
-};
+use crate::data::dataset::Dataset;
+use crate::data::formats::csv::{CsvOptions, load_csv};
+use crate::data::formats::folder::load_image_folder;
+use crate::data::formats::gzip::open_maybe_gz;
+use crate::data::formats::idx::load_idx;
+use crate::data::formats::npy::load_npy;
+use crate::data::formats::svmlight::{IndexBase, SvmLightOptions, load_svmlight, uses_index_zero};
 use crate::error::{Error, Result};
 
 /// File formats understood by [`load`].
@@ -151,7 +153,7 @@ fn starts_like_idx(path: &Path) -> bool {
     let mut head = [0u8; 4];
     open_maybe_gz(path)
         .and_then(|mut r| {
-            std::io::Read::read_exact(&mut r, &mut head).map_err(|e| crate::Error::io(path, e))
+            std::io::Read::read_exact(&mut r, &mut head).map_err(|e| Error::io(path, e))
         })
         .is_ok_and(|()| {
             head[0] == 0 && head[1] == 0 && matches!(head[2], 0x08 | 0x09 | 0x0b..=0x0e)
@@ -165,7 +167,7 @@ fn sniff_text(path: &Path) -> Result<(Format, Option<char>)> {
     use std::io::BufRead;
     let reader = open_maybe_gz(path)?;
     for line in reader.lines().take(100) {
-        let line = line.map_err(|e| crate::Error::io(path, e))?;
+        let line = line.map_err(|e| Error::io(path, e))?;
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -181,12 +183,12 @@ fn sniff_text(path: &Path) -> Result<(Format, Option<char>)> {
             }
         }
     }
-    Err(crate::Error::Data(format!(
-        "{}: cannot tell the format from the name or the first lines (neither `label \
-         index:value ...` rows nor comma- or tab-separated cells); name the file .csv, .tsv or \
-         .svm, or set data.format in the config",
-        path.display()
-    )))
+    Err(Error::data_file(
+        path,
+        "cannot tell the format from the name or the first lines (neither `label index:value \
+         ...` rows nor comma- or tab-separated cells)",
+    )
+    .fix("name the file .csv, .tsv or .svm, or set data.format in the config"))
 }
 
 /// Environment variable naming the folder that holds benchmark data (`amazon/`, ...).

@@ -9,7 +9,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use super::formats::{is_image, read_idx, sorted_entries, write_idx_u8};
+use crate::data::formats::folder::{is_image, sorted_entries};
+use crate::data::formats::idx::{read_idx, write_idx_u8};
 use crate::error::{Error, Result};
 
 /// An RGB photo, `height x width x 3` bytes.
@@ -54,18 +55,19 @@ pub fn generate(mnist: &Path, bsds: &Path, out: &Path, seed: u64) -> Result<Mnis
         let images = read_idx(mnist.join(format!("{prefix}-images-idx3-ubyte.gz")))?;
         let labels = read_idx(mnist.join(format!("{prefix}-labels-idx1-ubyte.gz")))?;
         let [n, h, w] = images.shape[..] else {
-            return Err(Error::Data(format!(
-                "{}: MNIST images of shape {:?}, expected N x H x W",
-                mnist.display(),
-                images.shape
-            )));
+            return Err(Error::data_file(
+                mnist,
+                format!(
+                    "MNIST images of shape {:?}, expected N x H x W",
+                    images.shape
+                ),
+            ));
         };
         if labels.shape != [n] {
-            return Err(Error::Data(format!(
-                "{}: {:?} labels for {n} images",
-                mnist.display(),
-                labels.shape
-            )));
+            return Err(Error::data_file(
+                mnist,
+                format!("{:?} labels for {n} images", labels.shape),
+            ));
         }
         if let Some(small) = photos.iter().find(|p| p.width < w || p.height < h) {
             return Err(Error::Data(format!(
@@ -131,7 +133,7 @@ fn load_photos(dirs: &[PathBuf]) -> Result<Vec<Photo>> {
         .par_iter()
         .map(|path| {
             let img = image::open(path)
-                .map_err(|e| Error::Data(format!("{}: {e}", path.display())))?
+                .map_err(|e| Error::data_file(path, e.to_string()))?
                 .to_rgb8();
             Ok(Photo {
                 width: img.width() as usize,

@@ -4,7 +4,7 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-use super::Dataset;
+use crate::data::dataset::Dataset;
 use crate::error::{Error, Result};
 
 /// Splits `data` into a shuffled `(1 - fraction, fraction)` pair of parts.
@@ -42,24 +42,22 @@ impl HoldOut {
             ));
         }
         if source.labels().is_none() {
-            return Err(Error::Data(format!(
-                "source {} has no labels",
-                source.display_name()
-            )));
+            return Err(source.error("the source has no labels"));
         }
         let (s_train, s_val) = split_validation(source, fraction, seed);
         let (t_train, t_val) =
             split_validation(&target.clone().without_labels(), fraction, seed ^ 1);
         for (data, train, val) in [(source, &s_train, &s_val), (target, &t_train, &t_val)] {
             if train.is_empty() || val.is_empty() {
-                return Err(Error::Data(format!(
-                    "{} has {} rows: holding out {fraction} of them leaves {} to train on and {} \
-                     held out; both need at least 1",
-                    data.display_name(),
-                    data.len(),
-                    train.len(),
-                    val.len()
-                )));
+                return Err(data
+                    .error(format!(
+                        "has {} rows: holding out {fraction} of them leaves {} to train on and \
+                         {} held out",
+                        data.len(),
+                        train.len(),
+                        val.len()
+                    ))
+                    .fix("both need at least 1: give more rows, or change shallow.validation"));
             }
         }
         Ok(Self {

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CsrMatrix, Dataset, DenseMatrix, Features};
+use crate::data::dataset::Dataset;
+use crate::data::matrix::{CsrMatrix, DenseMatrix, Features};
 use crate::error::Result;
 
 /// Per-feature standardisation `x' = (x - mean) / std`, fitted on training data only and saved

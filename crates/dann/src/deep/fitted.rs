@@ -138,14 +138,16 @@ impl<B: Backend> FittedDann<B> {
             None => data,
         };
         let (have, want) = (data.n_features(), self.spec.n_features);
-        let name = data.display_name();
+        let mismatch = data
+            .error(format!(
+                "has {have} features, the model was trained on {want}"
+            ))
+            .fix(
+                "give it data with the training data's columns (for SVMlight, the same feature \
+                 indices)",
+            );
         data.with_n_features(want)
-            .map_err(|_| {
-                Error::Data(format!(
-                    "{name}: has {have} features, the model was trained on {want}; give it data \
-                     with the training data's columns (for SVMlight, the same feature indices)"
-                ))
-            })?
+            .map_err(|_| mismatch)?
             .align_classes(&self.spec.class_names)
     }
 
@@ -205,12 +207,9 @@ impl<B: Backend> FittedDann<B> {
 
     /// Accuracy and per-class counts on labelled `data` (already [`prepare`](Self::prepare)d).
     pub fn evaluate(&self, data: &Dataset) -> Result<Evaluation> {
-        let truth = data.labels().ok_or_else(|| {
-            Error::Data(format!(
-                "{}: has no labels to evaluate against",
-                data.display_name()
-            ))
-        })?;
+        let truth = data
+            .labels()
+            .ok_or_else(|| data.error("has no labels to evaluate against"))?;
         let predicted = self.predict(data)?;
         Ok(Evaluation::new(&predicted, truth, &self.spec.class_names))
     }

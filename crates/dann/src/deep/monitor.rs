@@ -3,7 +3,7 @@
 //! Both training engines use it.
 
 use crate::data::Dataset;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::metrics::accuracy;
 
 /// The labelled rows the records are measured on.
@@ -33,10 +33,7 @@ impl Monitor {
     ) -> Result<Self> {
         self.target_test = match target_test {
             Some(t) if t.labels().is_none() => {
-                return Err(Error::Data(format!(
-                    "{}: the target test data must be labelled",
-                    t.display_name()
-                )));
+                return Err(t.error("the target test data must be labelled"));
             }
             Some(t) => Some(
                 t.clone()

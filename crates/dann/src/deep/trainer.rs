@@ -144,11 +144,11 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
         let state = checkpoints.read_state()?;
         let here = self.snapshot();
         let differs = |what: &str, then: String, now: String| {
-            Error::Data(format!(
-                "{}: the checkpoint was made with {what} {then}, this run has {now}; resume \
-                 with the run's own settings and data, or start over",
-                checkpoints.dir().display()
-            ))
+            Error::data_file(
+                checkpoints.dir(),
+                format!("the checkpoint was made with {what} {then}, this run has {now}"),
+            )
+            .fix("resume with the run's own settings and data, or start over")
         };
         if state.train != self.config {
             return Err(differs(

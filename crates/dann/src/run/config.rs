@@ -156,7 +156,7 @@ pub(crate) fn read_toml<T: serde::de::DeserializeOwned>(path: &Path, what: &str)
             .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
         match line {
             Some(l) => Error::parse(path, l, e.message()),
-            None => Error::Data(format!("{}: {}", path.display(), e.message())),
+            None => Error::data_file(path, e.message()),
         }
     })
 }

@@ -5,7 +5,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::gzip::maybe_gz;
-use crate::data::{Dataset, DenseMatrix, Features};
+use crate::data::dataset::Dataset;
+use crate::data::matrix::{DenseMatrix, Features};
 use crate::error::{Error, Result};
 
 /// Which CSV column holds the label: a header name or a 0-based position.
@@ -70,7 +71,7 @@ pub fn read_csv(
     let csv_err = |e: csv::Error| {
         let line = e.position().map_or(0, |p| p.line() as usize);
         match e.kind() {
-            csv::ErrorKind::Io(_) => Error::Data(format!("{}: {e}", path.display())),
+            csv::ErrorKind::Io(_) => Error::data_file(path, e.to_string()),
             csv::ErrorKind::UnequalLengths {
                 expected_len, len, ..
             } => Error::parse(

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use image::DynamicImage;
 use rayon::prelude::*;
 
-use crate::data::{Dataset, DenseMatrix, Features};
+use crate::data::dataset::Dataset;
+use crate::data::matrix::{DenseMatrix, Features};
 use crate::error::{Error, Result};
 
 /// Whether `path` names a PNG or JPEG file (by extension).
@@ -38,10 +39,8 @@ pub fn read_image(mut reader: impl std::io::Read, name: impl AsRef<Path>) -> Res
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, e))?;
     let format = image::guess_format(&bytes).map_err(|e| {
-        Error::Data(format!(
-            "{}: not a PNG or JPEG image ({e}); re-save it as PNG or remove it",
-            path.display()
-        ))
+        Error::data_file(path, format!("not a PNG or JPEG image ({e})"))
+            .fix("re-save it as PNG or remove it")
     })?;
     let mut decoder = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
     // Crafted headers claiming huge sizes are refused before any allocation.
@@ -51,10 +50,11 @@ pub fn read_image(mut reader: impl std::io::Read, name: impl AsRef<Path>) -> Res
     limits.max_alloc = Some(1 << 30);
     decoder.limits(limits);
     decoder.decode().map_err(|e| {
-        Error::Data(format!(
-            "{}: cannot decode the image ({e}); the file is damaged: re-save or remove it",
-            path.display()
-        ))
+        Error::data_file(
+            path,
+            format!("cannot decode the image ({e}): the file is damaged"),
+        )
+        .fix("re-save or remove it")
     })
 }
 
@@ -77,11 +77,12 @@ pub fn load_image_folder(dir: impl AsRef<Path>) -> Result<Dataset> {
         }
     }
     if files.is_empty() {
-        return Err(Error::Data(format!(
-            "{}: no PNG or JPEG images in class subfolders (expected {}/<class>/<image>.png)",
-            dir.display(),
-            dir.display()
-        )));
+        return Err(
+            Error::data_file(dir, "no PNG or JPEG images in class subfolders").fix(format!(
+                "put each image in {}/<class>/<image>.png",
+                dir.display()
+            )),
+        );
     }
     let images: Vec<DynamicImage> = files
         .par_iter()
@@ -96,14 +97,16 @@ pub fn load_image_folder(dir: impl AsRef<Path>) -> Result<Dataset> {
         .enumerate()
         .find(|(_, im)| (im.width() as usize, im.height() as usize) != (w, h))
     {
-        return Err(Error::Data(format!(
-            "{}: {}x{} pixels, but {} is {w}x{h}; every image of a folder must have one size \
-             (resize them, or give [train.images] size after loading them as separate sets)",
-            files[i].0.display(),
-            images[i].width(),
-            images[i].height(),
-            files[0].0.display()
-        )));
+        return Err(Error::data_file(
+            &files[i].0,
+            format!(
+                "{}x{} pixels, but {} is {w}x{h}; every image of a folder must have one size",
+                images[i].width(),
+                images[i].height(),
+                files[0].0.display()
+            ),
+        )
+        .fix("resize them, or give [train.images] size after loading them as separate sets"));
     }
     let colour = images.iter().any(|im| im.color().has_color());
     let c = if colour { 3 } else { 1 };

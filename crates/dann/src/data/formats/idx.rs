@@ -11,7 +11,8 @@ use flate2::write::GzEncoder;
 
 use super::gzip::maybe_gz;
 use super::sample_width;
-use crate::data::{Dataset, DenseMatrix, Features};
+use crate::data::dataset::Dataset;
+use crate::data::matrix::{DenseMatrix, Features};
 use crate::error::{Error, Result};
 use crate::files::write_atomically;
 
@@ -94,7 +95,7 @@ pub fn read_idx_from(reader: impl Read, name: impl AsRef<Path>) -> Result<IdxArr
     maybe_gz(reader)
         .and_then(|mut r| r.read_to_end(&mut bytes))
         .map_err(|e| Error::io(path, e))?;
-    parse_idx(&bytes).map_err(|message| Error::Data(format!("{}: {message}", path.display())))
+    parse_idx(&bytes).map_err(|message| Error::data_file(path, message))
 }
 
 fn parse_idx(bytes: &[u8]) -> std::result::Result<IdxArray, String> {
@@ -184,16 +185,15 @@ pub fn write_idx_u8(path: impl AsRef<Path>, shape: &[usize], values: &[u8]) -> R
     let path = path.as_ref();
     let count: usize = shape.iter().product();
     if count != values.len() || shape.is_empty() || shape.len() > 255 {
-        return Err(Error::Data(format!(
-            "{}: shape {shape:?} does not hold {} values",
-            path.display(),
-            values.len()
-        )));
+        return Err(Error::data_file(
+            path,
+            format!("shape {shape:?} does not hold {} values", values.len()),
+        ));
     }
     let mut bytes = vec![0, 0, IdxType::U8.code(), shape.len() as u8];
     for &s in shape {
         let s = u32::try_from(s)
-            .map_err(|_| Error::Data(format!("{}: size {s} exceeds IDX's u32", path.display())))?;
+            .map_err(|_| Error::data_file(path, format!("size {s} exceeds IDX's u32")))?;
         bytes.extend_from_slice(&s.to_be_bytes());
     }
     bytes.extend_from_slice(values);
@@ -265,12 +265,14 @@ fn idx_dataset(
         [n, h, w, c] => (n, c, h, w),
         [n, d] => (n, 1, 1, d),
         _ => {
-            return Err(Error::Data(format!(
-                "{}: IDX of shape {:?}: expected images N x H x W (grey), N x H x W x C (colour) \
-                 or rows N x D",
-                path.display(),
-                images.shape
-            )));
+            return Err(Error::data_file(
+                path,
+                format!(
+                    "IDX of shape {:?}: expected images N x H x W (grey), N x H x W x C (colour) \
+                     or rows N x D",
+                    images.shape
+                ),
+            ));
         }
     };
     sample_width(&[c, h, w], path)?;
@@ -295,12 +297,14 @@ fn idx_dataset(
     let data = match labels {
         Some((labels, labels_path)) => {
             if labels.shape != [n] {
-                return Err(Error::Data(format!(
-                    "{}: labels of shape {:?} for {n} images in {}",
-                    labels_path.display(),
-                    labels.shape,
-                    path.display()
-                )));
+                return Err(Error::data_file(
+                    labels_path,
+                    format!(
+                        "labels of shape {:?} for {n} images in {}",
+                        labels.shape,
+                        path.display()
+                    ),
+                ));
             }
             let raw = labels.values.iter().map(|v| format!("{v}")).collect();
             Dataset::from_raw_labels(features, raw)?

@@ -10,12 +10,13 @@ use std::path::{Path, PathBuf};
 use npyz::{NpyFile, Order};
 
 use super::sample_width;
-use crate::data::{Dataset, DenseMatrix, Features};
+use crate::data::dataset::Dataset;
+use crate::data::matrix::{DenseMatrix, Features};
 use crate::error::{Error, Result};
 
 /// Reads an NPY array as `f32` values (C order) with its shape; `path` names it in errors.
 fn read_npy(mut reader: impl Read, path: &Path) -> Result<(Vec<usize>, Vec<f32>)> {
-    let bad = |e: std::io::Error| Error::Data(format!("{}: {e}", path.display()));
+    let bad = |e: std::io::Error| Error::data_file(path, e.to_string());
     // The preamble (magic, version, header length) and the header, checked before npyz
     // reads them: npyz allocates a header of the length the file claims (up to 4 GB in
     // versions 2 and 3; a real one is a few hundred bytes), and its parser takes
@@ -33,11 +34,13 @@ fn read_npy(mut reader: impl Read, path: &Path) -> Result<(Vec<usize>, Vec<f32>)
             _ => (got, 0),
         };
         if header_len > MAX_HEADER {
-            return Err(Error::Data(format!(
-                "{}: NPY header of {header_len} bytes (at most {MAX_HEADER} expected): not a \
-                 valid NPY file",
-                path.display()
-            )));
+            return Err(Error::data_file(
+                path,
+                format!(
+                    "NPY header of {header_len} bytes (at most {MAX_HEADER} expected): not a \
+                     valid NPY file"
+                ),
+            ));
         }
         let mut rest = vec![0u8; (start + header_len).saturating_sub(got)];
         let more = read_up_to(&mut reader, &mut rest).map_err(bad)?;
@@ -45,20 +48,19 @@ fn read_npy(mut reader: impl Read, path: &Path) -> Result<(Vec<usize>, Vec<f32>)
         let header = &head[start.min(head.len())..];
         let braces = header.iter().filter(|&&b| b == b'{').count();
         if braces > 1 || header.contains(&b'[') {
-            return Err(Error::Data(format!(
-                "{}: NPY header is not that of a plain numeric array (nested or structured \
-                 types are not read); save a 2-d or 4-d array of numbers",
-                path.display()
-            )));
+            return Err(Error::data_file(
+                path,
+                "NPY header is not that of a plain numeric array (nested or structured types \
+                 are not read)",
+            )
+            .fix("save a 2-d or 4-d array of numbers"));
         }
     }
     let reader = std::io::Cursor::new(head).chain(reader);
     let npy = NpyFile::new(BufReader::new(reader)).map_err(bad)?;
     if npy.order() == Order::Fortran && npy.shape().len() > 1 {
-        return Err(Error::Data(format!(
-            "{}: Fortran-ordered array; save it in C order (numpy.ascontiguousarray)",
-            path.display()
-        )));
+        return Err(Error::data_file(path, "Fortran-ordered array")
+            .fix("save it in C order (numpy.ascontiguousarray)"));
     }
     let shape: Vec<usize> = npy.shape().iter().map(|&s| s as usize).collect();
     if shape
@@ -66,10 +68,10 @@ fn read_npy(mut reader: impl Read, path: &Path) -> Result<(Vec<usize>, Vec<f32>)
         .try_fold(1usize, |a, &s| a.checked_mul(s))
         .is_none()
     {
-        return Err(Error::Data(format!(
-            "{}: NPY of shape {shape:?}: too many values",
-            path.display()
-        )));
+        return Err(Error::data_file(
+            path,
+            format!("NPY of shape {shape:?}: too many values"),
+        ));
     }
     let descr = npy.dtype().descr();
     let code = descr
@@ -87,18 +89,18 @@ fn read_npy(mut reader: impl Read, path: &Path) -> Result<(Vec<usize>, Vec<f32>)
         "i8" => values_as_f32::<i64, _>(npy, |v| v as f32),
         "u8" => values_as_f32::<u64, _>(npy, |v| v as f32),
         _ => {
-            return Err(Error::Data(format!(
-                "{}: NPY of type {descr}: expected numbers (f4, f8, i1-i8, u1-u8)",
-                path.display()
-            )));
+            return Err(Error::data_file(
+                path,
+                format!("NPY of type {descr}: expected numbers (f4, f8, i1-i8, u1-u8)"),
+            ));
         }
     }
     .map_err(bad)?;
     if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-        return Err(Error::Data(format!(
-            "{}: value {i} (0-based, C order) is not finite (NaN or infinite, or beyond f32)",
-            path.display()
-        )));
+        return Err(Error::data_file(
+            path,
+            format!("value {i} (0-based, C order) is not finite (NaN or infinite, or beyond f32)"),
+        ));
     }
     Ok((shape, values))
 }
@@ -152,23 +154,27 @@ pub fn load_npy(path: impl AsRef<Path>) -> Result<Dataset> {
     let raw: Vec<String> = if labels_path.extension().is_some_and(|e| e == "npy") {
         let (shape, values) = read_npy(open(&labels_path)?, &labels_path)?;
         if shape != [n] {
-            return Err(Error::Data(format!(
-                "{}: labels of shape {shape:?} for {n} rows in {}",
-                labels_path.display(),
-                path.display()
-            )));
+            return Err(Error::data_file(
+                labels_path,
+                format!(
+                    "labels of shape {shape:?} for {n} rows in {}",
+                    path.display()
+                ),
+            ));
         }
         values.iter().map(|v| format!("{v}")).collect()
     } else {
         let text = std::fs::read_to_string(&labels_path).map_err(|e| Error::io(&labels_path, e))?;
         let raw: Vec<String> = text.lines().map(|l| l.trim().to_string()).collect();
         if raw.len() != n || raw.iter().any(String::is_empty) {
-            return Err(Error::Data(format!(
-                "{}: expected {n} non-empty lines, one label per row of {}, found {}",
-                labels_path.display(),
-                path.display(),
-                raw.len()
-            )));
+            return Err(Error::data_file(
+                labels_path,
+                format!(
+                    "expected {n} non-empty lines, one label per row of {}, found {}",
+                    path.display(),
+                    raw.len()
+                ),
+            ));
         }
         raw
     };
@@ -188,19 +194,18 @@ pub fn read_npy_dataset(reader: impl Read, name: impl AsRef<Path>) -> Result<Dat
         [n, d] => (n, vec![d]),
         [n, c, h, w] => (n, vec![c, h, w]),
         _ => {
-            return Err(Error::Data(format!(
-                "{}: NPY of shape {shape:?}: expected rows N x D or images N x C x H x W",
-                path.display()
-            )));
+            return Err(Error::data_file(
+                path,
+                format!("NPY of shape {shape:?}: expected rows N x D or images N x C x H x W"),
+            ));
         }
     };
     let width = sample_width(&sample, path)?;
     if values.len() != n * width {
-        return Err(Error::Data(format!(
-            "{}: NPY of shape {shape:?} holds {} values",
-            path.display(),
-            values.len()
-        )));
+        return Err(Error::data_file(
+            path,
+            format!("NPY of shape {shape:?} holds {} values", values.len()),
+        ));
     }
     let features = Features::Dense(DenseMatrix::new(n, width, values)?);
     Dataset::unlabelled(features)

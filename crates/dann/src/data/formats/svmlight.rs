@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::MAX_FEATURES;
 use super::gzip::{for_each_line, lines_of, maybe_gz};
-use crate::data::{CsrMatrix, Dataset, Features};
+use crate::data::dataset::Dataset;
+use crate::data::matrix::{CsrMatrix, Features};
 use crate::error::{Error, Result};
 
 /// Whether feature indices in an SVMlight file start at 0 or 1.
@@ -197,10 +198,10 @@ pub fn read_svmlight(
         None => needed,
     };
     if n_features > MAX_FEATURES {
-        return Err(Error::Data(format!(
-            "{}: {n_features} features is more than the {MAX_FEATURES} supported",
-            path.display()
-        )));
+        return Err(Error::data_file(
+            path,
+            format!("{n_features} features is more than the {MAX_FEATURES} supported"),
+        ));
     }
     let indices = indices.into_iter().map(|i| (i - shift) as u32).collect();
     let matrix = CsrMatrix::new(n_features, indptr, indices, values)?;

@@ -36,10 +36,10 @@ pub fn load_domain(domain: Domain, data_dir: &Path, mnist_m: &Path) -> Result<(D
         let path = dir.join(name);
         let data = load_idx(&path)?;
         if data.labels().is_none() {
-            return Err(Error::Data(format!(
-                "{}: no labels file beside it ({domain} needs its labels)",
-                path.display()
-            )));
+            return Err(Error::data_file(
+                path,
+                format!("no labels file beside it ({domain} needs its labels)"),
+            ));
         }
         Ok(data)
     };
