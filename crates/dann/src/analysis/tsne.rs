@@ -91,7 +91,7 @@ impl TsneSettings {
         let (mut domains, mut labels) = (Vec::new(), Vec::new());
         for (domain, data) in [("source", source), ("target", target)] {
             if data.is_empty() {
-                return Err(Error::Data(format!("{} has no rows", data.display_name())));
+                return Err(data.error("has no rows"));
             }
             let picked: Vec<usize> = sample(rng, data.len(), self.n.min(data.len())).into_vec();
             let data = model.prepare(data.subset(&picked))?;

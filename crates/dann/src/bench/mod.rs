@@ -77,7 +77,7 @@ pub fn run_reference<'a>(
         )));
     }
     serde_json::from_slice(&out.stdout)
-        .map_err(|e| Error::Data(format!("{} printed no JSON: {e}", script.display())))
+        .map_err(|e| Error::data_file(script, format!("printed no JSON: {e}")))
 }
 
 /// A number the reference script printed under `key`.

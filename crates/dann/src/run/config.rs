@@ -149,7 +149,7 @@ impl RunConfig {
 /// error naming the file and the line.
 pub(crate) fn read_toml<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Data(format!("cannot read {what} {}: {e}", path.display())))?;
+        .map_err(|e| Error::data_file(path, format!("cannot read the {what}: {e}")))?;
     toml::from_str(&text).map_err(|e| {
         let line = e
             .span()
