@@ -5,6 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use dann::analysis::tsne::TsneSettings;
 use dann::experiments::digits::{ModelKind, Variant};
 use dann::experiments::moons::MoonsConfig;
 use dann::run::{
@@ -75,6 +76,21 @@ fn a_burn_run_fills_its_directory_and_refuses_to_replace_it() {
     assert!(shift["inputs"]["auc"].is_object() && shift["features"]["verdict"].is_string());
     let saved = RunConfig::load(&dir.path().join(RunConfig::FILE)).unwrap();
     assert_eq!(saved.train.iterations, 40);
+    // The map of any model's features: `n` rows of each domain, source first.
+    let (source, target) = (
+        dann::data::load(&s, &Default::default()).unwrap(),
+        dann::data::load(&t, &Default::default()).unwrap(),
+    );
+    let map = TsneSettings {
+        n: 15,
+        ..TsneSettings::default()
+    }
+    .embed(&run.fitted, &source, &target)
+    .unwrap();
+    assert_eq!((map.len(), map.xy.len()), (30, 60));
+    assert_eq!(map.domains.iter().filter(|d| **d == "source").count(), 15);
+    assert!(map.xy.iter().all(|v| v.is_finite()));
+    assert_eq!(map.csv().lines().count(), 31);
     assert!(dir.holds_model());
     let err = train_burn::<CpuAutodiff>(
         job.clone(),
