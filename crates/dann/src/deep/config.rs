@@ -209,6 +209,13 @@ impl TrainConfig {
         it == self.iterations || (self.log_every > 0 && it.is_multiple_of(self.log_every))
     }
 
+    /// Whether iteration `it` (1-based) ends with a checkpoint: every `checkpoint_every`
+    /// iterations (`0`: never), except at the last one (the model is the result then).
+    pub(crate) fn checkpoints_at(&self, it: usize) -> bool {
+        let every = self.checkpoint_every;
+        every > 0 && it.is_multiple_of(every) && it < self.iterations
+    }
+
     /// Source and target rows per batch.
     pub fn split_batch(&self) -> (usize, usize) {
         let ns = ((self.batch_size as f64) * self.source_fraction).round() as usize;

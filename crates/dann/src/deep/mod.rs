@@ -6,6 +6,7 @@
 mod batch;
 mod checkpoint;
 mod config;
+mod deferred;
 mod fitted;
 mod listener;
 mod model;
