@@ -10,9 +10,9 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
-use dann::deep::schedule::{LambdaSchedule, LrSchedule};
 use dann::shallow::{Scratch, ShallowDann};
 use dann::table::MarkdownTable;
+use dann::training::schedule::{LambdaSchedule, LrSchedule};
 use dann::{DannConfig, OptimizerConfig, TrainConfig, Trainer};
 use serde_json::json;
 

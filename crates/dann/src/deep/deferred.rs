@@ -5,7 +5,7 @@
 use burn::tensor::Tensor;
 use burn::tensor::backend::Backend;
 
-use super::listener::StepOutput;
+use crate::training::listener::StepOutput;
 
 fn scalar<B: Backend>(t: Tensor<B, 1>) -> f64 {
     use burn::tensor::ElementConversion;

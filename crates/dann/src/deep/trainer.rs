@@ -15,19 +15,19 @@ use burn::tensor::backend::AutodiffBackend;
 
 use super::batch::{InputNoise, input_tensor, label_tensor};
 use super::checkpoint::Checkpoints;
-use super::config::TrainConfig;
 use super::deferred::{StepTensors, Unread};
 use super::fitted::FittedDann;
-use super::listener::{MetricsRecord, StepOutput, StepSums, TrainListener};
 use super::model::{DannConfig, DannModel};
-use super::monitor::Monitor;
 use super::optimizer::AnyOptimizer;
-use super::schedule::progress;
 use crate::data::images::FittedImagePrep;
 use crate::data::{Dataset, EndlessSampler, Standardizer};
 use crate::error::Result;
 use crate::nn::loss::{cross_entropy, domain_accuracy_tensor, domain_loss};
 use crate::problem::{Mode, TrainingPair};
+use crate::training::config::TrainConfig;
+use crate::training::listener::{MetricsRecord, StepOutput, StepSums, TrainListener};
+use crate::training::monitor::Monitor;
+use crate::training::schedule::progress;
 
 /// The training state: network, optimiser, batch streams, iteration count and the metrics
 /// accumulated since the last record, everything a run needs to go on. Built by

@@ -12,12 +12,14 @@ use rand_distr::{Distribution, Normal};
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Dataset, DenseMatrix, Features};
-use crate::deep::schedule::{LambdaSchedule, LrSchedule};
-use crate::deep::{DannConfig, FittedDann, TrainConfig};
+use crate::deep::fitted::FittedDann;
+use crate::deep::model::DannConfig;
 use crate::error::{Error, Result};
 use crate::learner::{Dann, fitted_from_shallow};
 use crate::problem::Mode;
 use crate::shallow::ShallowConfig;
+use crate::training::config::TrainConfig;
+use crate::training::schedule::{LambdaSchedule, LrSchedule};
 
 /// Settings of the moons problem.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

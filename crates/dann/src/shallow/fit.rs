@@ -12,10 +12,10 @@ use super::model::ShallowDann;
 use super::sparse::{Inputs, Scratch, Step};
 use super::stopping::Stopping;
 use crate::data::{Dataset, EndlessSampler, Features, Row};
-use crate::deep::EXPLODED;
 use crate::error::{Error, Result};
 use crate::metrics::accuracy;
 use crate::problem::{Mode, TrainingPair};
+use crate::training::listener::EXPLODED;
 
 /// Settings of [`ShallowConfig::fit`]: the paper's Algorithm 1 when `batch_size == 1`. The
 /// defaults are the authors' Amazon settings (their `DANN.py`): `mu = 1e-3`, their

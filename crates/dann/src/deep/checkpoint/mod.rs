@@ -19,12 +19,12 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::data::EndlessSampler;
-use crate::deep::config::TrainConfig;
 use crate::deep::fitted::{FittedDann, ModelSpec, WeightsCheck, weights_from_bytes};
-use crate::deep::listener::StepSums;
 use crate::deep::model::DannConfig;
 use crate::error::{Error, Result};
 use crate::files::write_atomically;
+use crate::training::config::TrainConfig;
+use crate::training::listener::StepSums;
 
 /// File name of a checkpoint's state inside its folder.
 pub const CHECKPOINT_FILE: &str = "checkpoint.json";
@@ -217,16 +217,18 @@ mod tests {
     use rand::SeedableRng;
 
     use super::*;
-    use crate::Dann;
-    use crate::deep::{OptimizerConfig, Trainer};
+    use crate::data::Dataset;
+    use crate::deep::trainer::Trainer;
+    use crate::learner::Dann;
     use crate::testing::random_dense_labelled;
+    use crate::training::config::{Engine, OptimizerConfig};
 
     type B = Autodiff<Flex>;
 
     fn settings(optimizer: OptimizerConfig) -> Dann {
         let mut dann = Dann::default();
         dann.model.feature.hidden = vec![12, 6];
-        dann.train.engine = crate::Engine::Burn;
+        dann.train.engine = Engine::Burn;
         dann.train.iterations = 40;
         dann.train.batch_size = 16;
         dann.train.log_every = 7;
@@ -235,7 +237,7 @@ mod tests {
         dann
     }
 
-    fn weights(model: &FittedDann<Flex>, data: &crate::Dataset) -> Vec<f32> {
+    fn weights(model: &FittedDann<Flex>, data: &Dataset) -> Vec<f32> {
         model.predict_proba(data).unwrap().as_slice().to_vec()
     }
 

@@ -21,11 +21,14 @@ use burn::tensor::backend::AutodiffBackend;
 use serde::{Deserialize, Serialize};
 
 use crate::data::images::{Fit, ImagePrep};
-use crate::deep::schedule::LrSchedule;
-use crate::deep::{DannConfig, FittedDann, OptimizerConfig, TrainConfig, TrainListener};
+use crate::deep::fitted::FittedDann;
+use crate::deep::model::DannConfig;
 use crate::error::{Error, Result};
 use crate::learner::Dann;
 use crate::problem::Mode;
+use crate::training::config::{OptimizerConfig, TrainConfig};
+use crate::training::listener::TrainListener;
+use crate::training::schedule::LrSchedule;
 
 pub use data::{DigitsData, load_domain};
 pub use report::{DigitsReport, ModelResult};

@@ -3,10 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::schedule::{LambdaSchedule, LrSchedule};
 use crate::data::images::ImagePrep;
 use crate::error::{Error, Result};
 use crate::problem::Mode;
+use crate::training::schedule::{LambdaSchedule, LrSchedule};
 
 /// Optimiser and its parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -105,7 +105,7 @@ pub struct TrainConfig {
     /// At most this many source rows are used to measure source accuracy in the records.
     pub monitor_rows: usize,
     /// Save a checkpoint every this many iterations (0: never), from which
-    /// [`Trainer::resume`](super::Trainer::resume) (`dann train --resume`) continues to the
+    /// [`Trainer::resume`](crate::deep::Trainer::resume) (`dann train --resume`) continues to the
     /// same model as an uninterrupted run. Only the burn engine checkpoints.
     #[serde(skip_serializing_if = "is_zero")]
     pub checkpoint_every: usize,
