@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::images::ImagePrep;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, non_negative};
 use crate::problem::Mode;
 use crate::training::schedule::{LambdaSchedule, LrSchedule};
 
@@ -190,12 +190,7 @@ impl TrainConfig {
                 ("weight_decay", weight_decay)
             }
         };
-        if !(v.is_finite() && v >= 0.0) {
-            return Err(Error::config(
-                format!("train.optimizer.{name}"),
-                format!("must be >= 0, got {v}"),
-            ));
-        }
+        non_negative(&format!("train.optimizer.{name}"), v)?;
         if let Some(images) = &self.images {
             images.check()?;
         }
