@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
 use dann::data::{Dataset, DenseMatrix, Features};
-use dann::nn::fused_conv;
+use dann::nn::conv::fused as fused_conv;
 use dann::table::MarkdownTable;
 use dann::{DannConfig, TrainConfig, Trainer};
 use rand::{Rng, SeedableRng};

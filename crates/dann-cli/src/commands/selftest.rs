@@ -66,12 +66,12 @@ pub fn run<B: AutodiffBackend>(a: SelftestArgs, device: &B::Device) -> Result<()
     let here = Trainer::<B>::new(&model, &config, &source, &target, device)?.fit(&mut ())?;
     // The reference runs burn's own CPU operations, so that on the CPU the fused convolution
     // kernels are what is checked.
-    let fused = dann::nn::fused_conv::enabled();
-    dann::nn::fused_conv::set_enabled(false);
+    let fused = dann::nn::conv::fused::enabled();
+    dann::nn::conv::fused::set_enabled(false);
     let cpu =
         Trainer::<dann::CpuAutodiff>::new(&model, &config, &source, &target, &Default::default())
             .and_then(|t| t.fit(&mut ()));
-    dann::nn::fused_conv::set_enabled(fused);
+    dann::nn::conv::fused::set_enabled(fused);
     let cpu = cpu?;
     let (p, q) = (here.predict_proba(&target)?, cpu.predict_proba(&target)?);
     let network_error = p
