@@ -20,7 +20,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     // DANN_CONV=burn: burn's own convolution ops instead of the fused CPU kernels (to compare).
     if std::env::var("DANN_CONV").as_deref() == Ok("burn") {
-        dann::nn::fused_conv::set_enabled(false);
+        dann::nn::conv::fused::set_enabled(false);
     }
     match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use dann::nn::conv_kernels::{ConvShape, backward, forward};
+use dann::nn::conv::kernels::{ConvShape, backward, forward};
 
 fn main() {
     let batch = 256;

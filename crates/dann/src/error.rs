@@ -74,6 +74,24 @@ pub enum Error {
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Checks a setting that must be a finite number `>= 0`; `field` names it in the error.
+pub(crate) fn non_negative(field: &str, value: f64) -> Result<()> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::config(field, format!("must be >= 0, got {value}")))
+    }
+}
+
+/// Checks a setting that must be a finite number `> 0`; `field` names it in the error.
+pub(crate) fn positive(field: &str, value: f64) -> Result<()> {
+    if value.is_finite() && value > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::config(field, format!("must be > 0, got {value}")))
+    }
+}
+
 impl Error {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {

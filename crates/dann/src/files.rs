@@ -38,6 +38,15 @@ pub fn write_atomically(
     })
 }
 
+/// `path` made relative to `base` when it is relative.
+pub(crate) fn rebase(path: &mut Option<PathBuf>, base: &Path) {
+    if let Some(p) = path
+        && p.is_relative()
+    {
+        *p = base.join(&*p);
+    }
+}
+
 /// Writes `text` to `path` atomically (see [`write_atomically`]).
 pub fn write_text(path: &Path, text: &str) -> Result<()> {
     write_atomically(path, |w| w.write_all(text.as_bytes()))

@@ -7,12 +7,15 @@ use burn::tensor::backend::{AutodiffBackend, Backend};
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Dataset, Standardizer};
-use crate::deep::{
-    Checkpoints, DannConfig, Engine, FittedDann, TrainConfig, TrainListener, Trainer,
-};
+use crate::deep::checkpoint::Checkpoints;
+use crate::deep::fitted::FittedDann;
+use crate::deep::model::DannConfig;
+use crate::deep::trainer::Trainer;
 use crate::error::{Error, Result};
 use crate::nn::mlp::linear_from_values;
 use crate::shallow::{self, IterationsFit};
+use crate::training::config::{Engine, TrainConfig};
+use crate::training::listener::TrainListener;
 
 /// DANN settings: architecture and training. Validate with [`check`](Self::check), train with
 /// [`fit`](Self::fit) to get a [`FittedDann`].

@@ -11,7 +11,9 @@
 //!   [`Mode`] (DANN or source-only); [`representation`]: the [`FeatureMap`] every trained
 //!   model offers;
 //! - [`nn`]: network blocks on burn (gradient reversal, losses, MLPs);
-//! - [`deep`]: the burn model, its settings, schedules, training loop and fitted model;
+//! - [`training`]: what both engines share: the training settings, the paper's schedules,
+//!   the step outputs and metrics records a listener hears;
+//! - [`deep`]: the burn model, its training loop, checkpoints and fitted model;
 //! - [`shallow`]: the paper's one-hidden-layer network on hand-written sparse and blocked
 //!   dense kernels (Algorithm 1);
 //! - [`baselines`]: linear SVM, mSDA; [`analysis`]: proxy A-distance, shift, reverse
@@ -57,15 +59,18 @@ pub mod shallow;
 pub mod table;
 #[cfg(test)]
 mod testing;
+pub mod training;
 
 pub use backend::{CpuAutodiff, CpuBackend, is_cpu};
 pub use data::Dataset;
 pub use deep::{
-    CHECKPOINT_FILE, Checkpoints, DannConfig, DannModel, Engine, FittedDann, MetricsRecord,
-    ModelSpec, OptimizerConfig, SPEC_FILE, StepOutput, TrainConfig, TrainListener, Trainer,
+    CHECKPOINT_FILE, Checkpoints, DannConfig, DannModel, FittedDann, ModelSpec, SPEC_FILE, Trainer,
     WEIGHTS_FILE,
 };
 pub use error::{Error, Result};
 pub use learner::{Dann, fitted_from_shallow};
 pub use problem::{Mode, TrainingPair};
 pub use representation::FeatureMap;
+pub use training::{
+    Engine, MetricsRecord, OptimizerConfig, StepOutput, TrainConfig, TrainListener,
+};

@@ -5,8 +5,8 @@
 mod common;
 
 use common::{B, amazon, moons, moons_dann};
-use dann::deep::OptimizerConfig;
 use dann::nn::mlp::Activation;
+use dann::training::OptimizerConfig;
 use dann::{Dann, Engine, MetricsRecord, Mode};
 
 /// Trains `dann` on both engines and checks that the models and the records agree.
@@ -94,7 +94,7 @@ fn kernels_follow_burn_on_sparse_reviews() {
     dann.train.log_every = 40;
     engines_agree(&dann, &source, &target, &test, 2e-3);
     dann.train.standardize = true;
-    dann.train.lr = dann::deep::schedule::LrSchedule::Constant { value: 1e-3 };
+    dann.train.lr = dann::training::schedule::LrSchedule::Constant { value: 1e-3 };
     engines_agree(&dann, &source, &target, &test, 2e-3);
 }
 

@@ -109,7 +109,7 @@ fn adam_and_standardisation_train_too() {
         beta2: 0.999,
         weight_decay: 0.0,
     };
-    dann.train.lr = dann::deep::schedule::LrSchedule::Constant { value: 0.01 };
+    dann.train.lr = dann::training::schedule::LrSchedule::Constant { value: 0.01 };
     dann.train.standardize = true;
     let fitted = dann
         .fit::<B>(&p.source, &p.target, &Default::default())
@@ -174,7 +174,7 @@ fn divergence_is_reported() {
         let mut dann = moons_dann(200, 0);
         dann.model.feature.activation = activation;
         dann.train.engine = engine;
-        dann.train.lr = dann::deep::schedule::LrSchedule::Constant { value: lr };
+        dann.train.lr = dann::training::schedule::LrSchedule::Constant { value: lr };
         let err = dann
             .fit::<B>(&p.source, &p.target, &Default::default())
             .unwrap_err()
@@ -188,7 +188,7 @@ fn divergence_is_reported() {
     let mut dann = moons_dann(200, 0);
     dann.model.feature.activation = Activation::Relu;
     dann.train.log_every = 50;
-    dann.train.lr = dann::deep::schedule::LrSchedule::Constant { value: 1e30 };
+    dann.train.lr = dann::training::schedule::LrSchedule::Constant { value: 1e30 };
     let trainer = Trainer::<B>::new(
         &dann.model,
         &dann.train,

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Dataset, Row};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, positive};
 
 /// Settings of [`LinearSvm`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,12 +50,7 @@ pub struct LinearSvm {
 impl LinearSvmConfig {
     /// Trains on labelled `data`.
     pub fn fit(&self, data: &Dataset) -> Result<LinearSvm> {
-        if !(self.c.is_finite() && self.c > 0.0) {
-            return Err(Error::config(
-                "svm.c",
-                format!("must be > 0, got {}", self.c),
-            ));
-        }
+        positive("svm.c", self.c)?;
         let labels = data
             .labels()
             .ok_or_else(|| data.error("SVM training data must be labelled"))?;

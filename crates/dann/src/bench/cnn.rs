@@ -11,11 +11,12 @@ use burn::tensor::backend::AutodiffBackend;
 use super::{Rate, random_images, rate, reference_number, run_reference};
 use crate::backend::is_cpu;
 use crate::data::Dataset;
-use crate::deep::{DannConfig, TrainConfig, Trainer};
+use crate::deep::{DannConfig, Trainer};
 use crate::error::{Error, Result};
 use crate::experiments::digits::preset;
-use crate::nn::fused_conv;
+use crate::nn::conv;
 use crate::table::MarkdownTable;
+use crate::training::TrainConfig;
 
 /// What to measure.
 #[derive(Debug, Clone, PartialEq)]
@@ -138,7 +139,7 @@ impl CnnBench {
             ..Self::config()?
         };
         let sync = || B::sync(device).map_err(|e| Error::Data(format!("the device failed: {e:?}")));
-        fused_conv::set_enabled(fused);
+        conv::fused::set_enabled(fused);
         // The warm-up: building the model and the first steps (on a GPU: compiling and
         // tuning the kernels), timed on its own.
         let start = Instant::now();

@@ -11,10 +11,11 @@ use burn::tensor::backend::AutodiffBackend;
 
 use super::random_images;
 use crate::backend::CpuAutodiff;
-use crate::deep::{DannConfig, TrainConfig, Trainer};
+use crate::deep::{DannConfig, Trainer};
 use crate::error::Result;
-use crate::nn::fused_conv;
+use crate::nn::conv;
 use crate::nn::grl::reverse_gradient;
+use crate::training::TrainConfig;
 
 /// What [`selftest`] found.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -61,11 +62,11 @@ pub fn selftest<B: AutodiffBackend>(
     let here = Trainer::<B>::new(&model, &config, &source, &target, device)?.fit(&mut ())?;
     // The reference runs burn's own CPU operations, so that on the CPU the fused convolution
     // kernels are what is checked.
-    let fused = fused_conv::enabled();
-    fused_conv::set_enabled(false);
+    let fused = conv::fused::enabled();
+    conv::fused::set_enabled(false);
     let cpu = Trainer::<CpuAutodiff>::new(&model, &config, &source, &target, &Default::default())
         .and_then(|t| t.fit(&mut ()));
-    fused_conv::set_enabled(fused);
+    conv::fused::set_enabled(fused);
     let cpu = cpu?;
     let (p, q) = (here.predict_proba(&target)?, cpu.predict_proba(&target)?);
     let network_error = p

@@ -11,12 +11,13 @@ use rand::{Rng, SeedableRng};
 
 use super::{rate, reference_number, run_reference};
 use crate::data::{Dataset, DenseMatrix, EndlessSampler, Features};
-use crate::deep::schedule::{LambdaSchedule, LrSchedule};
-use crate::deep::{DannConfig, OptimizerConfig, TrainConfig, Trainer};
+use crate::deep::{DannConfig, Trainer};
 use crate::error::{Error, Result};
 use crate::experiments::amazon::load_domain;
 use crate::shallow::{Kernel, Scratch, ShallowConfig, ShallowDann};
 use crate::table::MarkdownTable;
+use crate::training::schedule::{LambdaSchedule, LrSchedule};
+use crate::training::{OptimizerConfig, TrainConfig};
 
 const HIDDEN: usize = 100;
 const LAMBDA: f32 = 0.1;

@@ -1,24 +1,19 @@
-//! Deep DANN on burn: the three-part network ([`DannModel`]: `G_f`, `G_y`, `G_d`), its
-//! settings ([`Dann`](crate::Dann), [`TrainConfig`], the paper's [`schedule`]s), the training loop
-//! ([`Trainer`]) and the trained model ([`FittedDann`]: predict, evaluate, save, load).
-//! Everything is generic over burn's `Backend`.
+//! Deep DANN on burn: the three-part network ([`DannModel`]: `G_f`, `G_y`, `G_d`), the
+//! training loop ([`Trainer`]), its checkpoints ([`Checkpoints`]) and the trained model
+//! ([`FittedDann`]: predict, evaluate, save, load). Its settings ([`Dann`](crate::Dann),
+//! [`TrainConfig`](crate::training::TrainConfig), the paper's
+//! [`schedule`](crate::training::schedule)s) live in [`training`](crate::training), shared
+//! with the [`shallow`](crate::shallow) kernels. Everything is generic over burn's `Backend`.
 
-mod batch;
-mod checkpoint;
-mod config;
-mod fitted;
-mod listener;
-mod model;
-mod monitor;
-mod optimizer;
-pub mod schedule;
-mod trainer;
+pub(crate) mod batch;
+pub(crate) mod checkpoint;
+pub(crate) mod deferred;
+pub(crate) mod fitted;
+pub(crate) mod model;
+pub(crate) mod optimizer;
+pub(crate) mod trainer;
 
 pub use checkpoint::{CHECKPOINT_FILE, Checkpoints};
-pub use config::{Engine, OptimizerConfig, TrainConfig};
 pub use fitted::{FittedDann, ModelSpec, SPEC_FILE, WEIGHTS_FILE, WeightsCheck};
-pub(crate) use listener::{EXPLODED, StepSums};
-pub use listener::{MetricsRecord, StepOutput, TrainListener};
 pub use model::{DannConfig, DannModel};
-pub(crate) use monitor::Monitor;
 pub use trainer::Trainer;

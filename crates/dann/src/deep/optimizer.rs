@@ -7,8 +7,8 @@ use burn::optim::{Adam, AdamConfig, GradientsParams, Optimizer, Sgd, SgdConfig};
 use burn::record::{FullPrecisionSettings, NamedMpkBytesRecorder, Recorder, RecorderError};
 use burn::tensor::backend::AutodiffBackend;
 
-use super::config::OptimizerConfig;
 use super::model::DannModel;
+use crate::training::config::OptimizerConfig;
 
 pub(super) enum AnyOptimizer<B: AutodiffBackend> {
     Sgd(OptimizerAdaptor<Sgd<B::InnerBackend>, DannModel<B>, B>),

@@ -10,47 +10,47 @@
 
 use burn::module::AutodiffModule;
 use burn::optim::GradientsParams;
-use burn::record::{FullPrecisionSettings, NamedMpkBytesRecorder, Recorder, RecorderError};
 use burn::tensor::Tensor;
-use burn::tensor::backend::{AutodiffBackend, Backend};
+use burn::tensor::backend::AutodiffBackend;
 
 use super::batch::{InputNoise, input_tensor, label_tensor};
-use super::checkpoint::{CheckpointState, Checkpoints};
-use super::config::TrainConfig;
+use super::checkpoint::Checkpoints;
+use super::deferred::{StepTensors, Unread};
 use super::fitted::FittedDann;
-use super::listener::{MetricsRecord, StepOutput, StepSums, TrainListener};
 use super::model::{DannConfig, DannModel};
-use super::monitor::Monitor;
 use super::optimizer::AnyOptimizer;
-use super::schedule::progress;
 use crate::data::images::FittedImagePrep;
 use crate::data::{Dataset, EndlessSampler, Standardizer};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::nn::loss::{cross_entropy, domain_accuracy_tensor, domain_loss};
 use crate::problem::{Mode, TrainingPair};
+use crate::training::config::TrainConfig;
+use crate::training::listener::{MetricsRecord, StepOutput, StepSums, TrainListener};
+use crate::training::monitor::Monitor;
+use crate::training::schedule::progress;
 
 /// The training state: network, optimiser, batch streams, iteration count and the metrics
 /// accumulated since the last record, everything a run needs to go on. Built by
 /// [`Trainer::new`]; [`Trainer::fit`] runs the loop (what [`crate::Dann::fit_with`]
 /// does), [`Trainer::step`] advances it one batch at a time.
 pub struct Trainer<'a, B: AutodiffBackend> {
-    model: Option<DannModel<B>>,
-    optimizer: AnyOptimizer<B>,
-    config: TrainConfig,
-    model_config: DannConfig,
-    data: TrainingPair<'a>,
+    pub(super) model: Option<DannModel<B>>,
+    pub(super) optimizer: AnyOptimizer<B>,
+    pub(super) config: TrainConfig,
+    pub(super) model_config: DannConfig,
+    pub(super) data: TrainingPair<'a>,
     standardizer: Option<Standardizer>,
-    source_stream: EndlessSampler,
-    target_stream: EndlessSampler,
+    pub(super) source_stream: EndlessSampler,
+    pub(super) target_stream: EndlessSampler,
     rows: Vec<usize>,
     /// `[train.images] noise`, if any.
-    noise: Option<InputNoise>,
-    iteration: usize,
+    pub(super) noise: Option<InputNoise>,
+    pub(super) iteration: usize,
     /// The rows the records' accuracies are measured on.
     monitor: Monitor,
-    sums: StepSums,
+    pub(super) sums: StepSums,
     /// Where checkpoints go, if anywhere.
-    checkpoints: Option<Checkpoints>,
+    pub(super) checkpoints: Option<Checkpoints>,
     /// The image preprocessing the data went through, recorded in the model.
     images: Option<FittedImagePrep>,
     /// Read each step's losses back at once (CPU), or keep their sums on the device and read
@@ -58,7 +58,7 @@ pub struct Trainer<'a, B: AutodiffBackend> {
     read_every_step: bool,
     /// The device-side sums of the steps not read back yet.
     unread: Option<Unread<B::InnerBackend>>,
-    device: B::Device,
+    pub(super) device: B::Device,
 }
 
 impl<'a, B: AutodiffBackend> Trainer<'a, B> {
@@ -129,131 +129,6 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
         self
     }
 
-    /// Continues from the last checkpoint in the folder of
-    /// [`with_checkpoints`](Self::with_checkpoints), if there is one: [`fit`](Self::fit) then
-    /// runs the remaining iterations and gives the model an uninterrupted run gives (the
-    /// same bits on the same backend and thread count). The checkpoint must come from a run
-    /// of the same settings on the same data: anything else is an error saying what differs.
-    pub fn resume(mut self) -> Result<Self> {
-        let Some(checkpoints) = self.checkpoints.clone() else {
-            return Ok(self);
-        };
-        if !checkpoints.exists() {
-            return Ok(self);
-        }
-        let state = checkpoints.read_state()?;
-        let here = self.snapshot();
-        let differs = |what: &str, then: String, now: String| {
-            Error::data_file(
-                checkpoints.dir(),
-                format!("the checkpoint was made with {what} {then}, this run has {now}"),
-            )
-            .fix("resume with the run's own settings and data, or start over")
-        };
-        if state.train != self.config {
-            return Err(differs(
-                "other training settings",
-                format!("{:?}", state.train),
-                format!("{:?}", self.config),
-            ));
-        }
-        if state.model_config != self.model_config {
-            return Err(differs(
-                "another network",
-                format!("{:?}", state.model_config),
-                format!("{:?}", self.model_config),
-            ));
-        }
-        let rows = (self.data.source().len(), self.data.target().len());
-        if (state.source_rows, state.target_rows) != rows {
-            return Err(differs(
-                "(source rows, target rows)",
-                format!("{:?}", (state.source_rows, state.target_rows)),
-                format!("{rows:?}"),
-            ));
-        }
-        let (spec, now) = (&state.spec, here.spec());
-        if spec.n_features != now.n_features
-            || spec.class_names != now.class_names
-            || spec.standardizer != now.standardizer
-            || spec.images != now.images
-        {
-            return Err(differs(
-                "data of another width, classes or normalisation",
-                format!(
-                    "{} features, classes {:?}",
-                    spec.n_features, spec.class_names
-                ),
-                format!("{} features, classes {:?}", now.n_features, now.class_names),
-            ));
-        }
-        let model = checkpoints.model_of::<B>(&state, &self.device)?;
-        let optimizer_bytes = checkpoints.read_blob(&state.optimizer)?;
-        let optimizer = std::mem::replace(
-            &mut self.optimizer,
-            AnyOptimizer::new(&self.config.optimizer),
-        );
-        self.optimizer = optimizer
-            .with_state_bytes(optimizer_bytes, &self.device)
-            .map_err(|e| Error::Model {
-                path: checkpoints.dir().join(&state.optimizer.file),
-                message: format!("not an optimiser state of this run ({e})"),
-            })?;
-        self.model = Some(model);
-        if state.source_stream.len() != rows.0 || state.target_stream.len() != rows.1 {
-            return Err(differs(
-                "batch streams of other lengths",
-                format!("{}", state.source_stream.len()),
-                format!("{}", rows.0),
-            ));
-        }
-        self.source_stream = state.source_stream;
-        self.target_stream = state.target_stream;
-        match (&mut self.noise, state.noise) {
-            (Some(noise), Some(rng)) => noise.set_rng(rng),
-            (None, None) => {}
-            _ => return Err(differs("other input noise", String::new(), String::new())),
-        }
-        self.sums = state.sums;
-        self.iteration = state.iteration;
-        Ok(self)
-    }
-
-    /// Writes a checkpoint of the state now to the folder of
-    /// [`with_checkpoints`](Self::with_checkpoints) (nothing without one).
-    pub fn save_checkpoint(&self) -> Result<()> {
-        use burn::module::Module;
-        let Some(checkpoints) = &self.checkpoints else {
-            return Ok(());
-        };
-        let model = self.model.as_ref().expect("model is always put back");
-        let recorder = NamedMpkBytesRecorder::<FullPrecisionSettings>::default();
-        let failed = |e: RecorderError| Error::Model {
-            path: checkpoints.dir().to_path_buf(),
-            message: format!("cannot write a checkpoint: {e}"),
-        };
-        let model_bytes =
-            Recorder::<B>::record(&recorder, model.clone().into_record(), ()).map_err(failed)?;
-        let optimizer_bytes = self.optimizer.state_bytes().map_err(failed)?;
-        let state = CheckpointState {
-            format_version: super::checkpoint::FORMAT_VERSION,
-            iteration: self.iteration,
-            train: self.config.clone(),
-            model_config: self.model_config.clone(),
-            spec: self.snapshot().spec().clone(),
-            // Filled in by `save`, which names the files.
-            model_file: String::new(),
-            optimizer: Default::default(),
-            source_rows: self.data.source().len(),
-            target_rows: self.data.target().len(),
-            source_stream: self.source_stream.clone(),
-            target_stream: self.target_stream.clone(),
-            noise: self.noise.as_ref().map(|n| n.rng().clone()),
-            sums: self.sums.clone(),
-        };
-        checkpoints.save(state, &model_bytes, &optimizer_bytes)
-    }
-
     /// Also measures accuracy on labelled `target_test` at every record (it is never trained
     /// on); `None` changes nothing.
     pub fn with_target_test(mut self, target_test: Option<&Dataset>) -> Result<Self> {
@@ -276,7 +151,6 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
     pub fn run_until(&mut self, stop: usize, listener: &mut dyn TrainListener) -> Result<()> {
         let total = self.config.iterations;
         let stop = stop.min(total);
-        let every = self.config.checkpoint_every;
         while self.iteration < stop {
             let out = if self.read_every_step {
                 self.step()
@@ -287,8 +161,7 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
                     Some(u) => u.add(step),
                 });
                 let it = self.iteration;
-                let checkpoint = every > 0 && it.is_multiple_of(every) && it < total;
-                if !(self.config.records_at(it) || checkpoint || it == stop) {
+                if !(self.config.records_at(it) || self.config.checkpoints_at(it) || it == stop) {
                     continue;
                 }
                 let (out, n) = self.unread.take().expect("added above").read();
@@ -301,7 +174,7 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
             if self.config.records_at(it) {
                 listener.on_record(&self.record(&out)?);
             }
-            if every > 0 && it.is_multiple_of(every) && it < total {
+            if self.config.checkpoints_at(it) {
                 self.save_checkpoint()?;
             }
         }
@@ -418,74 +291,5 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
     /// The finished model.
     pub fn finish(self) -> FittedDann<B::InnerBackend> {
         self.snapshot()
-    }
-}
-
-fn scalar<B: Backend>(t: Tensor<B, 1>) -> f64 {
-    use burn::tensor::ElementConversion;
-    t.into_scalar().elem::<f64>()
-}
-
-/// One step's losses, on the device: the label loss and, in DANN mode, the domain loss and
-/// the domain classifier's accuracy.
-struct StepTensors<B: Backend> {
-    label_loss: Tensor<B, 1>,
-    domain: Option<(Tensor<B, 1>, Tensor<B, 1>)>,
-    lambda: f64,
-    lr: f64,
-}
-
-impl<B: Backend> StepTensors<B> {
-    /// Reads the losses back (on a GPU this waits for the step to finish).
-    fn read(self) -> StepOutput {
-        let (domain_loss, domain_accuracy) = match self.domain {
-            Some((l, a)) => (Some(scalar(l)), Some(scalar(a))),
-            None => (None, None),
-        };
-        StepOutput {
-            label_loss: scalar(self.label_loss),
-            domain_loss,
-            domain_accuracy,
-            lambda: self.lambda,
-            lr: self.lr,
-        }
-    }
-}
-
-/// The sums, on the device, of the steps not read back yet.
-struct Unread<B: Backend> {
-    n: usize,
-    sum: StepTensors<B>,
-}
-
-impl<B: Backend> Unread<B> {
-    fn new(step: StepTensors<B>) -> Self {
-        Self { n: 1, sum: step }
-    }
-
-    fn add(self, step: StepTensors<B>) -> Self {
-        let domain = match (self.sum.domain, step.domain) {
-            (Some((l, a)), Some((l2, a2))) => Some((l + l2, a + a2)),
-            _ => None,
-        };
-        Self {
-            n: self.n + 1,
-            sum: StepTensors {
-                label_loss: self.sum.label_loss + step.label_loss,
-                domain,
-                lambda: step.lambda,
-                lr: step.lr,
-            },
-        }
-    }
-
-    /// The mean output of the unread steps (lambda and lr of the last) and their number.
-    fn read(self) -> (StepOutput, usize) {
-        let n = self.n;
-        let mut out = self.sum.read();
-        out.label_loss /= n as f64;
-        out.domain_loss = out.domain_loss.map(|l| l / n as f64);
-        out.domain_accuracy = out.domain_accuracy.map(|a| a / n as f64);
-        (out, n)
     }
 }

@@ -12,12 +12,14 @@ use rand_distr::{Distribution, Normal};
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Dataset, DenseMatrix, Features};
-use crate::deep::schedule::{LambdaSchedule, LrSchedule};
-use crate::deep::{DannConfig, FittedDann, TrainConfig};
-use crate::error::{Error, Result};
+use crate::deep::fitted::FittedDann;
+use crate::deep::model::DannConfig;
+use crate::error::{Error, Result, non_negative};
 use crate::learner::{Dann, fitted_from_shallow};
 use crate::problem::Mode;
 use crate::shallow::ShallowConfig;
+use crate::training::config::TrainConfig;
+use crate::training::schedule::{LambdaSchedule, LrSchedule};
 
 /// Settings of the moons problem.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,12 +64,7 @@ impl MoonsConfig {
         if self.n_per_class == 0 {
             return Err(Error::config("moons.n_per_class", "must be at least 1"));
         }
-        if !(self.noise.is_finite() && self.noise >= 0.0) {
-            return Err(Error::config(
-                "moons.noise",
-                format!("must be >= 0, got {}", self.noise),
-            ));
-        }
+        non_negative("moons.noise", self.noise)?;
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         let (mut xs, ys) = make_moons(self.n_per_class, self.noise, &mut rng);
         let (mut xt, yt) = make_moons(self.n_per_class, self.noise, &mut rng);

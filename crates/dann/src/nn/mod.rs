@@ -2,8 +2,6 @@
 //! the two heads' losses, and the MLP blocks that make up `G_f`, `G_y` and `G_d`.
 
 pub mod conv;
-pub mod conv_kernels;
-pub mod fused_conv;
 pub mod grl;
 pub mod loss;
 pub mod mlp;

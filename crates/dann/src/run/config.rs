@@ -6,11 +6,13 @@ use serde::{Deserialize, Serialize};
 
 use super::reproduce::ReproduceConfig;
 use crate::data::LoadOptions;
-use crate::deep::{DannConfig, TrainConfig};
+use crate::deep::DannConfig;
 use crate::error::{Error, Result};
+use crate::files::rebase;
 use crate::learner::Dann;
 use crate::selection::SelectConfig;
 use crate::shallow::ShallowConfig;
+use crate::training::TrainConfig;
 
 /// Everything a training run needs besides the data paths; written back, resolved, as
 /// `config.toml` beside every run's outputs.
@@ -48,20 +50,20 @@ pub struct RunConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct Files {
     /// Labelled source data (CSV, SVMlight, IDX, NPY or an image folder; optionally .gz);
-    /// or `source` in the config's [files].
+    /// or `source` in the config's `[files]`.
     #[cfg_attr(feature = "clap", arg(long))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<PathBuf>,
-    /// Target data; its labels, if any, are never read (or `target` in [files]).
+    /// Target data; its labels, if any, are never read (or `target` in `[files]`).
     #[cfg_attr(feature = "clap", arg(long))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<PathBuf>,
     /// Labelled target data to report target accuracy on during training (never trained on;
-    /// or `target_test` in [files]).
+    /// or `target_test` in `[files]`).
     #[cfg_attr(feature = "clap", arg(long))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_test: Option<PathBuf>,
-    /// Output directory (or `out` in [files]).
+    /// Output directory (or `out` in `[files]`).
     #[cfg_attr(feature = "clap", arg(long))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out: Option<PathBuf>,
@@ -159,15 +161,6 @@ pub(crate) fn read_toml<T: serde::de::DeserializeOwned>(path: &Path, what: &str)
             None => Error::data_file(path, e.message()),
         }
     })
-}
-
-/// `path` made relative to `base` when it is relative.
-pub(crate) fn rebase(path: &mut Option<PathBuf>, base: &Path) {
-    if let Some(p) = path
-        && p.is_relative()
-    {
-        *p = base.join(&*p);
-    }
 }
 
 #[cfg(test)]

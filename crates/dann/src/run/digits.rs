@@ -8,11 +8,12 @@ use burn::tensor::backend::AutodiffBackend;
 use super::dir::{RunDir, jsonl};
 use super::reproduce::DigitsPlan;
 use crate::analysis::tsne::TsneMap;
-use crate::deep::{FittedDann, MetricsRecord, TrainListener};
+use crate::deep::FittedDann;
 use crate::error::Result;
 use crate::experiments::digits::{
     DigitsData, DigitsReport, ModelKind, ModelResult, fit_model, published,
 };
+use crate::training::{MetricsRecord, TrainListener};
 
 /// One model of a digits reproduction, trained.
 #[derive(Debug)]

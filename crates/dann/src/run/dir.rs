@@ -5,9 +5,10 @@ use std::fs;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::deep::{Checkpoints, MetricsRecord, SPEC_FILE, TrainListener};
+use crate::deep::{Checkpoints, SPEC_FILE};
 use crate::error::{Error, Result};
 use crate::files::write_text;
+use crate::training::{MetricsRecord, TrainListener};
 
 /// The folder inside a run directory where a run keeps its checkpoints.
 pub const CHECKPOINT_DIR: &str = "checkpoint";

@@ -12,6 +12,7 @@ mod job;
 mod merge;
 mod moons;
 mod outputs;
+mod overrides;
 mod reproduce;
 mod select;
 mod shift;
@@ -24,9 +25,8 @@ pub use job::Job;
 pub use merge::overlay;
 pub use moons::Procedure;
 pub use outputs::{SHIFT_ROWS, TSNE_ROWS, shift_summary, tsne_settings};
-pub use reproduce::{
-    AmazonOptions, DigitsOptions, DigitsPlan, ReproduceConfig, SelectOverrides, TrainOverrides,
-};
+pub use overrides::{SelectOverrides, TrainOverrides};
+pub use reproduce::{AmazonOptions, DigitsOptions, DigitsPlan, ReproduceConfig};
 pub use select::{BASELINE_DIR, select_into};
 pub use shift::shift_files;
 pub use train::{BurnRun, KeptCheckpoint, ShallowRun, Start, train_burn, train_shallow};

@@ -12,10 +12,11 @@ use super::job::Job;
 use super::outputs::{shift_summary, tsne_settings};
 use crate::analysis::tsne::TsneMap;
 use crate::data::{Dataset, HoldOut};
-use crate::deep::{DannConfig, Engine, FittedDann, MetricsRecord, TrainListener};
+use crate::deep::{DannConfig, FittedDann};
 use crate::error::{Error, Result};
 use crate::learner::fitted_from_shallow;
 use crate::shallow::{Kernel, ShallowConfig, ShallowFit};
+use crate::training::{Engine, MetricsRecord, TrainListener};
 
 /// How a burn run starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

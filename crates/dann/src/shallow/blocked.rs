@@ -142,9 +142,10 @@ mod tests {
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
 
-    use super::super::{Kernel, ShallowConfig, ShallowInit};
     use super::*;
     use crate::problem::Mode;
+    use crate::shallow::fit::{Kernel, ShallowConfig};
+    use crate::shallow::init::ShallowInit;
     use crate::testing::{close, random_dense_labelled};
 
     /// The blocked dense kernel follows the per-example kernel's trajectory: after several

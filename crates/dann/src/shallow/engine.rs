@@ -10,13 +10,14 @@ use super::model::ShallowDann;
 use super::momentum::Momentum;
 use super::sparse::Scratch;
 use crate::data::{Dataset, EndlessSampler, Row, Standardizer};
-use crate::deep::schedule::progress;
-use crate::deep::{
-    DannConfig, Monitor, OptimizerConfig, StepOutput, StepSums, TrainConfig, TrainListener,
-};
+use crate::deep::model::DannConfig;
 use crate::error::{Error, Result};
 use crate::nn::mlp::Activation;
 use crate::problem::{Mode, TrainingPair};
+use crate::training::config::{OptimizerConfig, TrainConfig};
+use crate::training::listener::{StepOutput, StepSums, TrainListener};
+use crate::training::monitor::Monitor;
+use crate::training::schedule::progress;
 
 /// Why the kernels cannot train `model` with `train`, or `None` when they can: they run one
 /// sigmoid hidden layer without dropout, softmax and logistic heads directly on it, and

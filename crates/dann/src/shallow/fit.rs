@@ -12,10 +12,10 @@ use super::model::ShallowDann;
 use super::sparse::{Inputs, Scratch, Step};
 use super::stopping::Stopping;
 use crate::data::{Dataset, EndlessSampler, Features, Row};
-use crate::deep::EXPLODED;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, non_negative, positive};
 use crate::metrics::accuracy;
 use crate::problem::{Mode, TrainingPair};
+use crate::training::listener::EXPLODED;
 
 /// Settings of [`ShallowConfig::fit`]: the paper's Algorithm 1 when `batch_size == 1`. The
 /// defaults are the authors' Amazon settings (their `DANN.py`): `mu = 1e-3`, their
@@ -122,18 +122,8 @@ impl ShallowConfig {
         if self.epochs == 0 {
             return Err(Error::config("shallow.epochs", "must be at least 1"));
         }
-        if !(self.lr.is_finite() && self.lr > 0.0) {
-            return Err(Error::config(
-                "shallow.lr",
-                format!("must be > 0, got {}", self.lr),
-            ));
-        }
-        if !(self.lambda.is_finite() && self.lambda >= 0.0) {
-            return Err(Error::config(
-                "shallow.lambda",
-                format!("must be >= 0, got {}", self.lambda),
-            ));
-        }
+        positive("shallow.lr", self.lr)?;
+        non_negative("shallow.lambda", self.lambda)?;
         if !(0.0..1.0).contains(&self.validation) {
             return Err(Error::config(
                 "shallow.validation",
@@ -214,16 +204,22 @@ impl ShallowConfig {
         let mut src: Vec<(Row<'_>, usize)> = Vec::with_capacity(self.batch_size);
         let mut tgt: Vec<Row<'_>> = Vec::with_capacity(self.batch_size);
         let mut target_idx: Vec<usize> = Vec::new();
+        // SGD steps over all epochs, for the iteration a divergence names.
+        let mut iteration = 0usize;
         for epoch in 1..=self.epochs {
             order.shuffle(&mut rng);
             let (mut label_sum, mut domain_sum, mut steps) = (0.0f64, 0.0f64, 0usize);
             let mut on_step = |l: f32, d: f32| {
+                iteration += 1;
                 let bad = |v: f32| !v.is_finite() || f64::from(v) > EXPLODED;
                 if bad(l) || bad(d) {
-                    return Err(Error::Data(format!(
-                        "shallow training diverged in epoch {epoch} (label loss {l:e}, domain \
-                         loss {d:e}); lower the learning rate (shallow.lr)"
-                    )));
+                    return Err(Error::Diverged {
+                        iteration,
+                        message: format!(
+                            "shallow training, epoch {epoch}: label loss {l:e}, domain loss \
+                             {d:e}; lower the learning rate (shallow.lr)"
+                        ),
+                    });
                 }
                 label_sum += f64::from(l);
                 domain_sum += f64::from(d);

@@ -298,7 +298,7 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     use super::*;
-    use crate::deep::DannConfig;
+    use crate::deep::model::DannConfig;
     use crate::nn::loss::{cross_entropy, domain_loss};
     use crate::testing::{close, dense_rows, random_sparse};
 

@@ -6,7 +6,7 @@ use rand::SeedableRng;
 use rand::seq::index::sample;
 use rand_chacha::ChaCha8Rng;
 
-use super::{Domain, Pair};
+use super::config::{Domain, Pair};
 use crate::data::{Dataset, load_idx, mnist_m};
 use crate::error::{Error, Result};
 

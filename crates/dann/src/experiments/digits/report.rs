@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use super::{ModelKind, Pair, Published, Variant};
+use super::config::{ModelKind, Pair, Variant};
+use super::published::Published;
 
 /// One trained model's accuracies.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -107,7 +108,7 @@ impl DigitsReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::experiments::digits::published;
+    use crate::experiments::digits::published::published;
 
     #[test]
     fn markdown_puts_published_numbers_beside_ours() {

@@ -2,6 +2,12 @@
 //! batch normalisation, an activation and optional max-pooling. Rows come in flattened
 //! (`[batch, C * H * W]`, channels first) and leave flattened, so the trainer, the batches and
 //! the heads are the MLP's.
+//!
+//! On the CPU a convolution, its ReLU and its pooling run as one [`fused`] operation on the
+//! hand-written [`kernels`].
+
+pub mod fused;
+pub mod kernels;
 
 use burn::module::{Module, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -11,8 +17,8 @@ use burn::tensor::{Tensor, TensorData, backend::Backend};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::mlp::{Activation, uniform_init};
 use crate::error::{Error, Result};
+use crate::nn::mlp::{Activation, uniform_init};
 
 /// One convolution layer: `channels` filters of `kernel x kernel` (stride 1, `padding` zeros
 /// on each side), then max-pooling over `pool x pool` windows (1: none) moved by
@@ -268,13 +274,7 @@ impl<B: Backend> ConvStack<B> {
                 && let Some(bias) = &conv.bias
             {
                 let padding = self.paddings[i];
-                match super::fused_conv::conv_relu_pool(
-                    x,
-                    conv.weight.val(),
-                    bias.val(),
-                    padding,
-                    [p, s],
-                ) {
+                match fused::conv_relu_pool(x, conv.weight.val(), bias.val(), padding, [p, s]) {
                     Ok(y) => {
                         x = y;
                         continue;

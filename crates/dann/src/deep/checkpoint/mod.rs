@@ -1,4 +1,4 @@
-//! Checkpoints of the burn trainer: everything [`Trainer`](super::Trainer) needs to continue a
+//! Checkpoints of the burn trainer: everything [`Trainer`](crate::deep::Trainer) needs to continue a
 //! run as if it had never stopped (weights, optimiser state, iteration, both batch streams,
 //! the input-noise stream and the sums of the current metrics record), in a folder:
 //!
@@ -9,6 +9,8 @@
 //! names them, and older records are removed only after: a process killed at any moment
 //! leaves the previous checkpoint or the new one, whole.
 
+mod resume;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -16,13 +18,13 @@ use burn::tensor::backend::Backend;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::config::TrainConfig;
-use super::fitted::{FittedDann, ModelSpec, WeightsCheck, weights_from_bytes};
-use super::listener::StepSums;
-use super::model::DannConfig;
 use crate::data::EndlessSampler;
+use crate::deep::fitted::{FittedDann, ModelSpec, WeightsCheck, weights_from_bytes};
+use crate::deep::model::DannConfig;
 use crate::error::{Error, Result};
 use crate::files::write_atomically;
+use crate::training::config::TrainConfig;
+use crate::training::listener::StepSums;
 
 /// File name of a checkpoint's state inside its folder.
 pub const CHECKPOINT_FILE: &str = "checkpoint.json";
@@ -57,7 +59,7 @@ pub(crate) struct CheckpointState {
     pub(crate) sums: StepSums,
 }
 
-/// The checkpoint folder of a run: where [`Trainer`](super::Trainer) writes checkpoints
+/// The checkpoint folder of a run: where [`Trainer`](crate::deep::Trainer) writes checkpoints
 /// (`train.checkpoint_every`) and what it resumes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkpoints {
@@ -134,7 +136,7 @@ impl Checkpoints {
         &self,
         state: &CheckpointState,
         device: &B::Device,
-    ) -> Result<super::model::DannModel<B>> {
+    ) -> Result<crate::deep::model::DannModel<B>> {
         let path = self.dir.join(&state.model_file);
         let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
         weights_from_bytes::<B>(&state.spec, bytes, &path, &self.state_path(), device)
@@ -215,16 +217,18 @@ mod tests {
     use rand::SeedableRng;
 
     use super::*;
-    use crate::Dann;
-    use crate::deep::{OptimizerConfig, Trainer};
+    use crate::data::Dataset;
+    use crate::deep::trainer::Trainer;
+    use crate::learner::Dann;
     use crate::testing::random_dense_labelled;
+    use crate::training::config::{Engine, OptimizerConfig};
 
     type B = Autodiff<Flex>;
 
     fn settings(optimizer: OptimizerConfig) -> Dann {
         let mut dann = Dann::default();
         dann.model.feature.hidden = vec![12, 6];
-        dann.train.engine = crate::Engine::Burn;
+        dann.train.engine = Engine::Burn;
         dann.train.iterations = 40;
         dann.train.batch_size = 16;
         dann.train.log_every = 7;
@@ -233,7 +237,7 @@ mod tests {
         dann
     }
 
-    fn weights(model: &FittedDann<Flex>, data: &crate::Dataset) -> Vec<f32> {
+    fn weights(model: &FittedDann<Flex>, data: &Dataset) -> Vec<f32> {
         model.predict_proba(data).unwrap().as_slice().to_vec()
     }
 

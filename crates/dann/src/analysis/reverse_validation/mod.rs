@@ -11,13 +11,17 @@
 //! candidates tie); [`RvScore::LogLoss`] scores the reverse model's mean negative
 //! log-likelihood of `S_v`'s labels instead, a finer measure of the same agreement.
 
+mod score;
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::data::{Dataset, HoldOut};
+use crate::data::HoldOut;
 use crate::error::{Error, Result};
-use crate::metrics::{accuracy, lowest};
+use crate::metrics::lowest;
 use crate::shallow::{ShallowConfig, ShallowDann, ShallowFit};
+
+pub use score::{ReverseScore, RvScore, reverse_score};
 
 /// `n` values of lambda log-spaced in `[1e-2, 1]` (the paper's grid for `n = 9`); `[0.1]`
 /// for `n = 1`.
@@ -28,79 +32,6 @@ pub fn lambda_grid(n: usize) -> Vec<f64> {
             .map(|i| 10f64.powf(-2.0 + 2.0 * i as f64 / (n - 1) as f64))
             .collect(),
     }
-}
-
-/// What the reverse model's agreement with `S_v` is measured by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
-#[serde(rename_all = "snake_case")]
-pub enum RvScore {
-    /// Its error on `S_v` (the paper's).
-    #[default]
-    Error,
-    /// Its mean negative log-likelihood of `S_v`'s labels.
-    LogLoss,
-}
-
-/// The reverse model's agreement with the source validation part.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct ReverseScore {
-    /// Error on `S_v`.
-    pub error: f64,
-    /// Mean negative log-likelihood of `S_v`'s labels.
-    pub log_loss: f64,
-}
-
-impl ReverseScore {
-    /// The mean of `scores` (NaN for none).
-    pub fn mean(scores: &[ReverseScore]) -> ReverseScore {
-        let n = scores.len() as f64;
-        ReverseScore {
-            error: scores.iter().map(|s| s.error).sum::<f64>() / n,
-            log_loss: scores.iter().map(|s| s.log_loss).sum::<f64>() / n,
-        }
-    }
-
-    /// The value `score` ranks by (lower is better).
-    pub fn get(&self, score: RvScore) -> f64 {
-        match score {
-            RvScore::Error => self.error,
-            RvScore::LogLoss => self.log_loss,
-        }
-    }
-}
-
-/// Reverse validation of `forward`, trained with `cfg` on `parts`: the reverse model (the
-/// same settings) trained on `T'` labelled by `forward`, with `S'` as its unlabelled target
-/// and early stopping on `T_v` labelled by `forward`, scored on `S_v`.
-pub fn reverse_score(
-    cfg: &ShallowConfig,
-    forward: &ShallowDann,
-    parts: &HoldOut,
-) -> Result<ReverseScore> {
-    let truth = parts
-        .s_val
-        .labels()
-        .ok_or_else(|| Error::Data("source validation part must be labelled".into()))?;
-    let classes = parts.s_train.class_names().to_vec();
-    let self_label = |d: &Dataset| -> Result<Dataset> {
-        Dataset::labelled(d.features().clone(), forward.predict(d), classes.clone())
-    };
-    let (t_train, t_val) = (self_label(&parts.t_train)?, self_label(&parts.t_val)?);
-    let s_train = parts.s_train.clone().without_labels();
-    let reverse = cfg.fit(&t_train, &s_train, Some(&t_val))?.model;
-    let proba = reverse.predict_proba(&parts.s_val);
-    let nc = reverse.n_classes();
-    let log_loss = truth
-        .iter()
-        .enumerate()
-        .map(|(i, &y)| -f64::from(proba[i * nc + y].max(f32::MIN_POSITIVE)).ln())
-        .sum::<f64>()
-        / truth.len().max(1) as f64;
-    Ok(ReverseScore {
-        error: 1.0 - accuracy(&reverse.predict(&parts.s_val), truth),
-        log_loss,
-    })
 }
 
 /// The grid and the training settings.
@@ -261,6 +192,7 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     use super::*;
+    use crate::data::Dataset;
     use crate::problem::Mode;
     use crate::testing::random_dense_labelled;
 

@@ -3,10 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::schedule::{LambdaSchedule, LrSchedule};
 use crate::data::images::ImagePrep;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, non_negative};
 use crate::problem::Mode;
+use crate::training::schedule::{LambdaSchedule, LrSchedule};
 
 /// Optimiser and its parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -105,7 +105,7 @@ pub struct TrainConfig {
     /// At most this many source rows are used to measure source accuracy in the records.
     pub monitor_rows: usize,
     /// Save a checkpoint every this many iterations (0: never), from which
-    /// [`Trainer::resume`](super::Trainer::resume) (`dann train --resume`) continues to the
+    /// [`Trainer::resume`](crate::deep::Trainer::resume) (`dann train --resume`) continues to the
     /// same model as an uninterrupted run. Only the burn engine checkpoints.
     #[serde(skip_serializing_if = "is_zero")]
     pub checkpoint_every: usize,
@@ -190,12 +190,7 @@ impl TrainConfig {
                 ("weight_decay", weight_decay)
             }
         };
-        if !(v.is_finite() && v >= 0.0) {
-            return Err(Error::config(
-                format!("train.optimizer.{name}"),
-                format!("must be >= 0, got {v}"),
-            ));
-        }
+        non_negative(&format!("train.optimizer.{name}"), v)?;
         if let Some(images) = &self.images {
             images.check()?;
         }
@@ -207,6 +202,13 @@ impl TrainConfig {
     /// iterations and at the last one.
     pub fn records_at(&self, it: usize) -> bool {
         it == self.iterations || (self.log_every > 0 && it.is_multiple_of(self.log_every))
+    }
+
+    /// Whether iteration `it` (1-based) ends with a checkpoint: every `checkpoint_every`
+    /// iterations (`0`: never), except at the last one (the model is the result then).
+    pub(crate) fn checkpoints_at(&self, it: usize) -> bool {
+        let every = self.checkpoint_every;
+        every > 0 && it.is_multiple_of(every) && it < self.iterations
     }
 
     /// Source and target rows per batch.

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Result, non_negative, positive};
 
 /// Training progress `p = iteration / total` in `[0, 1]`.
 pub fn progress(iteration: usize, total: usize) -> f64 {
@@ -67,22 +67,11 @@ impl LambdaSchedule {
         let (name, v) = match *self {
             LambdaSchedule::Constant { value } => ("value", value),
             LambdaSchedule::Ganin { max, gamma } => {
-                if !(gamma.is_finite() && gamma > 0.0) {
-                    return Err(Error::config(
-                        format!("{field}.gamma"),
-                        format!("must be a positive number, got {gamma}"),
-                    ));
-                }
+                positive(&format!("{field}.gamma"), gamma)?;
                 ("max", max)
             }
         };
-        if !(v.is_finite() && v >= 0.0) {
-            return Err(Error::config(
-                format!("{field}.{name}"),
-                format!("must be a non-negative number, got {v}"),
-            ));
-        }
-        Ok(())
+        non_negative(&format!("{field}.{name}"), v)
     }
 }
 
@@ -145,17 +134,11 @@ impl LrSchedule {
             }
         };
         for &(name, v) in params {
-            let ok = v.is_finite()
-                && if name == "mu0" || name == "value" {
-                    v > 0.0
-                } else {
-                    v >= 0.0
-                };
-            if !ok {
-                return Err(Error::config(
-                    format!("{field}.{name}"),
-                    format!("must be a finite number > 0 (>= 0 for alpha, beta), got {v}"),
-                ));
+            let field = format!("{field}.{name}");
+            if name == "mu0" || name == "value" {
+                positive(&field, v)?;
+            } else {
+                non_negative(&field, v)?;
             }
         }
         Ok(())
@@ -213,7 +196,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "invalid setting `train.lambda.max`: must be a non-negative number, got -1"
+            "invalid setting `train.lambda.max`: must be >= 0, got -1"
         );
         assert!(LrSchedule::default().check("lr").is_ok());
     }

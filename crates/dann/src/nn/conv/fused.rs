@@ -1,10 +1,10 @@
 //! The fused convolution-ReLU-max-pool layer as a burn operation. On burn's CPU backend
-//! (`Flex`, and `Autodiff<Flex>` for training) it runs the hand-written [`conv_kernels`]
+//! (`Flex`, and `Autodiff<Flex>` for training) it runs the hand-written [`kernels`]
 //! (forward, and a backward node that gives the input, weight and bias gradients); on any
 //! other backend it declines and the caller runs burn's own operations. Model code stays
 //! generic: the choice is made at run time from the backend's type.
 //!
-//! [`conv_kernels`]: super::conv_kernels
+//! [`kernels`]: super::kernels
 
 use std::any::{Any, TypeId};
 use std::sync::Arc;
@@ -18,7 +18,7 @@ use burn::backend::flex::FlexTensor;
 use burn::backend::{Autodiff, Flex};
 use burn::tensor::{Tensor, TensorData, TensorPrimitive, backend::Backend};
 
-use super::conv_kernels::{self, ConvShape, Saved};
+use super::kernels::{self, ConvShape, Saved};
 
 static ENABLED: AtomicBool = AtomicBool::new(true);
 
@@ -86,7 +86,7 @@ pub fn conv_relu_pool<B: Backend>(
         let x = contiguous(cast::<_, Tensor<Flex, 4>>(x).into_primitive().tensor());
         let weight = contiguous(cast::<_, Tensor<Flex, 4>>(weight).into_primitive().tensor());
         let bias = contiguous(cast::<_, Tensor<Flex, 1>>(bias).into_primitive().tensor());
-        let (out, _) = conv_kernels::forward(&shape, f32s(&x), f32s(&weight), f32s(&bias));
+        let (out, _) = kernels::forward(&shape, f32s(&x), f32s(&weight), f32s(&bias));
         let out = Tensor::<Flex, 4>::from_primitive(TensorPrimitive::Float(flex_tensor(
             out,
             out_dims(&shape),
@@ -153,7 +153,7 @@ impl Backward<Flex, 3> for FusedBackward {
             weight,
             saved,
         } = ops.state;
-        let (dx, dw, db) = conv_kernels::backward(
+        let (dx, dw, db) = kernels::backward(
             &shape,
             f32s(&x),
             f32s(&weight),
@@ -191,7 +191,7 @@ fn tracked(
     let xv = contiguous(x.primitive.clone());
     let wv = contiguous(weight.primitive.clone());
     let bv = contiguous(bias.primitive.clone());
-    let (out, saved) = conv_kernels::forward(&shape, f32s(&xv), f32s(&wv), f32s(&bv));
+    let (out, saved) = kernels::forward(&shape, f32s(&xv), f32s(&wv), f32s(&bv));
     let out = flex_tensor(out, out_dims(&shape));
     let result = match FusedBackward
         .prepare::<NoCheckpointing>([x.node.clone(), weight.node.clone(), bias.node.clone()])
@@ -331,7 +331,9 @@ mod tests {
     #[test]
     fn the_model_trains_the_same_on_both_paths() {
         use crate::data::{Dataset, DenseMatrix, Features};
-        use crate::{DannConfig, TrainConfig, Trainer};
+        use crate::deep::model::DannConfig;
+        use crate::deep::trainer::Trainer;
+        use crate::training::config::TrainConfig;
         let rng = &mut ChaCha8Rng::seed_from_u64(5);
         let mut images = |n: usize| {
             let v = (0..n * 2352)

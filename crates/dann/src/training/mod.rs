@@ -1,0 +1,13 @@
+//! The training vocabulary both engines share, the burn [`deep`](crate::deep) trainer and the
+//! [`shallow`](crate::shallow) kernels: the settings ([`TrainConfig`], [`Engine`],
+//! [`OptimizerConfig`]), the paper's [`schedule`]s of `lambda_p` and `mu_p`, what a step and a
+//! record report ([`StepOutput`], [`MetricsRecord`]) to a [`TrainListener`], and the rows the
+//! records' accuracies are measured on.
+
+pub(crate) mod config;
+pub(crate) mod listener;
+pub(crate) mod monitor;
+pub mod schedule;
+
+pub use config::{Engine, OptimizerConfig, TrainConfig};
+pub use listener::{MetricsRecord, StepOutput, TrainListener};
