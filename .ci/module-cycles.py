@@ -31,20 +31,11 @@ import sys
 
 
 def modules(root):
+    """Module path -> its non-test code without comments."""
     mods = {}
-    for folder, _, files in os.walk(root):
-        for name in files:
-            if not name.endswith(".rs"):
-                continue
-            path = os.path.join(folder, name)
-            parts = os.path.relpath(path, root)[:-3].split(os.sep)
-            if parts[-1] in ("mod", "lib", "main"):
-                parts = parts[:-1]
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-            cut = text.find("#[cfg(test)]\nmod tests")
-            text = text if cut < 0 else text[:cut]
-            mods["::".join(parts)] = re.sub(r"//[^\n]*", "", text)
+    for m, (_, text) in sources(root).items():
+        cut = text.find("#[cfg(test)]\nmod tests")
+        mods[m] = text if cut < 0 else text[:cut]
     return mods
 
 

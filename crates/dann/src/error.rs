@@ -75,8 +75,12 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Checks a setting that must be a finite number `>= 0`; `field` names it in the error.
-pub(crate) fn non_negative(field: &str, value: f64) -> Result<()> {
-    if value.is_finite() && value >= 0.0 {
+pub(crate) fn non_negative<T: Into<f64> + Copy + std::fmt::Display>(
+    field: &str,
+    value: T,
+) -> Result<()> {
+    let v: f64 = value.into();
+    if v.is_finite() && v >= 0.0 {
         Ok(())
     } else {
         Err(Error::config(field, format!("must be >= 0, got {value}")))
@@ -84,8 +88,12 @@ pub(crate) fn non_negative(field: &str, value: f64) -> Result<()> {
 }
 
 /// Checks a setting that must be a finite number `> 0`; `field` names it in the error.
-pub(crate) fn positive(field: &str, value: f64) -> Result<()> {
-    if value.is_finite() && value > 0.0 {
+pub(crate) fn positive<T: Into<f64> + Copy + std::fmt::Display>(
+    field: &str,
+    value: T,
+) -> Result<()> {
+    let v: f64 = value.into();
+    if v.is_finite() && v > 0.0 {
         Ok(())
     } else {
         Err(Error::config(field, format!("must be > 0, got {value}")))

@@ -1,16 +1,14 @@
 //! The speed measurements run (small sizes: what they measure, not how fast).
 
+use dann::CpuAutodiff;
 use dann::bench::cnn::CnnBench;
 use dann::bench::selftest::selftest;
 use dann::bench::shallow::ShallowBench;
-use dann::{CpuAutodiff, data};
 
 #[test]
 fn the_shallow_bench_measures_every_path() {
     let bench = ShallowBench {
-        data_dir: data::data_dir(Some(
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../../data").into(),
-        )),
+        data_dir: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data").into()),
         sparse_steps: 50,
         dense_steps: 3,
         torch_script: None,

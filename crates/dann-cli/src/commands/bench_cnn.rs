@@ -5,37 +5,17 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
 use dann::bench::cnn::CnnBench;
 
+use super::bench::emit;
+
 #[derive(Debug, Args)]
 pub struct CnnArgs {
-    /// Source images per step (as many target images).
-    #[arg(long, default_value_t = 128)]
-    batch: usize,
-    /// Timed steps per repetition.
-    #[arg(long, default_value_t = 10)]
-    steps: usize,
-    /// Timed rounds (ours and the reference script alternate); the table shows the median
-    /// and the range.
-    #[arg(long, default_value_t = 5)]
-    repeats: usize,
-    /// Also run this PyTorch reference (benchmarks/reference/cnn_step_torch.py) with the
-    /// `python3` on PATH, at the same batch and thread count.
-    #[arg(long)]
-    torch_script: Option<PathBuf>,
-    /// Skip burn's own operations (the slow path), e.g. for a quick check.
-    #[arg(long)]
-    skip_burn: bool,
-    /// Steps before timing (building the model included; on a GPU also compiling and tuning
-    /// the kernels), reported as the warm-up.
-    #[arg(long, default_value_t = 3)]
-    warmup: usize,
-    /// Device of the reference script (default: cpu on the CPU, cuda on a GPU).
-    #[arg(long)]
-    torch_device: Option<String>,
+    #[command(flatten)]
+    bench: CnnBench,
     /// Write the Markdown table here too.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -45,24 +25,6 @@ pub struct CnnArgs {
 }
 
 pub fn cnn<B: AutodiffBackend>(a: CnnArgs, device: &B::Device) -> Result<()> {
-    let bench = CnnBench {
-        batch: a.batch,
-        steps: a.steps,
-        repeats: a.repeats,
-        torch_script: a.torch_script,
-        skip_burn: a.skip_burn,
-        warmup: a.warmup,
-        torch_device: a.torch_device,
-    };
-    let speeds = bench.run::<B>(device)?;
-    let text = speeds.text();
-    if let Some(out) = &a.out {
-        std::fs::write(out, &text).with_context(|| format!("cannot write {}", out.display()))?;
-    }
-    if a.json {
-        println!("{}", speeds.json());
-    } else {
-        print!("{text}");
-    }
-    Ok(())
+    let speeds = a.bench.run::<B>(device)?;
+    emit(&speeds.text(), &speeds.json(), a.out.as_deref(), a.json)
 }

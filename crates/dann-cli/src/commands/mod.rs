@@ -70,18 +70,3 @@ impl RunArgs {
         Ok((config, files))
     }
 }
-
-/// `--data-dir` of the commands that read the benchmark data.
-#[derive(Debug, Args)]
-pub struct DataDirArg {
-    /// Folder holding amazon/*.svmlight.gz (default: $DANN_DATA_DIR, else ./data).
-    #[arg(long)]
-    data_dir: Option<PathBuf>,
-}
-
-impl DataDirArg {
-    /// The folder (see [`dann::data::data_dir`]).
-    fn resolve(&self) -> PathBuf {
-        data::data_dir(self.data_dir.clone())
-    }
-}

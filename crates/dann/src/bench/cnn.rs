@@ -18,22 +18,33 @@ use crate::nn::conv;
 use crate::table::MarkdownTable;
 use crate::training::TrainConfig;
 
-/// What to measure.
+/// What to measure (the flags of `dann bench cnn`).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct CnnBench {
     /// Source images per step (as many target images).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 128))]
     pub batch: usize,
-    /// Timed steps per round.
+    /// Timed steps per repetition.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 10))]
     pub steps: usize,
-    /// Timed rounds (ours and the reference script's alternate).
+    /// Timed rounds (ours and the reference script alternate); the table shows the median
+    /// and the range.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 5))]
     pub repeats: usize,
-    /// The PyTorch reference script to run too, if any.
+    /// Also run this PyTorch reference (benchmarks/reference/cnn_step_torch.py) with the
+    /// `python3` on PATH, at the same batch and thread count.
+    #[cfg_attr(feature = "clap", arg(long))]
     pub torch_script: Option<PathBuf>,
-    /// Skip burn's own operations (the slow path).
+    /// Skip burn's own operations (the slow path), e.g. for a quick check.
+    #[cfg_attr(feature = "clap", arg(long))]
     pub skip_burn: bool,
-    /// Steps before timing, reported as the warm-up.
+    /// Steps before timing (building the model included; on a GPU also compiling and tuning
+    /// the kernels), reported as the warm-up.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 3))]
     pub warmup: usize,
     /// Device of the reference script (default: cpu on the CPU, cuda on a GPU).
+    #[cfg_attr(feature = "clap", arg(long))]
     pub torch_device: Option<String>,
 }
 

@@ -10,7 +10,7 @@ use burn::tensor::backend::AutodiffBackend;
 use rand::{Rng, SeedableRng};
 
 use super::{rate, reference_number, run_reference};
-use crate::data::{Dataset, DenseMatrix, EndlessSampler, Features};
+use crate::data::{Dataset, DenseMatrix, EndlessSampler, Features, data_dir};
 use crate::deep::{DannConfig, Trainer};
 use crate::error::{Error, Result};
 use crate::experiments::amazon::load_domain;
@@ -23,24 +23,34 @@ const HIDDEN: usize = 100;
 const LAMBDA: f32 = 0.1;
 const LR: f32 = 0.01;
 
-/// What to measure.
+/// What to measure (the flags of `dann bench shallow`).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct ShallowBench {
-    /// Folder holding amazon/*.svmlight.gz.
-    pub data_dir: PathBuf,
+    /// Folder holding amazon/*.svmlight.gz (default: $DANN_DATA_DIR, else ./data).
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub data_dir: Option<PathBuf>,
     /// Steps of the sparse path.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 20_000))]
     pub sparse_steps: usize,
     /// Steps of burn's dense per-example update.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 300))]
     pub dense_steps: usize,
-    /// The PyTorch reference script to run too, if any.
+    /// Also run this PyTorch reference script (benchmarks/reference/shallow_dann_torch.py)
+    /// with python3.
+    #[cfg_attr(feature = "clap", arg(long))]
     pub torch_script: Option<PathBuf>,
     /// Steps of the PyTorch reference.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 2000))]
     pub torch_steps: usize,
-    /// Timed repetitions of each measurement (the median is reported).
+    /// Timed repetitions of each measurement; the table shows the median rate.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 5))]
     pub repeats: usize,
     /// Width of the dense inputs of the blocked-kernel comparison (0: skip it).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 30_000))]
     pub dense_width: usize,
     /// Source rows (one epoch) of the blocked-kernel comparison.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 1000))]
     pub dense_rows: usize,
 }
 
@@ -67,15 +77,14 @@ impl ShallowBench {
                 "--sparse-steps and --dense-steps must be at least 1".into(),
             ));
         }
-        let source = load_domain(&self.data_dir, "books")?.train;
-        let target = load_domain(&self.data_dir, "kitchen")?
-            .train
-            .without_labels();
+        let data_dir = data_dir(self.data_dir.clone());
+        let source = load_domain(&data_dir, "books")?.train;
+        let target = load_domain(&data_dir, "kitchen")?.train.without_labels();
         let repeats = self.repeats.max(1);
         let sparse = self.sparse(&source, &target, repeats)?;
         let dense = self.dense::<B>(&source, &target, repeats, device)?;
         let torch = match &self.torch_script {
-            Some(script) => Some(run_torch(script, &self.data_dir, self.torch_steps)?),
+            Some(script) => Some(run_torch(script, &data_dir, self.torch_steps)?),
             None => None,
         };
         let wide = if self.dense_width > 0 {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::dataset::Dataset;
 use crate::data::matrix::{DenseMatrix, Features};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, non_negative, positive};
 
 /// How images reach [`ImagePrep::size`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -75,19 +75,8 @@ impl ImagePrep {
                 "sizes must be at least 1",
             ));
         }
-        if !(self.scale.is_finite() && self.scale > 0.0) {
-            return Err(Error::config(
-                "train.images.scale",
-                format!("must be > 0, got {}", self.scale),
-            ));
-        }
-        if !(self.noise.is_finite() && self.noise >= 0.0) {
-            return Err(Error::config(
-                "train.images.noise",
-                format!("must be >= 0, got {}", self.noise),
-            ));
-        }
-        Ok(())
+        positive("train.images.scale", self.scale)?;
+        non_negative("train.images.noise", self.noise)
     }
 
     /// Fits the channel means on `training` (every image of every set, after the other
