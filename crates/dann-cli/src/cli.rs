@@ -176,3 +176,41 @@ fn run_on<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<()
         Command::Selftest(a) => selftest::run::<B>(a, device),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// Flags flattened in from the library's settings (files, overrides, reproduce options,
+    /// benches) must not clash with a command's own: clap checks the whole tree here.
+    #[test]
+    fn the_command_tree_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn train_takes_the_files_and_overrides_as_before() {
+        let cli = Cli::try_parse_from([
+            "dann",
+            "train",
+            "--source",
+            "s.csv",
+            "--target",
+            "t.csv",
+            "--out",
+            "o",
+            "--mode",
+            "source-only",
+            "--iterations",
+            "5",
+            "--seed",
+            "3",
+        ])
+        .unwrap();
+        assert!(matches!(cli.command, Command::Train(_)));
+        let clash = Cli::try_parse_from(["dann", "train", "--resume", "o", "--seed", "3"]);
+        assert!(clash.is_err(), "--resume takes the run's own settings");
+    }
+}

@@ -593,6 +593,8 @@ fn reproduce_amazon_small_run_writes_tables() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("shallow.lr"));
+    // Into a temporary folder: a run that fails on its data has already made its --out.
+    let tmp = tempfile::tempdir().unwrap();
     dann()
         .args([
             "reproduce",
@@ -601,7 +603,9 @@ fn reproduce_amazon_small_run_writes_tables() {
             "books:dvd",
             "--data-dir",
             "/no/such/dir",
+            "--out",
         ])
+        .arg(tmp.path().join("amazon"))
         .assert()
         .code(2)
         .stderr(predicate::str::contains("/no/such/dir"));
