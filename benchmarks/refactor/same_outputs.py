@@ -16,7 +16,7 @@ runs in parallel), the weights file `model.mpk` and its CRC in `model.json` (bur
 saved parameter a random id; the weights are compared through `eval` and `predict`), the
 report pages and pictures. Exits 1 on any difference, naming the scenario and the file.
 
-Scenarios: `demo moons --json`; `reproduce amazon --pairs books:kitchen,dvd:electronics
+Scenarios: `demo moons --json`; `config` (plain, --shallow, each --network); `reproduce amazon --pairs books:kitchen,dvd:electronics
 --json` (--quick: books:kitchen with a smaller grid); `train` (burn engine and [shallow]),
 `eval`, `predict` and `shift --json` on a CSV pair (written here, seeded) and on the Amazon
 files; `select --json` on books -> kitchen (--quick: a smaller grid); `reproduce digits
@@ -100,6 +100,8 @@ def scenarios(data, quick):
     select_grid = ["--lambdas", "0.1,1", "--hidden", "50"] if quick else []
     shallow = "[shallow]\nepochs = 5\nhidden = 50\n"
     yield "demo moons", [["demo", "moons", "--json", "--seeds", "2"]]
+    yield "config", [["config"], ["config", "--shallow"]] + [
+        ["config", "--network", n] for n in ("mnist", "svhn", "gtsrb")]
     yield "reproduce amazon", [["reproduce", "amazon", "--pairs", pairs, "--json", "--out", "amazon",
                                  "--data-dir", data] + grid]
     for name, s, t, tt, extra in [

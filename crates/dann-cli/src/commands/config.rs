@@ -1,13 +1,8 @@
 //! `dann config`: the default run configuration, or one of the paper's networks.
 
 use anyhow::Result;
-use clap::{Args, ValueEnum};
-use dann::data::images::ImagePrep;
-use dann::experiments::digits::{self, Variant};
-use dann::shallow::ShallowConfig;
-use dann::{Dann, DannConfig};
-
-use dann::run::RunConfig;
+use clap::Args;
+use dann::run::{Network, RunConfig};
 
 #[derive(Debug, Args)]
 pub struct ConfigArgs {
@@ -23,39 +18,8 @@ pub struct ConfigArgs {
     network: Option<Network>,
 }
 
-/// The paper's image networks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Network {
-    /// 2 convolutions (32, 48 channels), 3 x 28 x 28 inputs.
-    Mnist,
-    /// 3 convolutions (64, 64, 128 channels), 3 x 32 x 32 inputs.
-    Svhn,
-    /// 3 convolutions (96, 144, 256 channels), 3 x 40 x 40 inputs, 43 traffic signs.
-    Gtsrb,
-}
-
 pub fn run(a: ConfigArgs) -> Result<()> {
-    let config = match a.network {
-        Some(Network::Mnist) => {
-            RunConfig::from(digits::preset("mnist:mnist-m".parse()?, Variant::Paper))
-        }
-        Some(n) => {
-            let (model, size) = match n {
-                Network::Svhn => (DannConfig::svhn(), 32),
-                _ => (DannConfig::gtsrb(), 40),
-            };
-            let mut train = digits::preset("mnist:mnist-m".parse()?, Variant::Paper).train;
-            train.images = Some(ImagePrep {
-                size: Some([size, size]),
-                ..train.images.unwrap_or_default()
-            });
-            RunConfig::from(Dann { model, train })
-        }
-        None => RunConfig {
-            shallow: a.shallow.then(ShallowConfig::default),
-            ..RunConfig::default()
-        },
-    };
+    let config = RunConfig::starting_point(a.network, a.shallow)?;
     print!("{}", config.to_toml()?);
     Ok(())
 }

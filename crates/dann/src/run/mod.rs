@@ -11,6 +11,7 @@ mod dir;
 mod job;
 mod merge;
 mod moons;
+mod network;
 mod outputs;
 mod overrides;
 mod reproduce;
@@ -24,6 +25,7 @@ pub use dir::{CHECKPOINT_DIR, METRICS_FILE, MetricsStream, RunDir, fresh_dir, ut
 pub use job::Job;
 pub use merge::overlay;
 pub use moons::Procedure;
+pub use network::Network;
 pub use outputs::{SHIFT_ROWS, TSNE_ROWS, shift_summary, tsne_settings};
 pub use overrides::{SelectOverrides, TrainOverrides};
 pub use reproduce::{AmazonOptions, DigitsOptions, DigitsPlan, ReproduceConfig};
