@@ -73,12 +73,6 @@ impl TsneMap {
 impl TsneSettings {
     /// Embeds `model`'s features of up to `n` rows of `source` and of `target` (as read,
     /// prepared here).
-    ///
-    /// ```
-    /// use dann::analysis::tsne::TsneSettings;
-    /// let err = TsneSettings { n: 1, ..TsneSettings::default() }.check().unwrap_err();
-    /// assert!(err.to_string().contains("at least 2"));
-    /// ```
     pub fn embed<B: Backend>(
         &self,
         model: &FittedDann<B>,
@@ -128,6 +122,12 @@ impl TsneSettings {
     }
 
     /// Fails unless at least 2 rows per domain are asked for.
+    ///
+    /// ```
+    /// use dann::analysis::tsne::TsneSettings;
+    /// let err = TsneSettings { n: 1, ..TsneSettings::default() }.check().unwrap_err();
+    /// assert!(err.to_string().contains("at least 2"));
+    /// ```
     pub fn check(&self) -> Result<()> {
         if self.n < 2 {
             return Err(Error::Data("--n must be at least 2".into()));
