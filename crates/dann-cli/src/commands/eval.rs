@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
-
-use super::{load, load_model};
+use dann::data::load_named;
+use dann::run::RunConfig;
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -25,8 +25,9 @@ pub struct EvalArgs {
 }
 
 pub fn run<B: AutodiffBackend>(a: EvalArgs, device: &B::Device) -> Result<()> {
-    let (model, options) = load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
-    let data = model.prepare(load(&a.data, &options)?)?;
+    let (model, options) =
+        RunConfig::load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
+    let data = model.prepare(load_named(&a.data, &options)?)?;
     let e = model.evaluate(&data)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&e)?);

@@ -1,5 +1,5 @@
 //! One file per command: arguments, printing and file output around library calls; what
-//! they share: reading data and models, the run's files and config, the data folder.
+//! `train` and `select` share: the run's files, config and `--force`.
 
 pub mod bench;
 pub mod bench_cnn;
@@ -17,32 +17,13 @@ pub mod shift;
 pub mod train;
 pub mod tsne;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Result;
-use burn::tensor::backend::Backend;
 use clap::Args;
-use dann::FittedDann;
-use dann::data::{self, Dataset, LoadOptions};
 use dann::run::{Files, RunConfig, overlay};
 
 pub(crate) use crate::output::write_file;
-
-/// Reads a data file, naming it in the error.
-fn load(path: &Path, options: &LoadOptions) -> Result<Dataset> {
-    Ok(data::load_named(path, options)?)
-}
-
-/// The model in `dir` and the data options to read data for it: `--config`, else the
-/// `config.toml` that `dann train` wrote beside the model, else the defaults.
-fn load_model<B: Backend>(
-    dir: &Path,
-    config: Option<&Path>,
-    device: &B::Device,
-) -> Result<(FittedDann<B>, LoadOptions)> {
-    let model = FittedDann::<B>::load(dir, device)?;
-    Ok((model, RunConfig::data_options_for(dir, config)?))
-}
 
 /// The files, the config and `--force` of a command that trains into a run directory
 /// (`train`, `select`).

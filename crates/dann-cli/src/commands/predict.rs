@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
+use dann::data::load_named;
 use dann::metrics::argmax;
-
-use super::{load, load_model};
+use dann::run::RunConfig;
 
 #[derive(Debug, Args)]
 pub struct PredictArgs {
@@ -38,8 +38,9 @@ pub fn run<B: AutodiffBackend>(a: PredictArgs, device: &B::Device) -> Result<()>
             a.out.display()
         );
     }
-    let (model, options) = load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
-    let data = load(&a.data, &options)?.without_labels();
+    let (model, options) =
+        RunConfig::load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
+    let data = load_named(&a.data, &options)?.without_labels();
     let data = model.prepare(data)?;
     let proba = model.predict_proba(&data)?;
     let classes = model.class_names();

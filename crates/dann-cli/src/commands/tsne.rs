@@ -8,8 +8,10 @@ use anyhow::Result;
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
 use dann::analysis::tsne::TsneSettings;
+use dann::data::load_named;
+use dann::run::RunConfig;
 
-use super::{load, load_model, write_file};
+use super::write_file;
 use crate::report::draw_tsne;
 
 #[derive(Debug, Args)]
@@ -42,9 +44,10 @@ pub struct TsneArgs {
 }
 
 pub fn run<B: AutodiffBackend>(a: TsneArgs, device: &B::Device) -> Result<()> {
-    let (model, options) = load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
-    let source = load(&a.source, &options)?;
-    let target = load(&a.target, &options)?;
+    let (model, options) =
+        RunConfig::load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
+    let source = load_named(&a.source, &options)?;
+    let target = load_named(&a.target, &options)?;
     let settings = TsneSettings {
         n: a.n,
         perplexity: a.perplexity,

@@ -2,11 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
+use burn::tensor::backend::Backend;
 use serde::{Deserialize, Serialize};
 
 use super::reproduce::ReproduceConfig;
 use crate::data::LoadOptions;
-use crate::deep::DannConfig;
+use crate::deep::{DannConfig, FittedDann};
 use crate::error::{Error, Result};
 use crate::files::rebase;
 use crate::learner::Dann;
@@ -130,6 +131,17 @@ impl RunConfig {
             None if beside.exists() => Self::load(&beside)?.data,
             None => LoadOptions::default(),
         })
+    }
+
+    /// The model saved in `dir` and the data options to read data for it (see
+    /// [`data_options_for`](Self::data_options_for)).
+    pub fn load_model<B: Backend>(
+        dir: &Path,
+        config: Option<&Path>,
+        device: &B::Device,
+    ) -> Result<(FittedDann<B>, LoadOptions)> {
+        let model = FittedDann::<B>::load(dir, device)?;
+        Ok((model, Self::data_options_for(dir, config)?))
     }
 
     /// The config as TOML text.

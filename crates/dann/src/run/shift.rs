@@ -9,7 +9,6 @@ use burn::tensor::backend::Backend;
 use super::config::RunConfig;
 use crate::analysis::shift::{Shift, measure_shift};
 use crate::data::{Dataset, Format, IndexBase, LoadOptions, load_named};
-use crate::deep::FittedDann;
 use crate::error::Result;
 use crate::representation::FeatureMap;
 
@@ -31,12 +30,8 @@ pub fn shift_files<B: Backend>(
     // config is read once.
     let (model, mut options, images) = match model {
         Some(dir) => {
-            let fitted = FittedDann::<B>::load(dir, device)?;
-            (
-                Some(fitted),
-                RunConfig::data_options_for(dir, config)?,
-                None,
-            )
+            let (fitted, options) = RunConfig::load_model::<B>(dir, config, device)?;
+            (Some(fitted), options, None)
         }
         None => {
             let config = RunConfig::load_or_default(config)?;

@@ -171,7 +171,8 @@ impl SelectReport {
 /// One row of the candidates' tables, its cells unformatted.
 struct Row {
     model: &'static str,
-    lambda: f64,
+    /// DANN's lambda; none for the baseline (written `0`).
+    lambda: Option<f64>,
     hidden: usize,
     lr: f64,
     epoch: usize,
@@ -186,7 +187,7 @@ impl Outcome {
     fn rows(&self) -> Vec<Row> {
         let dann = self.dann.candidates.iter().enumerate().map(|(i, c)| Row {
             model: "dann",
-            lambda: c.lambda,
+            lambda: Some(c.lambda),
             hidden: c.hidden,
             lr: c.lr,
             epoch: c.epoch,
@@ -198,7 +199,7 @@ impl Outcome {
             let chosen = i == self.baseline.best;
             Row {
                 model: "source-only",
-                lambda: 0.0,
+                lambda: None,
                 hidden: c.hidden,
                 lr: c.lr,
                 epoch: c.epoch,
@@ -231,11 +232,7 @@ impl Outcome {
             };
             t.row([
                 r.model.to_string(),
-                if r.model == "dann" {
-                    format!("{:.4}", r.lambda)
-                } else {
-                    "0".to_string()
-                },
+                r.lambda.map_or("0".into(), |l| format!("{l:.4}")),
                 r.hidden.to_string(),
                 r.lr.to_string(),
                 r.epoch.to_string(),
@@ -272,11 +269,7 @@ impl Outcome {
             };
             w.write_record([
                 r.model.to_string(),
-                if r.model == "dann" {
-                    r.lambda.to_string()
-                } else {
-                    "0".to_string()
-                },
+                r.lambda.map_or("0".into(), |l| l.to_string()),
                 r.hidden.to_string(),
                 r.lr.to_string(),
                 r.epoch.to_string(),
