@@ -255,6 +255,7 @@ fn bad_config_names_line_and_key() {
             "train", "--source", "s", "--target", "t", "--out", "o", "--config",
         ])
         .arg(&config)
+        .current_dir(dir.path())
         .assert()
         .code(2)
         .stderr(predicate::str::contains(":3:").and(predicate::str::contains("batch_sise")));
@@ -265,9 +266,11 @@ fn bad_config_names_line_and_key() {
             "train", "--source", "s", "--target", "t", "--out", "o", "--config",
         ])
         .arg(&config)
+        .current_dir(dir.path())
         .assert()
         .code(2)
         .stderr(predicate::str::contains("train.source_fraction"));
+    assert!(!dir.path().join("o").exists(), "bad settings write nothing");
 }
 
 #[test]

@@ -58,7 +58,7 @@ fn a_burn_run_fills_its_directory_and_refuses_to_replace_it() {
     let (s, t, tt) = moons_csv(tmp.path());
     let dir = RunDir::new(tmp.path().join("run"));
     let job = Job::new(&s, &t, Some(&tt), short_config());
-    let run = train_burn::<CpuAutodiff>(
+    let mut run = train_burn::<CpuAutodiff>(
         job.clone(),
         &dir,
         Start::Fresh { force: false },
@@ -66,6 +66,10 @@ fn a_burn_run_fills_its_directory_and_refuses_to_replace_it() {
         &Default::default(),
     )
     .unwrap();
+    // The run is staged beside the folder until it is put in place as a whole.
+    assert!(!dir.holds_model() && run.dir.path().join("model.json").exists());
+    run.dir.commit().unwrap();
+    assert!(dir.holds_model() && !run.dir.path().exists());
     assert_eq!(run.records.len(), 4);
     assert!(run.kept.is_none() && run.resumed_from == 0);
     assert!(run.tsne.is_none(), "2-d inputs get no t-SNE map");
@@ -133,13 +137,14 @@ fn a_shallow_run_trains_by_epochs_and_records_them() {
         }),
         ..RunConfig::default()
     };
-    let run = train_shallow::<CpuBackend>(
+    let mut run = train_shallow::<CpuBackend>(
         Job::new(&s, &t, Some(&tt), config),
         &dir,
         false,
         &Default::default(),
     )
     .unwrap();
+    run.dir.commit().unwrap();
     assert_eq!(run.fit.history.len(), 3);
     assert!(
         run.target_accuracy
@@ -216,7 +221,7 @@ fn select_and_shift_run_on_files() {
     };
     let dir = RunDir::new(tmp.path().join("select"));
     let (report, outcome) = select_into::<CpuBackend>(
-        &dir,
+        dir.begin(&[]).unwrap(),
         &job.config,
         (&base, &grid),
         &source,

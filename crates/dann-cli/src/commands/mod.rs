@@ -43,6 +43,11 @@ pub struct RunArgs {
 }
 
 impl RunArgs {
+    /// The `--config` file, if one was given.
+    fn config_file(&self) -> Option<&std::path::Path> {
+        self.config.as_deref()
+    }
+
     /// The config (or the defaults) and the files: the flags over its [files], which are not
     /// kept in the config (nor in the configs written beside models).
     fn resolve(&self) -> Result<(RunConfig, Files)> {

@@ -13,7 +13,10 @@ pub struct ReportArgs {
 }
 
 pub fn run(a: ReportArgs) -> Result<()> {
-    let path = crate::report::write(&a.run)?;
+    if let Some(why) = crate::report::incomplete(&a.run) {
+        eprintln!("warning: {} is an incomplete run: {why}", a.run.display());
+    }
+    let path = crate::report::write(&a.run, &a.run)?;
     eprintln!(
         "wrote {} and the plots in {}",
         path.display(),

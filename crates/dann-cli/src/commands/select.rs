@@ -35,8 +35,9 @@ pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> 
     let (base, grid) = a.overrides.apply(&config)?;
     let (source, target, out) = files.required("")?;
     let dir = RunDir::new(out);
+    let mut job = Job::new(source, target, None, config).with_config_file(a.run.config_file());
+    let pending = dir.begin(&job.inputs())?;
     dir.refuse_to_replace(a.run.force)?;
-    let mut job = Job::new(source, target, None, config);
     let (source, target, _) = job.load_data(false)?;
     if !a.quiet {
         let n = grid.lambdas.len() * grid.hidden.len() * grid.lrs.len();
@@ -49,7 +50,7 @@ pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> 
         );
     }
     let (report, outcome) = select_into::<B::InnerBackend>(
-        &dir,
+        pending,
         &job.config,
         (&base, &grid),
         &source,

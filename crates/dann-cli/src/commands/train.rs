@@ -8,7 +8,7 @@ use clap::Args;
 use dann::Engine;
 use dann::analysis::tsne::TsneMap;
 use dann::run::{
-    BurnRun, Job, RunDir, ShallowRun, Start, TrainOverrides, train_burn, train_shallow,
+    BurnRun, Job, PendingRun, RunDir, ShallowRun, Start, TrainOverrides, train_burn, train_shallow,
 };
 use dann::shallow::Kernel;
 
@@ -44,12 +44,14 @@ pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
     let (config, files) = a.run.resolve()?;
     let (source, target, out) = files.required(", or --resume DIR")?;
     let config = a.overrides.apply(&config)?;
-    let job = Job::new(source, target, files.target_test.as_deref(), config);
+    let job = Job::new(source, target, files.target_test.as_deref(), config)
+        .with_config_file(a.run.config_file());
     let dir = RunDir::new(out);
     if job.config.shallow.is_some() {
         a.overrides.check_shallow()?;
-        let run = train_shallow::<B::InnerBackend>(job, &dir, a.run.force, device)?;
-        finish(&dir, &run.warnings, run.tsne.as_ref(), a.quiet);
+        let mut run = train_shallow::<B::InnerBackend>(job, &dir, a.run.force, device)?;
+        finish(&dir, &run.dir, &run.warnings, run.tsne.as_ref(), a.quiet);
+        run.dir.commit()?;
         if !a.quiet {
             eprintln!("{}", shallow_summary(&run, &dir));
         }
@@ -77,8 +79,9 @@ fn burn<B: AutodiffBackend>(
     let mut reporter = Reporter::new(job.config.train.iterations, quiet, label);
     let run = train_burn::<B>(job, dir, start, &mut reporter, device);
     reporter.finish();
-    let run = run?;
-    finish(dir, &run.warnings, run.tsne.as_ref(), quiet);
+    let mut run = run?;
+    finish(dir, &run.dir, &run.warnings, run.tsne.as_ref(), quiet);
+    run.dir.commit()?;
     if let Some(k) = &run.kept {
         bail!(
             "{}; kept the model of iteration {}, the last checkpoint, in {}",
@@ -93,18 +96,25 @@ fn burn<B: AutodiffBackend>(
     Ok(())
 }
 
-/// The run's warnings, its t-SNE picture and its report (plots, report.html); a failure
-/// there is a warning, the model is saved.
-fn finish(dir: &RunDir, warnings: &[String], tsne: Option<&TsneMap>, quiet: bool) {
+/// The run's warnings, and its t-SNE picture and report (plots, report.html) written into
+/// the staging folder `pending` of the run going to `dir`; a failure there is a warning,
+/// the model is saved.
+fn finish(
+    dir: &RunDir,
+    pending: &PendingRun,
+    warnings: &[String],
+    tsne: Option<&TsneMap>,
+    quiet: bool,
+) {
     for w in warnings {
         eprintln!("warning: {w}");
     }
     if let Some(map) = tsne
-        && let Err(e) = crate::report::draw_tsne(map, &dir.path().join("tsne.png"))
+        && let Err(e) = crate::report::draw_tsne(map, &pending.path().join("tsne.png"))
     {
         eprintln!("warning: no t-SNE map for the report: {e:#}");
     }
-    match crate::report::write(dir.path()) {
+    match crate::report::write(pending.path(), dir.path()) {
         Ok(path) if !quiet => eprintln!("report: {}", path.display()),
         Ok(_) => {}
         Err(e) => eprintln!("warning: no report for {}: {e:#}", dir.path().display()),

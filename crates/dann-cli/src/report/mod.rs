@@ -167,6 +167,25 @@ fn inline_png(id: &str, alt: &str, png: &[u8]) -> String {
     )
 }
 
+/// Why the run in `dir` is incomplete (no model saved), `None` when it holds a model.
+pub fn incomplete(dir: &Path) -> Option<String> {
+    if dir.join(dann::deep::SPEC_FILE).exists() {
+        return None;
+    }
+    let checkpoints = dann::run::RunDir::new(dir).checkpoints();
+    let resume = match checkpoints.iteration() {
+        Ok(Some(it)) => format!(
+            "; its last checkpoint is at iteration {it}: `dann train --resume {}` continues it",
+            dir.display()
+        ),
+        _ => String::new(),
+    };
+    Some(format!(
+        "no model was saved: the run was interrupted or failed before its end, and these \
+         records stop where it stopped{resume}"
+    ))
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -175,13 +194,25 @@ fn escape(text: &str) -> String {
 }
 
 /// Writes `plots/*.png`, `plots/*.svg` and `report.html` into the run directory `dir`
-/// (from its `metrics.jsonl`, `config.toml` and `model.json`); returns the report's path.
-pub fn write(dir: &Path) -> Result<PathBuf> {
+/// (from its `metrics.jsonl`, `config.toml` and `model.json`), a run shown as `shown` (where
+/// it goes: `dir` may be the staging folder of a run not yet in place); returns the
+/// report's path under `shown`. A run without a model (interrupted) is said so at the top.
+pub fn write(dir: &Path, shown: &Path) -> Result<PathBuf> {
     register_font();
     let records = read_records(dir)?;
     if records.is_empty() {
-        bail!("{}: metrics.jsonl has no records to report", dir.display());
+        bail!(
+            "{}: metrics.jsonl has no records to report",
+            shown.display()
+        );
     }
+    let incomplete = match incomplete(dir) {
+        Some(why) => format!(
+            "<p id=\"incomplete\"><strong>Incomplete run:</strong> {}</p>\n",
+            escape(&why)
+        ),
+        None => String::new(),
+    };
     let plots = dir.join("plots");
     std::fs::create_dir_all(&plots)
         .with_context(|| format!("cannot create {}", plots.display()))?;
@@ -233,10 +264,10 @@ pub fn write(dir: &Path) -> Result<PathBuf> {
         Err(_) => String::new(),
     };
     let html = page(
-        &format!("dann run {}", dir.display()),
+        &format!("dann run {}", shown.display()),
         &format!(
             r#"<h1>dann run <code>{title}</code></h1>
-<h2>Last record</h2>
+{incomplete}<h2>Last record</h2>
 <table id="last">{summary}</table>
 <h2>Curves</h2>
 {figures}
@@ -250,12 +281,11 @@ pub fn write(dir: &Path) -> Result<PathBuf> {
 <h2>Model (model.json)</h2>
 <pre id="model">{model}</pre>
 "#,
-            title = escape(&dir.display().to_string()),
+            title = escape(&shown.display().to_string()),
             config = escape(&read("config.toml")),
             model = escape(&read("model.json")),
         ),
     );
-    let path = dir.join("report.html");
-    write_file(&path, &html)?;
-    Ok(path)
+    write_file(&dir.join("report.html"), &html)?;
+    Ok(shown.join("report.html"))
 }

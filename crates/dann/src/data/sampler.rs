@@ -39,6 +39,27 @@ impl EndlessSampler {
     pub fn is_empty(&self) -> bool {
         self.order.is_empty()
     }
+
+    /// What is wrong with a sampler read back (e.g. from a checkpoint) for `n` items: its
+    /// order must be a permutation of `0..n` and its position within it.
+    pub fn fault(&self, n: usize) -> Option<String> {
+        if self.order.len() != n {
+            return Some(format!(
+                "cycles through {} items, not {n}",
+                self.order.len()
+            ));
+        }
+        if self.pos > n {
+            return Some(format!("stands at position {} of {n}", self.pos));
+        }
+        let mut seen = vec![false; n];
+        for &i in &self.order {
+            if i >= n || std::mem::replace(&mut seen[i], true) {
+                return Some(format!("holds index {i}, not a permutation of 0..{n}"));
+            }
+        }
+        None
+    }
 }
 
 impl Iterator for EndlessSampler {
@@ -68,6 +89,22 @@ mod tests {
         second.sort();
         assert_eq!(first, (0..10).collect::<Vec<_>>());
         assert_eq!(second, first);
+    }
+
+    #[test]
+    fn a_damaged_sampler_is_found() {
+        let s = EndlessSampler::new(5, 1);
+        assert_eq!(s.fault(5), None);
+        assert!(s.fault(4).unwrap().contains("5 items"));
+        let mut bad = s.clone();
+        bad.order[0] = 9;
+        assert!(bad.fault(5).unwrap().contains("index 9"));
+        let mut twice = s.clone();
+        twice.order[1] = twice.order[0];
+        assert!(twice.fault(5).is_some());
+        let mut far = s;
+        far.pos = 6;
+        assert!(far.fault(5).unwrap().contains("position 6"));
     }
 
     #[test]

@@ -81,11 +81,6 @@ impl RunDir {
         write_text(&self.path.join(name), text)
     }
 
-    /// Writes `records` as the run's metrics file.
-    pub fn write_metrics<R: serde::Serialize>(&self, records: &[R]) -> Result<()> {
-        self.write(METRICS_FILE, &jsonl(records)?)
-    }
-
     /// Opens the run's metrics stream for a run that starts at iteration `from` (0 for a
     /// fresh run). Records stream into `metrics.jsonl` as they come, so that a long run's
     /// curve can be read while it runs; when the folder holds a model (a run replacing it)
@@ -173,12 +168,14 @@ impl MetricsStream {
         flushed.map_err(|e| Error::io(&self.path, e))
     }
 
-    /// Puts the records in place as the run's metrics file (the model is saved).
-    pub fn commit(mut self) -> Result<()> {
+    /// Copies the records into the staging folder `into` of the finished run
+    /// ([`PendingRun::path`](super::PendingRun::path)) as its metrics file; the stream
+    /// itself stays until the swap takes it away with the old folder, so that a run killed
+    /// before the swap still resumes with its records.
+    pub fn commit(mut self, into: &Path) -> Result<()> {
         self.finish()?;
-        if self.is_partial() {
-            fs::rename(&self.path, &self.final_path).map_err(|e| Error::io(&self.final_path, e))?;
-        }
+        let dest = into.join(METRICS_FILE);
+        fs::copy(&self.path, &dest).map_err(|e| Error::io(&dest, e))?;
         Ok(())
     }
 
@@ -282,15 +279,16 @@ mod tests {
         assert!(!stream.is_partial());
         let r25: MetricsRecord = serde_json::from_str(&record(25)).unwrap();
         stream.on_record(&r25);
-        stream.commit().unwrap();
-        let lines: Vec<String> = fs::read_to_string(&path)
+        let staged = tempfile::tempdir().unwrap();
+        stream.commit(staged.path()).unwrap();
+        let lines: Vec<String> = fs::read_to_string(staged.path().join(METRICS_FILE))
             .unwrap()
             .lines()
             .map(String::from)
             .collect();
         assert_eq!(lines, [record(10), record(20), record(25)]);
         // A fresh run starts an empty stream.
-        run.open_metrics(0).unwrap().commit().unwrap();
+        run.open_metrics(0).unwrap().finish().unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "");
     }
 
@@ -310,8 +308,11 @@ mod tests {
         assert_eq!(fs::read_to_string(&metrics).unwrap(), "old\n");
         let mut stream = run.open_metrics(0).unwrap();
         stream.on_record(&serde_json::from_str(&record(7)).unwrap());
-        stream.commit().unwrap();
-        assert_eq!(fs::read_to_string(&metrics).unwrap(), record(7) + "\n");
+        let staged = tempfile::tempdir().unwrap();
+        stream.commit(staged.path()).unwrap();
+        let committed = staged.path().join(METRICS_FILE);
+        assert_eq!(fs::read_to_string(&committed).unwrap(), record(7) + "\n");
+        assert_eq!(fs::read_to_string(&metrics).unwrap(), "old\n");
         let err = run.refuse_to_replace(false).unwrap_err().to_string();
         assert!(err.contains("already holds a model"), "{err}");
     }

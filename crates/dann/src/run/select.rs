@@ -9,6 +9,7 @@ use burn::tensor::backend::Backend;
 
 use super::config::RunConfig;
 use super::dir::RunDir;
+use super::pending::PendingRun;
 use crate::data::{Dataset, HoldOut};
 use crate::deep::DannConfig;
 use crate::error::{Error, Result};
@@ -20,11 +21,12 @@ use crate::shallow::{ShallowConfig, ShallowDann};
 pub const BASELINE_DIR: &str = "source-only";
 
 /// Runs the selection with the shared settings `base` over `grid` on `source` and `target`
-/// (`config` says how they were read), and writes into `dir`: the chosen DANN (model and
-/// the `config.toml` that retrains it), the chosen baseline in [`BASELINE_DIR`],
+/// (`config` says how they were read), and writes into the run `dir` (begun with
+/// [`RunDir::begin`] before the data was read, put in place here as a whole): the chosen DANN
+/// (model and the `config.toml` that retrains it), the chosen baseline in [`BASELINE_DIR`],
 /// `candidates.md`, `candidates.csv` and `select.json` (the report, also returned).
 pub fn select_into<B: Backend>(
-    dir: &RunDir,
+    mut dir: PendingRun,
     config: &RunConfig,
     (base, grid): (&ShallowConfig, &SelectConfig),
     source: &Dataset,
@@ -35,7 +37,6 @@ pub fn select_into<B: Backend>(
     let parts = HoldOut::new(source, target, base.validation, base.seed)?;
     let outcome = select(base, grid, &parts, source, target, base.seed)?;
     let seconds = start.elapsed().as_secs_f64();
-    dir.create()?;
     let baseline_dir = dir.path().join(BASELINE_DIR);
     let dann_cfg = outcome.dann_config(base);
     let baseline_cfg = outcome.baseline_config(base);
@@ -60,13 +61,14 @@ pub fn select_into<B: Backend>(
     let report = SelectReport::new(
         &outcome,
         &parts,
-        (&dann_cfg, dir.path().to_path_buf()),
-        (&baseline_cfg, baseline_dir),
+        (&dann_cfg, dir.out().to_path_buf()),
+        (&baseline_cfg, dir.out().join(BASELINE_DIR)),
         seconds,
     );
     let json = serde_json::to_string_pretty(&report)
         .map_err(|e| Error::Data(format!("cannot serialise the report: {e}")))?;
     dir.write("select.json", &(json + "\n"))?;
+    dir.commit()?;
     Ok((report, outcome))
 }
 

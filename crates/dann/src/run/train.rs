@@ -10,6 +10,7 @@ use super::config::RunConfig;
 use super::dir::RunDir;
 use super::job::Job;
 use super::outputs::{shift_summary, tsne_settings};
+use super::pending::PendingRun;
 use crate::analysis::tsne::TsneMap;
 use crate::data::{Dataset, HoldOut};
 use crate::deep::{DannConfig, FittedDann};
@@ -39,9 +40,14 @@ pub struct KeptCheckpoint {
     pub iteration: usize,
 }
 
-/// What a burn run left in its folder, and what the front reports.
+/// What a burn run wrote, and what the front reports. Its files are in [`dir`](Self::dir),
+/// the staging folder: the front adds its own (pictures, the report) and calls
+/// [`PendingRun::commit`] to put the run in place as a whole.
 #[derive(Debug)]
+#[must_use = "the run is put in place by `run.dir.commit()`"]
 pub struct BurnRun<B: Backend> {
+    /// The run's files, to be put in place.
+    pub dir: PendingRun,
     /// The model saved.
     pub fitted: FittedDann<B>,
     /// Every metrics record of this run (a resumed run: since the checkpoint).
@@ -58,9 +64,13 @@ pub struct BurnRun<B: Backend> {
     pub warnings: Vec<String>,
 }
 
-/// What a `[shallow]` run left in its folder, and what the front reports.
+/// What a `[shallow]` run wrote, and what the front reports; as [`BurnRun`], the front
+/// calls `dir.commit()` to put the run in place.
 #[derive(Debug)]
+#[must_use = "the run is put in place by `run.dir.commit()`"]
 pub struct ShallowRun<B: Backend> {
+    /// The run's files, to be put in place.
+    pub dir: PendingRun,
     /// The model saved.
     pub fitted: FittedDann<B>,
     /// The fit: its epochs, the epoch kept.
@@ -81,14 +91,17 @@ pub struct ShallowRun<B: Backend> {
     pub warnings: Vec<String>,
 }
 
-/// Trains `job` on burn into `dir`: the metrics stream into `metrics.jsonl` as they come
-/// ([`RunDir::open_metrics`]), checkpoints are saved when `train.checkpoint_every` is set,
-/// then the model, its config, the report's measurements and the metrics are put in place
-/// and the checkpoints dropped. A fresh start refuses a folder holding a model or an
+/// Trains `job` on burn into `dir`, which it locks ([`RunDir::begin`]: a folder another run
+/// writes, or one holding the run's inputs or files a run does not write, is refused): the
+/// metrics stream into `metrics.jsonl` as they come ([`RunDir::open_metrics`]), checkpoints
+/// are saved when `train.checkpoint_every` is set, then the model, its config, the report's
+/// measurements and the metrics are written into the staging folder ([`BurnRun::dir`]),
+/// which the front puts in place. A fresh start refuses a folder holding a model or an
 /// interrupted run unless forced, and checks the settings and reads the data before it
-/// removes anything; a resume continues from the last checkpoint. A run that diverges after
-/// a checkpoint keeps that checkpoint's model ([`BurnRun::kept`]); one that fails otherwise
-/// leaves the folder's old model whole.
+/// removes anything; a resume checks that its inputs are those the run started with and
+/// continues from the last checkpoint. A run that diverges after a checkpoint keeps that
+/// checkpoint's model ([`BurnRun::kept`]); one that fails otherwise leaves the folder as it
+/// was.
 pub fn train_burn<B: AutodiffBackend>(
     mut job: Job,
     dir: &RunDir,
@@ -97,24 +110,35 @@ pub fn train_burn<B: AutodiffBackend>(
     device: &B::Device,
 ) -> Result<BurnRun<B::InnerBackend>> {
     let resuming = start == Start::Resume;
-    if let Start::Fresh { force } = start {
-        dir.refuse_to_replace(force)?;
-        dir.refuse_interrupted(force)?;
+    if !resuming {
         let dann = job.config.dann();
         dann.check()?;
         dann.check_checkpoints()?;
+    }
+    let pending = dir.begin(&job.inputs())?;
+    let mut warnings = Vec::new();
+    match start {
+        Start::Fresh { force } => {
+            dir.refuse_to_replace(force)?;
+            dir.refuse_interrupted(force)?;
+        }
+        Start::Resume => warnings.extend(job.check_digests()?),
     }
     let data = job.load_data(job.trains_images())?;
     if !resuming {
         // The inputs are good: an old run's checkpoint may go now (--force).
         dir.checkpoints().remove()?;
     }
-    fit_burn::<B>(&job, dir, data, resuming, listener, device)
+    let mut run = fit_burn::<B>(&job, dir, pending, data, resuming, listener, device)?;
+    warnings.append(&mut run.warnings);
+    run.warnings = warnings;
+    Ok(run)
 }
 
 fn fit_burn<B: AutodiffBackend>(
     job: &Job,
     dir: &RunDir,
+    pending: PendingRun,
     (source, target, target_test): (Dataset, Dataset, Option<Dataset>),
     resuming: bool,
     listener: &mut dyn TrainListener,
@@ -124,7 +148,6 @@ fn fit_burn<B: AutodiffBackend>(
     let dann = config.dann();
     let engine = dann.engine()?;
     let checkpoints = (resuming || config.train.checkpoint_every > 0).then(|| dir.checkpoints());
-    dir.create()?;
     if let Some(c) = &checkpoints
         && !resuming
     {
@@ -168,14 +191,14 @@ fn fit_burn<B: AutodiffBackend>(
         }
         (_, Err(e)) => return Err(e),
     };
-    fitted.save(dir.path())?;
-    dir.write(RunConfig::FILE, &config.to_toml()?)?;
-    let (tsne, warnings) = measure_beside(dir, &fitted, &source, &target);
-    metrics.commit()?;
-    if let Some(c) = &checkpoints {
-        c.remove()?;
-    }
+    fitted.save(pending.path())?;
+    pending.write(RunConfig::FILE, &config.to_toml()?)?;
+    let (tsne, warnings) = measure_beside(&pending, &fitted, &source, &target);
+    // The checkpoints stay until the swap takes them away with the old folder: a run killed
+    // before it still resumes.
+    metrics.commit(pending.path())?;
     Ok(BurnRun {
+        dir: pending,
         fitted,
         records,
         engine,
@@ -190,22 +213,24 @@ fn fit_burn<B: AutodiffBackend>(
 /// early stopping on the held-out source rows (`shallow.validation`), as `dann select` and
 /// `dann reproduce amazon` train each candidate (the same settings and seed give the same
 /// model); saves the model, the resolved config, the report's measurements and the epochs'
-/// records into `dir`, refusing a folder that holds a model or an interrupted run unless
-/// `force`.
+/// records into the staging folder of `dir` ([`ShallowRun::dir`], to be put in place by the
+/// front), refusing a folder that holds a model or an interrupted run unless `force` (and
+/// what [`RunDir::begin`] refuses).
 pub fn train_shallow<B: Backend>(
     mut job: Job,
     dir: &RunDir,
     force: bool,
     device: &B::Device,
 ) -> Result<ShallowRun<B>> {
-    dir.refuse_to_replace(force)?;
-    dir.refuse_interrupted(force)?;
     let shallow = job
         .config
         .shallow
         .clone()
         .ok_or_else(|| Error::config("shallow", "train_shallow needs a [shallow] section"))?;
     shallow.check()?;
+    let pending = dir.begin(&job.inputs())?;
+    dir.refuse_to_replace(force)?;
+    dir.refuse_interrupted(force)?;
     let (source, target, target_test) = job.load_data(false)?;
     let start = Instant::now();
     let (fit, trained_on) = if shallow.validation > 0.0 {
@@ -224,21 +249,21 @@ pub fn train_shallow<B: Backend>(
         None,
         device,
     )?;
-    dir.create()?;
     let resolved = RunConfig {
         model: architecture,
         shallow: Some(shallow.clone()),
         ..job.config
     };
-    fitted.save(dir.path())?;
-    dir.write(RunConfig::FILE, &resolved.to_toml()?)?;
-    let (tsne, warnings) = measure_beside(dir, &fitted, &source, &target);
-    dir.write_metrics(&fit.history)?;
+    fitted.save(pending.path())?;
+    pending.write(RunConfig::FILE, &resolved.to_toml()?)?;
+    let (tsne, warnings) = measure_beside(&pending, &fitted, &source, &target);
+    pending.write(super::dir::METRICS_FILE, &super::dir::jsonl(&fit.history)?)?;
     let target_accuracy = match &target_test {
         Some(t) => Some(fitted.evaluate(&fitted.prepare(t.clone())?)?.accuracy),
         None => None,
     };
     Ok(ShallowRun {
+        dir: pending,
         fitted,
         kernel: shallow.kernel.resolve(&source, &target),
         settings: shallow,
@@ -254,7 +279,7 @@ pub fn train_shallow<B: Backend>(
 /// Writes the report's measurements beside the model: `shift.json` and, for dense inputs,
 /// `tsne.csv` (the map is returned for the front to draw). A failure is a warning.
 fn measure_beside<B: Backend>(
-    dir: &RunDir,
+    dir: &PendingRun,
     fitted: &FittedDann<B>,
     source: &Dataset,
     target: &Dataset,

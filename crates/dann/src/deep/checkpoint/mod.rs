@@ -3,7 +3,9 @@
 //! the input-noise stream and the sums of the current metrics record), in a folder:
 //!
 //! - `model-<iteration>.mpk` and `optimizer-<iteration>.mpk`: burn records, full precision;
-//! - `checkpoint.json`: the rest, with the size and CRC-32 of both files.
+//! - `checkpoint.json`: the rest, with the size and CRC-32 of both files and a CRC-32 of
+//!   itself; every field is checked against the others (and, on resume, against the data)
+//!   before a run continues from it.
 //!
 //! Each file goes through a temporary file and a rename, the two records before the JSON that
 //! names them, and older records are removed only after: a process killed at any moment
@@ -28,7 +30,7 @@ use crate::training::listener::StepSums;
 
 /// File name of a checkpoint's state inside its folder.
 pub const CHECKPOINT_FILE: &str = "checkpoint.json";
-pub(crate) const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 2;
 
 /// A binary file of a checkpoint and what it must be.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -38,7 +40,7 @@ pub(crate) struct Blob {
 }
 
 /// The trainer's state at the end of an iteration, besides the two records.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct CheckpointState {
     pub(crate) format_version: u32,
     /// Iterations done.
@@ -57,6 +59,79 @@ pub(crate) struct CheckpointState {
     pub(crate) target_stream: EndlessSampler,
     pub(crate) noise: Option<ChaCha8Rng>,
     pub(crate) sums: StepSums,
+    /// CRC-32 of the state serialised with this field `None` (an edit or damage shows).
+    #[serde(default)]
+    pub(crate) checksum: Option<u32>,
+}
+
+impl CheckpointState {
+    /// The state as JSON, its last field the CRC-32 of the same text with `"checksum":null`
+    /// (computed on the bytes written, so that reading needs no float round trip).
+    fn signed_json(&self) -> Result<Vec<u8>> {
+        let bare = CheckpointState {
+            checksum: None,
+            ..self.clone()
+        };
+        let mut bytes = serde_json::to_vec(&bare).map_err(|e| Error::Data(e.to_string()))?;
+        let tail = b"\"checksum\":null}";
+        if !bytes.ends_with(tail) {
+            return Err(Error::Data(
+                "the checkpoint's checksum is not its last field".into(),
+            ));
+        }
+        let crc = crc32fast::hash(&bytes);
+        bytes.truncate(bytes.len() - 5);
+        bytes.extend_from_slice(format!("{crc}}}").as_bytes());
+        Ok(bytes)
+    }
+
+    /// Whether `text` carries the CRC-32 of itself (see [`signed_json`](Self::signed_json)).
+    fn signed(text: &str) -> bool {
+        let key = "\"checksum\":";
+        let Some(at) = text.rfind(key) else {
+            return false;
+        };
+        let rest = &text[at + key.len()..];
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let Ok(crc) = rest[..digits].parse::<u32>() else {
+            return false;
+        };
+        let bare = format!("{}null{}", &text[..at + key.len()], &rest[digits..]);
+        crc32fast::hash(bare.as_bytes()) == crc
+    }
+
+    /// What is inconsistent in a state read back: its checksum, the files it names, its
+    /// iteration against the run's length, the batch streams against the row counts.
+    fn fault(&self) -> Option<String> {
+        let it = self.iteration;
+        if it == 0 || it > self.train.iterations {
+            return Some(format!(
+                "iteration {it} is outside the run's 1..={} iterations",
+                self.train.iterations
+            ));
+        }
+        let (model, optimizer) = (
+            format!("model-{it:09}.mpk"),
+            format!("optimizer-{it:09}.mpk"),
+        );
+        if self.model_file != model || self.optimizer.file != optimizer {
+            return Some(format!(
+                "iteration {it} does not match the files it names ({}, {})",
+                self.model_file, self.optimizer.file
+            ));
+        }
+        for (side, stream, rows) in [
+            ("source", &self.source_stream, self.source_rows),
+            ("target", &self.target_stream, self.target_rows),
+        ] {
+            if let Some(fault) = stream.fault(rows) {
+                return Some(format!(
+                    "the {side} batch stream {fault} ({rows} {side} rows)"
+                ));
+            }
+        }
+        None
+    }
 }
 
 /// The checkpoint folder of a run: where [`Trainer`](crate::deep::Trainer) writes checkpoints
@@ -105,8 +180,24 @@ impl Checkpoints {
             return Err(Error::Model {
                 path,
                 message: format!(
-                    "checkpoint format version {} is not supported (expected {FORMAT_VERSION})",
+                    "checkpoint format version {} is not supported (expected {FORMAT_VERSION}): \
+                     it was written by another dann version; resume with that version, or \
+                     start over with --force",
                     state.format_version
+                ),
+            });
+        }
+        let fault = if CheckpointState::signed(&text) {
+            state.fault()
+        } else {
+            Some("its checksum does not match its content: it was edited or damaged".into())
+        };
+        if let Some(fault) = fault {
+            return Err(Error::Model {
+                path,
+                message: format!(
+                    "not a usable checkpoint: {fault}; start over with --force (or put back \
+                     the checkpoint as the run wrote it)"
                 ),
             });
         }
@@ -181,10 +272,11 @@ impl Checkpoints {
                 file: optimizer_file.clone(),
                 check: WeightsCheck::of(optimizer),
             },
+            checksum: None,
             ..state
         };
         let path = self.state_path();
-        let json = serde_json::to_vec(&state).map_err(|e| Error::Model {
+        let json = state.signed_json().map_err(|e| Error::Model {
             path: path.clone(),
             message: e.to_string(),
         })?;
@@ -337,6 +429,37 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("truncated or corrupt"), "{err}");
+
+        // An edited checkpoint.json: its checksum shows it; one edited with its checksum
+        // put right is refused by the field checks (an iteration beyond the run, one that
+        // does not match the files, a batch stream out of range), never a panic or an old
+        // model saved as final.
+        let path = checkpoints.state_path();
+        let good = fs::read_to_string(&path).unwrap();
+        fs::write(&path, good.replace("\"iteration\":10", "\"iteration\":40")).unwrap();
+        let err = checkpoints.read_state().err().unwrap().to_string();
+        assert!(err.contains("checksum does not match"), "{err}");
+        let forge = |edit: &dyn Fn(&mut CheckpointState)| {
+            let mut state: CheckpointState = serde_json::from_str(&good).unwrap();
+            edit(&mut state);
+            fs::write(&path, state.signed_json().unwrap()).unwrap();
+            let err = dann
+                .fit_resumable::<B>(&source, &target, None, &mut (), &checkpoints, &device)
+                .unwrap_err()
+                .to_string();
+            err
+        };
+        let err = forge(&|s| s.iteration = 1000);
+        assert!(err.contains("outside the run's 1..=40 iterations"), "{err}");
+        let err = forge(&|s| s.iteration = 20);
+        assert!(err.contains("does not match the files it names"), "{err}");
+        let err = forge(&|s| s.source_stream = EndlessSampler::new(51, 0));
+        assert!(
+            err.contains("the source batch stream cycles through 51"),
+            "{err}"
+        );
+        fs::write(&path, &good).unwrap();
+        assert_eq!(checkpoints.iteration().unwrap(), Some(10));
 
         // The shallow kernels do not checkpoint, and say so.
         let mut shallow = Dann::default();

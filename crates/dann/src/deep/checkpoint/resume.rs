@@ -131,6 +131,7 @@ impl<B: AutodiffBackend> Trainer<'_, B> {
             target_stream: self.target_stream.clone(),
             noise: self.noise.as_ref().map(|n| n.rng().clone()),
             sums: self.sums.clone(),
+            checksum: None,
         };
         checkpoints.save(state, &model_bytes, &optimizer_bytes)
     }
