@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use dann::files::WriteTarget;
 
 /// Writes `text` to `path` through a temporary file beside it and a rename, so that an
 /// interrupted run never leaves a half-written file in place of an old one (a symlink is
@@ -36,21 +37,21 @@ pub(crate) fn write_output(
 }
 
 /// Refuses to replace an existing file at `--<flag>` without `--force`. Only a regular file
-/// (or a symlink to one) counts: a device such as `/dev/null`, a FIFO, a dangling link or
-/// `-` (stdout, for an output that takes it) replaces nothing. A folder is refused before any
-/// work.
+/// (or a symlink to one) counts: a device such as `/dev/null`, a FIFO, an open descriptor
+/// (`/dev/stdout`, even when the shell points it at a file), a dangling link or `-` (stdout,
+/// for an output that takes it) replaces nothing. A folder is refused before any work.
 pub(crate) fn refuse_to_replace(path: &Path, flag: &str, force: bool) -> Result<()> {
     if is_stdout(path) {
         return Ok(());
     }
-    let meta = std::fs::metadata(path);
-    if meta.as_ref().is_ok_and(|m| m.is_dir()) {
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
         anyhow::bail!(
             "--{flag} {} is a folder; give a file name (or `-` for stdout)",
             path.display()
         );
     }
-    if !force && meta.is_ok_and(|m| m.is_file()) {
+    let target = dann::files::write_target(path).with_context(|| format!("--{flag}"))?;
+    if !force && matches!(target, WriteTarget::Replace { exists: true, .. }) {
         anyhow::bail!(
             "--{flag} {} already exists; pass --force to replace it or choose another --{flag}",
             path.display()

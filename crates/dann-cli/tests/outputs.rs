@@ -6,6 +6,7 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use assert_cmd::cargo::CommandCargoExt;
 use common::{dann, train_cmd, write_moons};
 
 /// A small model trained on the moons in `dir/run`; returns it and the unlabelled target.
@@ -137,5 +138,42 @@ fn predict_out_folder_is_refused() {
     common::refused(
         predict(&run, &target, dir.path()),
         &["--out", "is a folder"],
+    );
+}
+
+/// `--out /dev/stdout` reaches the process's stdout whatever it is: a pipe (the link leads
+/// to `pipe:[N]`, no path) or a file the shell opened, which is neither refused as an
+/// existing file nor replaced behind the shell's back.
+#[cfg(target_os = "linux")]
+#[test]
+fn predict_out_dev_stdout_writes_the_descriptor() {
+    let dir = tempfile::tempdir().unwrap();
+    let (run, target) = model(dir.path());
+    // A pipe (assert_cmd captures stdout through one).
+    let out = predict(&run, &target, Path::new("/dev/stdout"))
+        .assert()
+        .success();
+    assert_predictions(&String::from_utf8_lossy(&out.get_output().stdout));
+    // A file, as `> preds.csv` makes it.
+    let file = dir.path().join("preds.csv");
+    let status = std::process::Command::cargo_bin("dann")
+        .unwrap()
+        .args(["predict", "--model"])
+        .arg(&run)
+        .arg("--data")
+        .arg(&target)
+        .args(["--out", "/dev/stdout"])
+        .stdout(fs::File::create(&file).unwrap())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_predictions(&fs::read_to_string(&file).unwrap());
+    assert!(
+        fs::read_dir(dir.path()).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains(".tmp-")),
+        "a temporary file was left"
     );
 }

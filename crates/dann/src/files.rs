@@ -18,25 +18,18 @@ pub fn temp_beside(path: &Path) -> PathBuf {
 /// Writes the bytes `write` produces to `path` through [`temp_beside`] and a rename; on
 /// failure the temporary file is removed and `path` is left as it was.
 ///
-/// A symlink is written through: the file it points to (see [`write_target`]) is replaced
-/// and the link stays a link. An existing target that is not a regular file (a character
-/// device such as `/dev/null` or `/dev/stdout`, a FIFO) is written directly, since renaming
-/// over it would replace the device with a file.
+/// Where the bytes go is [`write_target`]'s answer: a symlink is written through (the file
+/// it points to is replaced, the link stays a link); a device such as `/dev/null`, a FIFO, or
+/// an open descriptor such as `/dev/stdout` is written in place, since renaming over it
+/// would replace the device with a file (or, through `/proc/self/fd`, miss the descriptor).
 pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> Result<()> {
-    let target = write_target(path)?;
-    match std::fs::metadata(&target) {
-        Ok(meta) if meta.is_dir() => {
-            return Err(Error::io(
-                path,
-                std::io::Error::other("is a folder; give a file name"),
-            ));
-        }
-        Ok(meta) if !meta.is_file() => return write_directly(&target, write),
-        _ => {}
-    }
+    let target = match write_target(path)? {
+        WriteTarget::InPlace { append } => return write_in_place(path, append, write),
+        WriteTarget::Replace { file, .. } => file,
+    };
     let tmp = temp_beside(&target);
     let result = (|| -> std::io::Result<()> {
         let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
@@ -54,13 +47,18 @@ pub fn write_atomically(
     })
 }
 
-/// Writes to a device or FIFO in place: there is no old content to keep whole.
-fn write_directly(
+/// Writes to a device, a FIFO or an open descriptor in place: there is no old content to
+/// keep whole.
+fn write_in_place(
     path: &Path,
+    append: bool,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> Result<()> {
     let result = (|| -> std::io::Result<()> {
-        let file = std::fs::OpenOptions::new().write(true).open(path)?;
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .append(append)
+            .open(path)?;
         let mut w = std::io::BufWriter::new(file);
         write(&mut w)?;
         w.flush()
@@ -68,23 +66,70 @@ fn write_directly(
     result.map_err(|e| Error::io(path, e))
 }
 
-/// The file that writing to `path` replaces: `path` itself, or, when `path` is a symlink
-/// (or a chain of them), the file the last link points to, which need not exist yet.
-/// A relative link is read from the link's folder; a loop of links is an error.
-pub fn write_target(path: &Path) -> Result<PathBuf> {
+/// How [`write_atomically`] writes to a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteTarget {
+    /// Replace `file` through a temporary file beside it and a rename: the path itself, or
+    /// the file its symlinks lead to (which need not exist yet).
+    Replace {
+        /// The file replaced.
+        file: PathBuf,
+        /// Whether there is a file there now (one a command may refuse to replace).
+        exists: bool,
+    },
+    /// Open the path and write: a character or block device, a FIFO, a socket, or a
+    /// descriptor the process already has open (`/dev/stdout`, `/dev/fd/N`,
+    /// `/proc/self/fd/N`), which the shell may have pointed at a file (`> out.csv`,
+    /// appended to so that `>>` keeps what was there).
+    InPlace {
+        /// Append (a regular file behind a descriptor) rather than write from the start.
+        append: bool,
+    },
+}
+
+/// Where writing to `path` goes (see [`WriteTarget`]): symlinks are followed (a relative
+/// link from its own folder) until a path that is not a link; a link into `/proc` (an open
+/// descriptor) stops there. A folder, or a loop of links, is an error.
+pub fn write_target(path: &Path) -> Result<WriteTarget> {
     // Linux's own limit on links followed in one lookup (MAXSYMLINKS).
     const MAX_LINKS: usize = 40;
+    let descriptor = |p: &Path| p.starts_with("/proc") || p.starts_with("/dev/fd");
     let mut current = path.to_path_buf();
     for _ in 0..MAX_LINKS {
-        match std::fs::symlink_metadata(&current) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                let link = std::fs::read_link(&current).map_err(|e| Error::io(&current, e))?;
-                current = match current.parent() {
-                    Some(folder) => folder.join(link),
-                    None => link,
-                };
+        if descriptor(&current) {
+            // `/proc/self/fd/1` links to `pipe:[123]` or to the file the shell opened: only
+            // opening the link itself reaches the descriptor.
+            let append = std::fs::metadata(path).is_ok_and(|m| m.is_file());
+            return Ok(WriteTarget::InPlace { append });
+        }
+        let meta = match std::fs::symlink_metadata(&current) {
+            Ok(meta) => meta,
+            Err(_) => {
+                return Ok(WriteTarget::Replace {
+                    file: current,
+                    exists: false,
+                });
             }
-            _ => return Ok(current),
+        };
+        let kind = meta.file_type();
+        if kind.is_symlink() {
+            let link = std::fs::read_link(&current).map_err(|e| Error::io(&current, e))?;
+            current = match current.parent() {
+                Some(folder) => folder.join(link),
+                None => link,
+            };
+        } else if kind.is_dir() {
+            return Err(Error::io(
+                path,
+                std::io::Error::other("is a folder; give a file name"),
+            ));
+        } else if kind.is_file() {
+            return Ok(WriteTarget::Replace {
+                file: current,
+                exists: true,
+            });
+        } else {
+            return Ok(WriteTarget::InPlace { append: false });
         }
     }
     Err(Error::io(
@@ -237,6 +282,31 @@ mod tests {
         let meta = std::fs::metadata(&fifo).unwrap();
         assert!(meta.file_type().is_fifo(), "the FIFO was replaced");
         assert_eq!(reader.join().unwrap(), "through the pipe");
+    }
+
+    /// `/dev/stdout` with stdout a file (`> out.csv`): written through the descriptor, after
+    /// what is there (`>>`), not replaced by a rename nor refused as an existing file.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_open_descriptor_is_written_in_place() {
+        use std::os::fd::AsRawFd;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let mut held = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .unwrap();
+        held.write_all(b"kept\n").unwrap();
+        let fd = PathBuf::from(format!("/dev/fd/{}", held.as_raw_fd()));
+        assert_eq!(
+            write_target(&fd).unwrap(),
+            WriteTarget::InPlace { append: true }
+        );
+        write_atomically(&fd, |w| w.write_all(b"new\n")).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "kept\nnew\n");
+        // Nothing was made beside it.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

@@ -21,8 +21,8 @@ pub struct PredictArgs {
     data: PathBuf,
     /// Output CSV: row, label, probability, then one probability column per class; `-`
     /// prints it to stdout. An existing file is refused unless --force; a symlink is written
-    /// through (the file it points to is replaced, the link stays), a device such as
-    /// /dev/null is written directly.
+    /// through (the file it points to is replaced, the link stays); a device or descriptor
+    /// such as /dev/null or /dev/stdout is written directly.
     #[arg(long)]
     out: PathBuf,
     /// Replace --out if it exists.
