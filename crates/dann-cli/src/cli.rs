@@ -1,8 +1,11 @@
 //! The command line: global options, the command tree, and dispatch onto a backend.
 
+use std::ffi::OsString;
+
 use anyhow::Result;
 use burn::tensor::backend::AutodiffBackend;
-use clap::{Parser, Subcommand};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::commands::{
     bench, bench_cnn, config, demo, digits, eval, make_data, predict, report, reproduce, select,
@@ -23,6 +26,54 @@ pub struct Cli {
     pub device: DeviceArg,
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The command tree as parsed: every command takes a negative number as a flag's value
+    /// (`--seed -1`, `--fail-above -1`), so that the flag's own check answers it instead of
+    /// clap's "unexpected argument".
+    pub fn command_tree() -> clap::Command {
+        fn negatives(cmd: clap::Command) -> clap::Command {
+            cmd.allow_negative_numbers(true).mut_subcommands(negatives)
+        }
+        negatives(Cli::command())
+    }
+
+    /// Parses `args` (the program name first) with [`Cli::command_tree`]; a negative number
+    /// given to a flag that takes a whole number >= 0 is told so.
+    pub fn try_parse_args<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let mut cmd = Self::command_tree();
+        let matches = cmd
+            .try_get_matches_from_mut(args)
+            .map_err(explain_negative)?;
+        Self::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))
+    }
+}
+
+/// clap's "invalid digit found in string" for `--seed -1` becomes "must be a whole number
+/// >= 0".
+fn explain_negative(err: clap::Error) -> clap::Error {
+    if err.kind() != ErrorKind::ValueValidation {
+        return err;
+    }
+    let (Some(ContextValue::String(arg)), Some(ContextValue::String(value))) = (
+        err.get(ContextKind::InvalidArg),
+        err.get(ContextKind::InvalidValue),
+    ) else {
+        return err;
+    };
+    if !value.starts_with('-') || value.parse::<f64>().is_err() {
+        return err;
+    }
+    let flag = arg.split_whitespace().next().unwrap_or(arg);
+    clap::Error::raw(
+        ErrorKind::ValueValidation,
+        format!("{flag} {value}: must be a whole number >= 0 (see --help)\n"),
+    )
 }
 
 /// A compute device named on the command line.
@@ -179,20 +230,45 @@ fn run_on<B: AutodiffBackend>(command: Command, device: &B::Device) -> Result<()
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
-
     use super::*;
 
     /// Flags flattened in from the library's settings (files, overrides, reproduce options,
     /// benches) must not clash with a command's own: clap checks the whole tree here.
     #[test]
     fn the_command_tree_is_consistent() {
-        Cli::command().debug_assert();
+        Cli::command_tree().debug_assert();
+    }
+
+    #[test]
+    fn a_negative_number_is_a_value_with_a_clear_error() {
+        let err = Cli::try_parse_args([
+            "dann", "shift", "--source", "a", "--target", "b", "--seed", "-1",
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("--seed -1: must be a whole number >= 0"),
+            "{err}"
+        );
+        assert!(!err.contains("unexpected argument"), "{err}");
+        // A negative float reaches the command's own check.
+        let cli = Cli::try_parse_args([
+            "dann",
+            "shift",
+            "--source",
+            "a",
+            "--target",
+            "b",
+            "--fail-above",
+            "-1",
+        ])
+        .unwrap();
+        assert!(matches!(cli.command, Command::Shift(_)));
     }
 
     #[test]
     fn train_takes_the_files_and_overrides_as_before() {
-        let cli = Cli::try_parse_from([
+        let cli = Cli::try_parse_args([
             "dann",
             "train",
             "--source",
@@ -210,7 +286,7 @@ mod tests {
         ])
         .unwrap();
         assert!(matches!(cli.command, Command::Train(_)));
-        let clash = Cli::try_parse_from(["dann", "train", "--resume", "o", "--seed", "3"]);
+        let clash = Cli::try_parse_args(["dann", "train", "--resume", "o", "--seed", "3"]);
         assert!(clash.is_err(), "--resume takes the run's own settings");
     }
 }

@@ -13,11 +13,9 @@ mod report;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     quiet_on_closed_stdout();
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::try_parse_args(std::env::args_os()).unwrap_or_else(|e| e.exit());
     // DANN_CONV=burn: burn's own convolution ops instead of the fused CPU kernels (to compare).
     if std::env::var("DANN_CONV").as_deref() == Ok("burn") {
         dann::nn::conv::fused::set_enabled(false);

@@ -1,13 +1,61 @@
 //! Writing the command line's output files.
 
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use dann::files::WriteTarget;
 
 /// Writes `text` to `path` through a temporary file beside it and a rename, so that an
-/// interrupted run never leaves a half-written file in place of an old one.
+/// interrupted run never leaves a half-written file in place of an old one (a symlink is
+/// written through, a device directly: see `dann::files::write_atomically`).
 pub(crate) fn write_file(path: &Path, text: &str) -> Result<()> {
-    use std::io::Write;
     dann::files::write_atomically(path, |w| w.write_all(text.as_bytes()))
         .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// `-`: the output goes to stdout instead of a file.
+pub(crate) fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Writes what `write` produces to `path` (see [`write_file`]), or to stdout when `path` is
+/// `-`; a reader that closes stdout early (`| head`) ends the output, not in an error.
+pub(crate) fn write_output(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    if is_stdout(path) {
+        let mut out = std::io::stdout().lock();
+        return match write(&mut out).and_then(|()| out.flush()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.context("cannot write to stdout"),
+        };
+    }
+    dann::files::write_atomically(path, |w| write(w))
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Refuses to replace an existing file at `--<flag>` without `--force`. Only a regular file
+/// (or a symlink to one) counts: a device such as `/dev/null`, a FIFO, an open descriptor
+/// (`/dev/stdout`, even when the shell points it at a file), a dangling link or `-` (stdout,
+/// for an output that takes it) replaces nothing. A folder is refused before any work.
+pub(crate) fn refuse_to_replace(path: &Path, flag: &str, force: bool) -> Result<()> {
+    if is_stdout(path) {
+        return Ok(());
+    }
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        anyhow::bail!(
+            "--{flag} {} is a folder; give a file name (or `-` for stdout)",
+            path.display()
+        );
+    }
+    let target = dann::files::write_target(path).with_context(|| format!("--{flag}"))?;
+    if !force && matches!(target, WriteTarget::Replace { exists: true, .. }) {
+        anyhow::bail!(
+            "--{flag} {} already exists; pass --force to replace it or choose another --{flag}",
+            path.display()
+        );
+    }
+    Ok(())
 }

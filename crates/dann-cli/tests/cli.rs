@@ -595,7 +595,7 @@ fn reproduce_amazon_small_run_writes_tables() {
         .args(["reproduce", "amazon", "--lr", "0"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("shallow.lr"));
+        .stderr(predicate::str::contains("`--lr`: must be > 0, got 0"));
     // Into a temporary folder: a run that fails on its data has already made its --out.
     let tmp = tempfile::tempdir().unwrap();
     dann()

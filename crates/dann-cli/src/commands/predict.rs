@@ -1,15 +1,15 @@
 //! `dann predict`: the predicted label and class probabilities of every row, as CSV.
 
-use std::fs;
-use std::io::BufWriter;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
 use dann::data::load_named;
 use dann::metrics::argmax;
 use dann::run::RunConfig;
+
+use crate::output::{refuse_to_replace, write_output};
 
 #[derive(Debug, Args)]
 pub struct PredictArgs {
@@ -19,8 +19,10 @@ pub struct PredictArgs {
     /// Data (labels, if any, are ignored).
     #[arg(long)]
     data: PathBuf,
-    /// Output CSV: row, label, probability, then one probability column per class. An
-    /// existing file is refused unless --force.
+    /// Output CSV: row, label, probability, then one probability column per class; `-`
+    /// prints it to stdout. An existing file is refused unless --force; a symlink is written
+    /// through (the file it points to is replaced, the link stays); a device or descriptor
+    /// such as /dev/null or /dev/stdout is written directly.
     #[arg(long)]
     out: PathBuf,
     /// Replace --out if it exists.
@@ -32,19 +34,14 @@ pub struct PredictArgs {
 }
 
 pub fn run<B: AutodiffBackend>(a: PredictArgs, device: &B::Device) -> Result<()> {
-    if a.out.exists() && !a.force {
-        bail!(
-            "{} already exists; pass --force to replace it or choose another --out",
-            a.out.display()
-        );
-    }
+    refuse_to_replace(&a.out, "out", a.force)?;
     let (model, options) =
         RunConfig::load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
     let data = load_named(&a.data, &options)?.without_labels();
     let data = model.prepare(data)?;
     let proba = model.predict_proba(&data)?;
     let classes = model.class_names();
-    let write = |w: &mut BufWriter<fs::File>| -> std::io::Result<()> {
+    let write = |w: &mut dyn std::io::Write| -> std::io::Result<()> {
         let mut w = csv::Writer::from_writer(w);
         let mut header = vec!["row".to_string(), "label".into(), "probability".into()];
         header.extend(classes.iter().map(|c| format!("p_{c}")));
@@ -62,6 +59,5 @@ pub fn run<B: AutodiffBackend>(a: PredictArgs, device: &B::Device) -> Result<()>
         }
         w.flush()
     };
-    dann::files::write_atomically(&a.out, write)
-        .with_context(|| format!("cannot write {}", a.out.display()))
+    write_output(&a.out, write)
 }

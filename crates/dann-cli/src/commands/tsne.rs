@@ -2,9 +2,9 @@
 //! colours (the paper's Figure for MNIST -> MNIST-M: before adaptation the domains form
 //! separate clouds, after it they mix).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
 use dann::analysis::tsne::TsneSettings;
@@ -25,13 +25,15 @@ pub struct TsneArgs {
     /// Target data.
     #[arg(long)]
     target: PathBuf,
-    /// The PNG to write; the embedding goes beside it as CSV (x, y, domain, label).
+    /// The PNG to write (a name ending in .png); the embedding goes beside it as CSV (x, y,
+    /// domain, label).
     #[arg(long)]
     out: PathBuf,
     /// Rows drawn from each domain (all when fewer).
     #[arg(long, default_value_t = 1000)]
     n: usize,
-    /// Perplexity of t-SNE.
+    /// Perplexity of t-SNE, a number >= 1 (the effective number of neighbours; lowered to a
+    /// third of the rows for few rows).
     #[arg(long, default_value_t = 30.0)]
     perplexity: f32,
     /// Seed of the row draw and of the initial embedding.
@@ -44,15 +46,17 @@ pub struct TsneArgs {
 }
 
 pub fn run<B: AutodiffBackend>(a: TsneArgs, device: &B::Device) -> Result<()> {
-    let (model, options) =
-        RunConfig::load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
-    let source = load_named(&a.source, &options)?;
-    let target = load_named(&a.target, &options)?;
     let settings = TsneSettings {
         n: a.n,
         perplexity: a.perplexity,
         seed: a.seed,
     };
+    settings.check()?;
+    check_png(&a.out)?;
+    let (model, options) =
+        RunConfig::load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
+    let source = load_named(&a.source, &options)?;
+    let target = load_named(&a.target, &options)?;
     let map = settings.embed(&model, &source, &target)?;
     draw_tsne(&map, &a.out)?;
     write_file(&a.out.with_extension("csv"), &map.csv())?;
@@ -62,5 +66,20 @@ pub fn run<B: AutodiffBackend>(a: TsneArgs, device: &B::Device) -> Result<()> {
         a.out.display(),
         a.out.with_extension("csv").display()
     );
+    Ok(())
+}
+
+/// The map is drawn as PNG only: another extension (`.jpg`) would name PNG bytes wrongly.
+fn check_png(out: &Path) -> Result<()> {
+    if !out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"))
+    {
+        bail!(
+            "--out {}: dann tsne draws a PNG image; give a name ending in .png (the CSV is \
+             written beside it)",
+            out.display()
+        );
+    }
     Ok(())
 }

@@ -18,7 +18,8 @@ use crate::error::{Error, Result};
 pub struct TsneSettings {
     /// Rows drawn from each domain (all when fewer).
     pub n: usize,
-    /// Perplexity (lowered for few rows).
+    /// Perplexity, a number >= 1 (the effective number of neighbours; lowered to a third of
+    /// the rows for few rows).
     pub perplexity: f32,
     /// Seed of the row draw and of the initial embedding.
     pub seed: u64,
@@ -121,7 +122,8 @@ impl TsneSettings {
         })
     }
 
-    /// Fails unless at least 2 rows per domain are asked for.
+    /// Fails unless at least 2 rows per domain are asked for and the perplexity is a number
+    /// >= 1.
     ///
     /// ```
     /// use dann::analysis::tsne::TsneSettings;
@@ -131,6 +133,13 @@ impl TsneSettings {
     pub fn check(&self) -> Result<()> {
         if self.n < 2 {
             return Err(Error::Data("--n must be at least 2".into()));
+        }
+        if !(self.perplexity.is_finite() && self.perplexity >= 1.0) {
+            return Err(Error::Data(format!(
+                "--perplexity {}: must be a number >= 1 (the effective number of neighbours; \
+                 5 to 50 is usual, 30 the default)",
+                self.perplexity
+            )));
         }
         Ok(())
     }
@@ -146,6 +155,26 @@ fn label_of(data: &Dataset, i: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_perplexity_below_1_or_not_a_number_is_refused() {
+        for p in [0.0, 0.5, -1.0, f32::NAN, f32::INFINITY] {
+            let settings = TsneSettings {
+                perplexity: p,
+                ..TsneSettings::default()
+            };
+            let err = settings.check().unwrap_err().to_string();
+            assert!(
+                err.contains("--perplexity") && err.contains(">= 1"),
+                "{p}: {err}"
+            );
+        }
+        let settings = TsneSettings {
+            perplexity: 1.0,
+            ..TsneSettings::default()
+        };
+        settings.check().unwrap();
+    }
 
     #[test]
     fn csv_has_a_row_per_point() {

@@ -12,7 +12,7 @@ use burn::tensor::backend::AutodiffBackend;
 use super::random_images;
 use crate::backend::CpuAutodiff;
 use crate::deep::{DannConfig, Trainer};
-use crate::error::Result;
+use crate::error::{Error, Result, non_negative};
 use crate::nn::conv;
 use crate::nn::grl::reverse_gradient;
 use crate::training::TrainConfig;
@@ -40,13 +40,18 @@ impl Selftest {
     }
 }
 
-/// Runs the GRL check and `steps` (at least 1) training steps on `device` and on the CPU
-/// with burn's own operations, comparing the class probabilities within `tolerance`.
+/// Runs the GRL check and `steps` training steps on `device` and on the CPU with burn's own
+/// operations, comparing the class probabilities within `tolerance`; `steps` 0 or a
+/// tolerance that is negative or not a number is an error (naming `dann selftest`'s flag).
 pub fn selftest<B: AutodiffBackend>(
     steps: usize,
     tolerance: f64,
     device: &B::Device,
 ) -> Result<Selftest> {
+    if steps == 0 {
+        return Err(Error::config("--steps", "must be at least 1"));
+    }
+    non_negative("--tolerance", tolerance)?;
     let start = Instant::now();
     let grl_error = grl_error::<B>(device);
     // A few training steps of the paper's MNIST network, here and on the CPU.
@@ -116,5 +121,22 @@ mod tests {
     #[test]
     fn the_gradient_reversal_layer_passes_on_the_cpu() {
         assert!(grl_error::<CpuAutodiff>(&Default::default()) <= 1e-6);
+    }
+
+    #[test]
+    fn no_steps_or_a_bad_tolerance_is_refused_up_front() {
+        let device = Default::default();
+        let err = selftest::<CpuAutodiff>(0, 1e-3, &device).unwrap_err();
+        assert!(
+            err.to_string().contains("`--steps`: must be at least 1"),
+            "{err}"
+        );
+        for tolerance in [f64::NAN, -1.0, f64::INFINITY] {
+            let err = selftest::<CpuAutodiff>(1, tolerance, &device).unwrap_err();
+            assert!(
+                err.to_string().contains("`--tolerance`: must be >= 0"),
+                "{err}"
+            );
+        }
     }
 }

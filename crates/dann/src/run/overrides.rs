@@ -133,12 +133,28 @@ fn switched_off<S: serde::Serializer>(_: &bool, s: S) -> std::result::Result<S::
 
 impl SelectOverrides {
     /// The shared training settings (`config`'s `[shallow]`, else the paper's) and the grid
-    /// (`[select]`) with these values, checked.
+    /// (`[select]`) with these values, checked; a bad value that came from a flag is named by
+    /// the flag (`--lambdas`, not `select.lambdas`).
     pub fn apply(&self, config: &RunConfig) -> Result<(ShallowConfig, SelectConfig)> {
         let mut base = config.shallow.clone().unwrap_or_default();
         base.seed = self.seed.unwrap_or(base.seed);
         let grid = overlay(&config.select, self)?;
-        grid.check(&base)?;
+        grid.check(&base).map_err(|e| self.name_the_flag(e))?;
         Ok((base, grid))
+    }
+
+    /// `e` naming the flag instead of the `[select]` key when the flag set that key.
+    fn name_the_flag(&self, e: Error) -> Error {
+        let Error::Config { field, message } = e else {
+            return e;
+        };
+        let flag = match field.as_str() {
+            "select.lambdas" if self.lambdas.is_some() => "--lambdas",
+            "select.hidden" if self.hidden.is_some() => "--hidden",
+            "select.lrs" if self.lrs.is_some() => "--lrs",
+            "select.splits" if self.splits.is_some() => "--splits",
+            _ => return Error::Config { field, message },
+        };
+        Error::config(flag, message)
     }
 }

@@ -259,7 +259,18 @@ impl AmazonOptions {
         if let Some(h) = self.hidden.clone() {
             config.hidden = h;
         }
-        config.shallow.check()?;
+        config.shallow.check().map_err(|e| match e {
+            // A bad value from a flag is named by the flag.
+            Error::Config { field, message } => {
+                let flag = match field.as_str() {
+                    "shallow.lr" if self.lr.is_some() => "--lr",
+                    "shallow.epochs" if self.epochs.is_some() => "--epochs",
+                    _ => return Error::Config { field, message },
+                };
+                Error::config(flag, message)
+            }
+            e => e,
+        })?;
         Ok(config)
     }
 }

@@ -102,7 +102,8 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Record metrics every this many iterations (and at the last one); 0 for only the last.
     pub log_every: usize,
-    /// At most this many source rows are used to measure source accuracy in the records.
+    /// At most this many source rows are used to measure source accuracy in the records (at
+    /// least 1).
     pub monitor_rows: usize,
     /// Save a checkpoint every this many iterations (0: never), from which
     /// [`Trainer::resume`](crate::deep::Trainer::resume) (`dann train --resume`) continues to the
@@ -141,6 +142,13 @@ impl TrainConfig {
     pub fn check(&self) -> Result<()> {
         if self.iterations == 0 {
             return Err(Error::config("train.iterations", "must be at least 1"));
+        }
+        if self.monitor_rows == 0 {
+            return Err(Error::config(
+                "train.monitor_rows",
+                "must be at least 1: the source rows whose accuracy each record measures (a \
+                 value above the source's rows measures them all)",
+            ));
         }
         if !(self.source_fraction > 0.0 && self.source_fraction < 1.0) {
             return Err(Error::config(

@@ -107,7 +107,8 @@ impl ReverseValidation {
         grid
     }
 
-    /// Fails, naming the setting, when the grid is empty.
+    /// Fails, naming the setting, when the grid is empty or holds a bad value (a lambda that
+    /// is negative or not a number, a learning rate that is not > 0, a hidden size 0).
     pub fn check(&self) -> Result<()> {
         for (name, len) in [
             ("select.lambdas", self.lambdas.len()),
@@ -120,6 +121,24 @@ impl ReverseValidation {
                     "is empty: the grid needs at least one value",
                 ));
             }
+        }
+        if let Some(l) = self.lambdas.iter().find(|l| !(l.is_finite() && **l >= 0.0)) {
+            return Err(Error::config(
+                "select.lambdas",
+                format!("every value must be a number >= 0, got {l}"),
+            ));
+        }
+        if let Some(lr) = self.lrs.iter().find(|lr| !(lr.is_finite() && **lr > 0.0)) {
+            return Err(Error::config(
+                "select.lrs",
+                format!("every value must be a number > 0, got {lr}"),
+            ));
+        }
+        if self.hidden.contains(&0) {
+            return Err(Error::config(
+                "select.hidden",
+                "every value must be at least 1, got 0",
+            ));
         }
         self.grid().iter().try_for_each(ShallowConfig::check)
     }
@@ -410,11 +429,14 @@ mod tests {
             lrs: vec![-1.0],
             ..small_grid()
         };
+        // The grid's key, not the per-candidate `shallow.lr` it becomes.
+        let err = bad
+            .select(std::slice::from_ref(&parts))
+            .unwrap_err()
+            .to_string();
         assert!(
-            bad.select(std::slice::from_ref(&parts))
-                .unwrap_err()
-                .to_string()
-                .contains("shallow.lr")
+            err.contains("select.lrs") && err.contains("got -1"),
+            "{err}"
         );
         let err = small_grid().select(&[]).unwrap_err().to_string();
         assert!(err.contains("select.splits"), "{err}");
