@@ -46,9 +46,7 @@ pub struct TrainingPair<'a> {
 impl<'a> TrainingPair<'a> {
     /// Checks `source` and `target` (see the type's docs).
     pub fn new(source: &'a Dataset, target: &'a Dataset) -> Result<Self> {
-        let source_labels = source
-            .labels()
-            .ok_or_else(|| source.error("the source data must be labelled"))?;
+        let source_labels = source.require_labels("the source data")?;
         for (what, ds) in [("source", source), ("target", target)] {
             if ds.is_empty() {
                 return Err(ds.error(format!("the {what} data has no rows")));
