@@ -383,6 +383,19 @@ fn read_csv_with(
                         delimiter_name(options.delimiter),
                         delimiter_setting(d)
                     )),
+                    // Text in a column when no label column was found: likely the labels.
+                    (BadValue::NotNumber, _) if label_idx.is_none() => {
+                        e.fix(match headers.get(col) {
+                            Some(h) => format!(
+                                "if `{h}` holds the labels, set [data.csv] label_column = \"{h}\" \
+                             (or name it `label`)"
+                            ),
+                            None => format!(
+                                "if column {col} (0-based) holds the labels, set [data.csv] \
+                             label_column = {col}"
+                            ),
+                        })
+                    }
                     (bad, _) => match bad.fix() {
                         Some(fix) => e.fix(fix),
                         None => e,
