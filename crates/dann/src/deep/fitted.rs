@@ -373,3 +373,26 @@ impl<B: Backend> FeatureMap for FittedDann<B> {
         self.features(data)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 22: a model saved before labels were normalised (classes `0.0`, `1.0`) reads back
+    /// with the names data gets now (`0`, `1`), so eval and resume still match it.
+    #[test]
+    fn saved_class_names_read_back_normalised() {
+        let spec = ModelSpec {
+            format_version: FORMAT_VERSION,
+            config: DannConfig::default(),
+            n_features: 2,
+            class_names: vec!["0.0".into(), "+1".into(), "cat".into()],
+            standardizer: None,
+            images: None,
+            weights: None,
+        };
+        let json = serde_json::to_string(&spec).unwrap();
+        let back: ModelSpec = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.class_names, ["0", "1", "cat"]);
+    }
+}
