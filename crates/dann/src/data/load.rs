@@ -12,7 +12,7 @@ use crate::data::formats::idx::load_idx_with;
 use crate::data::formats::limits::{
     DEFAULT_MAX_FIELD_BYTES, DEFAULT_MAX_GZIP_RATIO, DEFAULT_MAX_LINE_BYTES, ReadLimits, io_error,
 };
-use crate::data::formats::npy::load_npy;
+use crate::data::formats::npy::load_npy_with;
 use crate::data::formats::svmlight::{
     IndexBase, SvmLightOptions, load_svmlight_with, uses_index_zero,
 };
@@ -184,7 +184,7 @@ pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
         }
         (Format::Idx, _) => load_idx_with(path, &limits),
         (Format::Images, _) => load_image_folder(path),
-        (Format::Npy, _) => load_npy(path),
+        (Format::Npy, _) => load_npy_with(path, &limits),
         (Format::Svmlight | Format::Auto, _) => {
             load_svmlight_with(path, &options.svmlight, &limits)
         }

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use npyz::{NpyFile, Order};
 
+use super::gzip::{limited_lines, lines_of};
+use super::limits::ReadLimits;
 use super::sample_width;
 use crate::data::dataset::Dataset;
 use crate::data::labels::normalise_label;
@@ -171,7 +173,11 @@ fn labels_beside(features: &Path) -> Option<PathBuf> {
 
 /// Loads an NPY feature file (see the module docs).
 pub fn load_npy(path: impl AsRef<Path>) -> Result<Dataset> {
-    let path = path.as_ref();
+    load_npy_with(path.as_ref(), &ReadLimits::default())
+}
+
+/// [`load_npy`], the lines of a `.labels.csv` beside it capped by `limits`.
+pub(crate) fn load_npy_with(path: &Path, limits: &ReadLimits) -> Result<Dataset> {
     let data = read_npy_dataset(open(path)?, path)?;
     let n = data.len();
     let Some(labels_path) = labels_beside(path) else {
@@ -193,8 +199,13 @@ pub fn load_npy(path: impl AsRef<Path>) -> Result<Dataset> {
             .map(|v| normalise_label(&v.to_string()))
             .collect()
     } else {
-        let text = std::fs::read_to_string(&labels_path).map_err(|e| Error::io(&labels_path, e))?;
-        let raw: Vec<String> = text.lines().map(normalise_label).collect();
+        let file = open(&labels_path)?;
+        let reader = limited_lines(file, limits).map_err(|e| Error::io(&labels_path, e))?;
+        let mut raw = Vec::new();
+        lines_of(reader, &labels_path, |_, line| {
+            raw.push(normalise_label(line));
+            Ok(())
+        })?;
         if raw.len() != n || raw.iter().any(String::is_empty) {
             return Err(Error::data_file(
                 labels_path,
@@ -357,5 +368,16 @@ mod tests {
         let data = load_npy(&x).unwrap();
         assert_eq!(data.class_names(), ["0", "1"]);
         assert_eq!(data.labels().unwrap(), [1, 1, 0]);
+        // The labels file's lines are capped like any text file's.
+        std::fs::write(dir.path().join("f.labels.csv"), "1\n0123456789\n0\n").unwrap();
+        let small = ReadLimits {
+            max_line_bytes: 4,
+            ..Default::default()
+        };
+        let err = load_npy_with(&x, &small).unwrap_err().to_string();
+        assert!(
+            err.contains("f.labels.csv:2: line longer than the limit of 4 bytes"),
+            "{err}"
+        );
     }
 }
