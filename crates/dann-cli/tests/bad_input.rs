@@ -231,3 +231,97 @@ fn bad_test_data_and_model_directories() {
     .unwrap();
     refused(eval(&bad_config, &source), &["config.toml:2"]);
 }
+
+/// Issue 22's reads: a headerless CSV predicted row for row, labels `1` and `1.0` one class,
+/// a label column not found said so, a `;`-separated `.csv` pointed at the delimiter, a
+/// negative `label_column` explained, a line over `[data] max_line_bytes` refused.
+#[test]
+fn files_read_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (source, target, _) = write_moons(d);
+    let model = d.join("model");
+    train_cmd(&source, &target, &model)
+        .args(["--iterations", "50"])
+        .assert()
+        .success();
+    let text = fs::read_to_string(&target).unwrap();
+    let rows = text.lines().count() - 1;
+    let body: String = text.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    let nohead = write(d, "nohead.csv", body.as_bytes());
+    let out = d.join("p.csv");
+    dann()
+        .args(["predict", "--model"])
+        .arg(&model)
+        .arg("--data")
+        .arg(&nohead)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let predictions = fs::read_to_string(&out).unwrap().lines().count() - 1;
+    assert_eq!(
+        predictions, rows,
+        "one prediction per row of a headerless file"
+    );
+
+    let mixed = write(d, "mixed.csv", b"a,label\n1,0\n2,1\n3,1.0\n4,+1\n");
+    let info = dann()
+        .args(["data", "info", "--json"])
+        .arg(&mixed)
+        .assert()
+        .success();
+    let json = common::stdout_json(&info);
+    assert_eq!(
+        json["files"][0]["classes"].as_array().unwrap().len(),
+        2,
+        "{json}"
+    );
+
+    let numbered: String = body
+        .lines()
+        .enumerate()
+        .map(|(i, l)| format!("{l},{}\n", i % 2))
+        .collect();
+    let y = write(d, "y.csv", format!("x0,x1,y\n{numbered}").as_bytes());
+    refused(
+        train_cmd(&y, &target, &d.join("m-y")),
+        &["y.csv", "no label column found", "[data.csv] label_column"],
+    );
+    let labelled_nohead = write(d, "nohead-labelled.csv", numbered.as_bytes());
+    refused(
+        train_cmd(&labelled_nohead, &target, &d.join("m-nh")),
+        &[
+            "nohead-labelled.csv",
+            "has no header line",
+            "label_column = <its 0-based index>",
+        ],
+    );
+    let semi = write(d, "semi.csv", b"x0;x1;label\n1;2;a\n3;4;b\n");
+    refused(
+        train_cmd(&semi, &target, &d.join("m-semi")),
+        &["semi.csv:2:", r#"[data.csv] delimiter = ";""#],
+    );
+    let negative = write(d, "neg.toml", b"[data.csv]\nlabel_column = -1\n");
+    let mut cmd = train_cmd(&source, &target, &d.join("m-neg"));
+    cmd.arg("--config").arg(&negative);
+    refused(cmd, &["neg.toml:2", "columns count from 0"]);
+    let capped = write(d, "cap.toml", b"[data]\nmax_line_bytes = 20\n");
+    let long = write(
+        d,
+        "long.csv",
+        b"x0,x1,label\n1,2,a\n1.000000000000,2.00000000000,b\n",
+    );
+    let mut cmd = dann();
+    cmd.args(["data", "info", "--config"])
+        .arg(&capped)
+        .arg(&long);
+    refused(
+        cmd,
+        &[
+            "long.csv:3:",
+            "longer than the limit of 20 bytes",
+            "[data] max_line_bytes",
+        ],
+    );
+}

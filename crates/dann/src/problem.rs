@@ -46,9 +46,7 @@ pub struct TrainingPair<'a> {
 impl<'a> TrainingPair<'a> {
     /// Checks `source` and `target` (see the type's docs).
     pub fn new(source: &'a Dataset, target: &'a Dataset) -> Result<Self> {
-        let source_labels = source
-            .labels()
-            .ok_or_else(|| source.error("the source data must be labelled"))?;
+        let source_labels = source.require_labels("the source data")?;
         for (what, ds) in [("source", source), ("target", target)] {
             if ds.is_empty() {
                 return Err(ds.error(format!("the {what} data has no rows")));
@@ -137,7 +135,8 @@ pub fn align_widths(a: Dataset, b: Dataset) -> Result<(Dataset, Dataset)> {
 
 /// Reads a source (labelled) and a target (without labels) with `options`, at one width
 /// ([`align_widths`]) unless `images` (image preprocessing brings them to one shape later). A
-/// file without rows is refused, named.
+/// file without rows is refused, named, and so is a source without labels (saying why, e.g.
+/// no column named `label`).
 pub fn load_pair(
     source: &Path,
     target: &Path,
@@ -154,6 +153,9 @@ pub fn load_pair(
             )));
         }
     }
+    // Before the widths are compared: a source whose label column was not found has one
+    // column more than the target, and "no label column found" is the cause to report.
+    s.require_labels("the source data")?;
     if images {
         return Ok((s, t));
     }
@@ -239,5 +241,37 @@ mod tests {
             err.contains("has 1 features but") && err.contains("has 2"),
             "{err}"
         );
+    }
+
+    /// Issue 22: a source whose label column is not named `label` (or that has no header
+    /// line) was refused with a width error ("t.csv has 2 features but s.csv has 3").
+    #[test]
+    fn a_source_without_a_found_label_column_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            p
+        };
+        let target = write("t.csv", "a,b\n1,2\n3,4\n");
+        let options = LoadOptions::default();
+        let named = write("y.csv", "a,b,y\n1,2,0\n3,4,1\n");
+        let err = load_pair(&named, &target, &options, false)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no label column found"), "{err}");
+        assert!(err.contains("[data.csv] label_column"), "{err}");
+        let headerless = write("n.csv", "1,2,0\n3,4,1\n");
+        let err = load_pair(&headerless, &target, &options, false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!(
+                "{}: the source data must be labelled, but the file has no header line",
+                headerless.display()
+            )),
+            "{err}"
+        );
+        assert!(err.contains("label_column = <its 0-based index>"), "{err}");
     }
 }

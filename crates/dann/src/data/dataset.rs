@@ -16,6 +16,12 @@ pub struct Dataset {
     sample_shape: Option<Vec<usize>>,
     /// Names of the feature columns, when the file gives them (a CSV header).
     feature_names: Option<Vec<String>>,
+    /// Why an unlabelled set has no labels, when its file could have held them (a CSV with
+    /// no column named `label`, or no header line): said when labels are needed.
+    no_labels_note: Option<String>,
+    /// What the reader decided and the user should know (e.g. files of an image folder it
+    /// skipped).
+    notes: Vec<String>,
 }
 
 impl Dataset {
@@ -28,6 +34,8 @@ impl Dataset {
             origin: None,
             sample_shape: None,
             feature_names: None,
+            no_labels_note: None,
+            notes: Vec::new(),
         }
     }
 
@@ -57,6 +65,8 @@ impl Dataset {
             origin: None,
             sample_shape: None,
             feature_names: None,
+            no_labels_note: None,
+            notes: Vec::new(),
         })
     }
 
@@ -84,6 +94,8 @@ impl Dataset {
             origin: self.origin,
             sample_shape: self.sample_shape,
             feature_names: self.feature_names,
+            no_labels_note: None,
+            notes: self.notes,
             ..labelled
         })
     }
@@ -168,6 +180,8 @@ impl Dataset {
             origin: self.origin.clone(),
             sample_shape,
             feature_names,
+            no_labels_note: self.no_labels_note.clone(),
+            notes: self.notes.clone(),
         })
     }
 
@@ -209,6 +223,43 @@ impl Dataset {
         self.labels.as_deref()
     }
 
+    /// Records why this unlabelled set has no labels (e.g. a CSV without a `label` column),
+    /// for [`require_labels`](Self::require_labels) to say.
+    pub(crate) fn with_no_labels_note(mut self, note: impl Into<String>) -> Self {
+        self.no_labels_note = Some(note.into());
+        self
+    }
+
+    /// Adds a note on how the file was read (see [`notes`](Self::notes)).
+    pub(crate) fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// What the reader decided that the user should know, e.g. the hidden or non-image files
+    /// of an image folder it skipped; `dann data info` prints them.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// Why the file gave no labels, when its reader could tell (see
+    /// [`require_labels`](Self::require_labels)).
+    pub fn no_labels_note(&self) -> Option<&str> {
+        self.no_labels_note.as_deref()
+    }
+
+    /// The labels, or an error naming the file that says `what` (e.g. "the source data")
+    /// must be labelled and, when the reader could tell, why the file gave none (no column
+    /// named `label`, no header line) and what to do.
+    pub fn require_labels(&self, what: &str) -> Result<&[usize]> {
+        self.labels
+            .as_deref()
+            .ok_or_else(|| match &self.no_labels_note {
+                Some(note) => self.error(format!("{what} must be labelled, but {note}")),
+                None => self.error(format!("{what} must be labelled")),
+            })
+    }
+
     /// Class names (empty for unlabelled data).
     pub fn class_names(&self) -> &[String] {
         &self.class_names
@@ -237,16 +288,20 @@ impl Dataset {
     }
 
     /// Relabels this data set so that its label indices refer to `classes` (e.g. the classes a
-    /// model was trained on). Fails, naming the label, when a label is not among `classes`.
+    /// model was trained on), names compared after
+    /// [`normalise_label`](super::normalise_label) (a model's `1.0` is the data's `1`). Fails,
+    /// naming the label, when a label is not among `classes`.
     pub fn align_classes(mut self, classes: &[String]) -> Result<Self> {
         let Some(labels) = self.labels.take() else {
             return Ok(self);
         };
+        let normalised = super::labels::normalise_all(classes.to_vec());
         let mapping = self
             .class_names
             .iter()
             .map(|name| {
-                classes.iter().position(|c| c == name).ok_or_else(|| {
+                let name_n = super::normalise_label(name);
+                normalised.iter().position(|c| *c == name_n).ok_or_else(|| {
                     self.error(format!(
                         "label `{name}` is not one of the model's classes [{}]",
                         classes.join(", ")
@@ -304,6 +359,8 @@ impl Dataset {
             origin: self.origin.clone(),
             sample_shape: self.sample_shape.clone(),
             feature_names: self.feature_names.clone(),
+            no_labels_note: self.no_labels_note.clone(),
+            notes: self.notes.clone(),
         }
     }
 
@@ -368,6 +425,14 @@ mod tests {
         assert_eq!(aligned.labels().unwrap(), [1, 2]);
         let err = ds.align_classes(&["a".into()]).unwrap_err().to_string();
         assert!(err.contains("label `b`"), "{err}");
+        // A model's classes written `1.0` (saved before labels were normalised) match `1`.
+        let numeric =
+            Dataset::from_raw_labels(dense(&[&[0.0], &[1.0]]), vec!["1".into(), "0".into()])
+                .unwrap();
+        let aligned = numeric
+            .align_classes(&["0.0".into(), "1.0".into()])
+            .unwrap();
+        assert_eq!(aligned.labels().unwrap(), [1, 0]);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use std::io::Cursor;
 
 use crate::data::dataset::Dataset;
-use crate::data::formats::csv::{CsvOptions, LabelColumn, read_csv};
+use crate::data::formats::csv::{CsvHeader, CsvOptions, LabelColumn, read_csv};
 use crate::data::formats::folder::read_image;
 use crate::data::formats::idx::read_idx_dataset;
 use crate::data::formats::npy::read_npy_dataset;
@@ -67,7 +67,7 @@ pub fn csv(bytes: &[u8]) {
     let options = [
         CsvOptions::default(),
         CsvOptions {
-            has_header: false,
+            header: CsvHeader::No,
             label_column: Some(LabelColumn::Index(1)),
             ..CsvOptions::default()
         },

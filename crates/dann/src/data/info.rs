@@ -31,6 +31,8 @@ pub struct FileInfo {
     pub bytes_in_memory: usize,
     /// Seconds the read took.
     pub seconds: f64,
+    /// What the reader decided that the user should know (e.g. skipped files).
+    pub notes: Vec<String>,
 }
 
 impl FileInfo {
@@ -60,6 +62,7 @@ impl FileInfo {
             classes,
             bytes_in_memory: feature_bytes + data.labels().map_or(0, |l| l.len() * 8),
             seconds,
+            notes: data.notes().to_vec(),
         })
     }
 
@@ -83,7 +86,7 @@ impl FileInfo {
                 .collect();
             format!("{} classes [{}]", self.classes.len(), list.join(", "))
         };
-        format!(
+        let mut line = format!(
             "{}: {}, {} rows x {} features ({layout}), {classes}; {:.1} MB in memory, read in {:.2} s",
             self.path.display(),
             self.format,
@@ -91,7 +94,11 @@ impl FileInfo {
             self.features,
             mb(self.bytes_in_memory),
             self.seconds
-        )
+        );
+        for note in &self.notes {
+            line.push_str(&format!("; note: {note}"));
+        }
+        line
     }
 }
 
@@ -120,5 +127,15 @@ mod tests {
             "{}",
             info.describe()
         );
+    }
+
+    /// Issue 22: labels `0`, `1` and `1.0` made three classes.
+    #[test]
+    fn numeric_labels_written_two_ways_are_one_class() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mixed.csv");
+        std::fs::write(&path, "x,label\n1,0\n2,1\n3,1.0\n4,0\n").unwrap();
+        let info = FileInfo::read(&path, &LoadOptions::default()).unwrap();
+        assert_eq!(info.classes, vec![("0".into(), 2), ("1".into(), 2)]);
     }
 }

@@ -5,12 +5,17 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::data::dataset::Dataset;
-use crate::data::formats::csv::{CsvOptions, load_csv};
+use crate::data::formats::csv::{CsvOptions, load_csv_with};
 use crate::data::formats::folder::load_image_folder;
-use crate::data::formats::gzip::open_maybe_gz;
-use crate::data::formats::idx::load_idx;
-use crate::data::formats::npy::load_npy;
-use crate::data::formats::svmlight::{IndexBase, SvmLightOptions, load_svmlight, uses_index_zero};
+use crate::data::formats::gzip::{limited_lines, open_gz_with};
+use crate::data::formats::idx::load_idx_with;
+use crate::data::formats::limits::{
+    DEFAULT_MAX_FIELD_BYTES, DEFAULT_MAX_GZIP_RATIO, DEFAULT_MAX_LINE_BYTES, ReadLimits, io_error,
+};
+use crate::data::formats::npy::load_npy_with;
+use crate::data::formats::svmlight::{
+    IndexBase, SvmLightOptions, load_svmlight_with, uses_index_zero,
+};
 use crate::error::{Error, Result};
 
 /// File formats understood by [`load`].
@@ -24,7 +29,7 @@ pub enum Format {
     /// refused when they do not say.
     #[default]
     Auto,
-    /// Comma-separated values with a header; see [`CsvOptions`].
+    /// Comma-separated values, with a header line or not; see [`CsvOptions`].
     Csv,
     /// SVMlight / LibSVM sparse text; see [`SvmLightOptions`].
     Svmlight,
@@ -40,19 +45,53 @@ pub enum Format {
     Images,
 }
 
-/// How to read a data file: format plus the options of each loader.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// How to read a data file: format, the options of each loader, and caps on what a read
+/// may take in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LoadOptions {
     /// File format.
     pub format: Format,
+    /// The longest line of a text file (CSV, SVMlight, a labels file) in bytes, 64 MiB by
+    /// default; a longer one is an error naming its line, raised before memory grows. A CSV
+    /// record continued over lines by a quoted field counts as one line.
+    pub max_line_bytes: u64,
+    /// The longest CSV cell in bytes, 1 MiB by default.
+    pub max_field_bytes: u64,
+    /// Gzip data may expand at most this many times its compressed size once 256 MiB have
+    /// come out (200 by default); more is refused as a gzip bomb before memory runs out.
+    pub max_gzip_ratio: f64,
     /// Options for CSV files.
     pub csv: CsvOptions,
     /// Options for SVMlight files.
     pub svmlight: SvmLightOptions,
 }
 
+impl Default for LoadOptions {
+    fn default() -> Self {
+        Self {
+            format: Format::default(),
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+            max_field_bytes: DEFAULT_MAX_FIELD_BYTES,
+            max_gzip_ratio: DEFAULT_MAX_GZIP_RATIO,
+            csv: CsvOptions::default(),
+            svmlight: SvmLightOptions::default(),
+        }
+    }
+}
+
 impl LoadOptions {
+    /// The caps on a read (`max_line_bytes`, `max_field_bytes`, `max_gzip_ratio`), checked.
+    pub fn limits(&self) -> Result<ReadLimits> {
+        let limits = ReadLimits {
+            max_line_bytes: self.max_line_bytes,
+            max_field_bytes: self.max_field_bytes,
+            max_gzip_ratio: self.max_gzip_ratio,
+        };
+        limits.check()?;
+        Ok(limits)
+    }
+
     /// The concrete format of `path` under these options (see [`Format::Auto`]); an error
     /// naming the file when its name and its first lines do not say.
     pub fn resolve_format(&self, path: &Path) -> Result<Format> {
@@ -75,7 +114,9 @@ impl LoadOptions {
             // By the magic, or by MNIST's names (`.idx`, `-ubyte`): a damaged IDX file is then
             // reported as IDX, not as text of no known format.
             Format::Auto
-                if starts_like_idx(path) || name.ends_with(".idx") || name.ends_with("ubyte") =>
+                if starts_like_idx(path, &self.limits()?)
+                    || name.ends_with(".idx")
+                    || name.ends_with("ubyte") =>
             {
                 (Format::Idx, None)
             }
@@ -86,7 +127,7 @@ impl LoadOptions {
             {
                 (Format::Svmlight, None)
             }
-            Format::Auto => sniff_text(path)?,
+            Format::Auto => sniff_text(path, &self.limits()?)?,
             Format::Csv => (Format::Csv, tsv.then_some('\t')),
             f => (f, None),
         })
@@ -107,7 +148,7 @@ impl LoadOptions {
         for path in paths {
             if self.resolve_format(path)? == Format::Svmlight {
                 any_svmlight = true;
-                zero = zero || uses_index_zero(path)?;
+                zero = zero || uses_index_zero(path, &self.limits()?)?;
             }
         }
         if any_svmlight {
@@ -132,26 +173,29 @@ pub fn load_named(path: &Path, options: &LoadOptions) -> Result<Dataset> {
 /// Loads `path` in the format chosen by `options` (see [`LoadOptions::resolve_format`]).
 pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
     let path = path.as_ref();
+    let limits = options.limits()?;
     match options.resolve(path)? {
         (Format::Csv, delimiter) => {
             let mut csv = options.csv.clone();
             if let Some(d) = delimiter {
                 csv.delimiter = d;
             }
-            load_csv(path, &csv)
+            load_csv_with(path, &csv, &limits)
         }
-        (Format::Idx, _) => load_idx(path),
+        (Format::Idx, _) => load_idx_with(path, &limits),
         (Format::Images, _) => load_image_folder(path),
-        (Format::Npy, _) => load_npy(path),
-        (Format::Svmlight | Format::Auto, _) => load_svmlight(path, &options.svmlight),
+        (Format::Npy, _) => load_npy_with(path, &limits),
+        (Format::Svmlight | Format::Auto, _) => {
+            load_svmlight_with(path, &options.svmlight, &limits)
+        }
     }
 }
 
 /// Whether the (possibly gzipped) file starts with an IDX magic: `0 0 type rank` with a known
 /// element type. Text formats never start with a zero byte.
-fn starts_like_idx(path: &Path) -> bool {
+fn starts_like_idx(path: &Path, limits: &ReadLimits) -> bool {
     let mut head = [0u8; 4];
-    open_maybe_gz(path)
+    open_gz_with(path, limits)
         .and_then(|mut r| {
             std::io::Read::read_exact(&mut r, &mut head).map_err(|e| Error::io(path, e))
         })
@@ -163,11 +207,12 @@ fn starts_like_idx(path: &Path) -> bool {
 /// The format of a text file by its first non-empty lines: `label index:value ...` is
 /// SVMlight; cells separated by commas or tabs are CSV (with that delimiter). Lines that fit
 /// both or neither decide nothing; an error when no line decides (or the file cannot be read).
-fn sniff_text(path: &Path) -> Result<(Format, Option<char>)> {
+fn sniff_text(path: &Path, limits: &ReadLimits) -> Result<(Format, Option<char>)> {
     use std::io::BufRead;
-    let reader = open_maybe_gz(path)?;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let reader = limited_lines(file, limits).map_err(|e| Error::io(path, e))?;
     for line in reader.lines().take(100) {
-        let line = line.map_err(|e| Error::io(path, e))?;
+        let line = line.map_err(|e| io_error(path, e))?;
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;

@@ -10,6 +10,7 @@ mod formats;
 pub mod fuzz;
 pub mod images;
 pub mod info;
+mod labels;
 mod load;
 mod matrix;
 pub mod mnist_m;
@@ -19,11 +20,12 @@ mod standardize;
 
 pub use dataset::Dataset;
 pub use formats::{
-    CsvOptions, IdxArray, IdxType, IndexBase, LabelColumn, MAX_FEATURES, SvmLightOptions,
-    idx_labels_path, load_csv, load_idx, load_image_folder, load_npy, load_svmlight, maybe_gz,
-    open_maybe_gz, read_csv, read_idx, read_idx_dataset, read_idx_from, read_image,
-    read_npy_dataset, read_svmlight, write_idx_u8,
+    CsvHeader, CsvOptions, IdxArray, IdxType, IndexBase, LabelColumn, MAX_FEATURES, ReadLimits,
+    SvmLightOptions, idx_labels_path, load_csv, load_idx, load_image_folder, load_npy,
+    load_svmlight, maybe_gz, open_maybe_gz, read_csv, read_idx, read_idx_dataset, read_idx_from,
+    read_image, read_npy_dataset, read_svmlight, write_idx_u8,
 };
+pub use labels::normalise_label;
 pub use load::{DATA_DIR_ENV, Format, LoadOptions, data_dir, load, load_named};
 pub use matrix::{CsrMatrix, DenseMatrix, Features, Row};
 pub use sampler::EndlessSampler;

@@ -41,9 +41,7 @@ impl HoldOut {
                 format!("must be strictly between 0 and 1 to hold out rows, got {fraction}"),
             ));
         }
-        if source.labels().is_none() {
-            return Err(source.error("the source has no labels"));
-        }
+        source.require_labels("the source data")?;
         let (s_train, s_val) = split_validation(source, fraction, seed);
         let (t_train, t_val) =
             split_validation(&target.clone().without_labels(), fraction, seed ^ 1);
@@ -104,6 +102,6 @@ mod tests {
         let err = HoldOut::new(&source.clone().without_labels(), &target, 0.1, 0)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("no labels"), "{err}");
+        assert!(err.contains("must be labelled"), "{err}");
     }
 }

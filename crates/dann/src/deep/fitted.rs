@@ -35,7 +35,10 @@ pub struct ModelSpec {
     pub config: DannConfig,
     /// Number of input features.
     pub n_features: usize,
-    /// Names of the classes, in output order.
+    /// Names of the classes, in output order; read back through
+    /// [`normalise_label`](crate::data::normalise_label), so that a model saved before labels
+    /// were normalised (`1.0`) matches data read now (`1`).
+    #[serde(deserialize_with = "normalised_class_names")]
     pub class_names: Vec<String>,
     /// Input standardisation fitted on the training data, if any.
     pub standardizer: Option<Standardizer>,
@@ -47,6 +50,16 @@ pub struct ModelSpec {
     /// models saved before it was recorded, and in a model in memory).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weights: Option<WeightsCheck>,
+}
+
+fn normalised_class_names<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Vec<String>, D::Error> {
+    let names = Vec::<String>::deserialize(d)?;
+    Ok(names
+        .iter()
+        .map(|n| crate::data::normalise_label(n))
+        .collect())
 }
 
 /// What the weights file of a saved model must be.
@@ -138,14 +151,20 @@ impl<B: Backend> FittedDann<B> {
             None => data,
         };
         let (have, want) = (data.n_features(), self.spec.n_features);
-        let mismatch = data
-            .error(format!(
-                "has {have} features, the model was trained on {want}"
-            ))
-            .fix(
+        let mismatch = data.error(format!(
+            "has {have} features, the model was trained on {want}"
+        ));
+        let mismatch = match data.no_labels_note() {
+            // One column too many in a file that gave no labels: most likely its label column,
+            // not found.
+            Some(note) if have == want + 1 => {
+                mismatch.fix(format!("one column more than the model's: {note}"))
+            }
+            _ => mismatch.fix(
                 "give it data with the training data's columns (for SVMlight, the same feature \
                  indices)",
-            );
+            ),
+        };
         data.with_n_features(want)
             .map_err(|_| mismatch)?
             .align_classes(&self.spec.class_names)
@@ -207,9 +226,7 @@ impl<B: Backend> FittedDann<B> {
 
     /// Accuracy and per-class counts on labelled `data` (already [`prepare`](Self::prepare)d).
     pub fn evaluate(&self, data: &Dataset) -> Result<Evaluation> {
-        let truth = data
-            .labels()
-            .ok_or_else(|| data.error("has no labels to evaluate against"))?;
+        let truth = data.require_labels("data to evaluate against")?;
         let predicted = self.predict(data)?;
         Ok(Evaluation::new(&predicted, truth, &self.spec.class_names))
     }
@@ -354,5 +371,28 @@ impl<B: Backend> FeatureMap for FittedDann<B> {
 
     fn feature_matrix(&self, data: &Dataset) -> Result<DenseMatrix> {
         self.features(data)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 22: a model saved before labels were normalised (classes `0.0`, `1.0`) reads back
+    /// with the names data gets now (`0`, `1`), so eval and resume still match it.
+    #[test]
+    fn saved_class_names_read_back_normalised() {
+        let spec = ModelSpec {
+            format_version: FORMAT_VERSION,
+            config: DannConfig::default(),
+            n_features: 2,
+            class_names: vec!["0.0".into(), "+1".into(), "cat".into()],
+            standardizer: None,
+            images: None,
+            weights: None,
+        };
+        let json = serde_json::to_string(&spec).unwrap();
+        let back: ModelSpec = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.class_names, ["0", "1", "cat"]);
     }
 }

@@ -57,13 +57,16 @@ pub struct FeatureShift {
     pub index: usize,
     /// Its name (a CSV header's, else `column k`).
     pub name: String,
-    /// `|w_k| * sd_k`: the classifier's weight on it, in units of its spread.
+    /// `|w_k| * sd_k`: the classifier's weight on it, in units of its spread (the pooled
+    /// within-domain sd; for a feature constant within each domain, its sd over both
+    /// domains, so that a feature that alone separates two constant sets still counts).
     pub importance: f64,
     /// Mean in the source rows used.
     pub mean_source: f64,
     /// Mean in the target rows used.
     pub mean_target: f64,
-    /// `(mean_target - mean_source) / pooled sd`: how far, and which way, it moved.
+    /// `(mean_target - mean_source) / sd`, the same sd as `importance`: how far, and which
+    /// way, it moved.
     pub standardized_difference: f64,
 }
 
@@ -285,7 +288,9 @@ fn wilson(p: f64, n: f64) -> (f64, f64) {
 }
 
 /// The features ranked by `|w_k| * sd_k` (the classifier's weight in units of the
-/// feature's pooled spread), with their means in each domain; the first [`TOP`].
+/// feature's pooled spread, or of its spread over both domains when it is constant within
+/// each: two constant sets that differ have no within-domain spread at all), with their
+/// means in each domain; the first [`TOP`].
 fn top_features(source: &Dataset, target: &Dataset, w: &[f32]) -> Vec<FeatureShift> {
     let d = source.n_features();
     let moments = |data: &Dataset| {
@@ -308,7 +313,11 @@ fn top_features(source: &Dataset, target: &Dataset, w: &[f32]) -> Vec<FeatureShi
     let ((ms, vs), (mt, vt)) = (moments(source), moments(target));
     let mut features: Vec<FeatureShift> = (0..d)
         .map(|k| {
-            let sd = ((vs[k] + vt[k]) / 2.0).sqrt();
+            let pooled = ((vs[k] + vt[k]) / 2.0).sqrt();
+            // Both domains weigh alike (they are subsampled to one size): the variance over
+            // both is the pooled one plus that of the two means about their midpoint.
+            let between = (mt[k] - ms[k]) / 2.0;
+            let sd = if pooled > 0.0 { pooled } else { between.abs() };
             FeatureShift {
                 index: k,
                 name: source.feature_name(k),
@@ -451,6 +460,38 @@ mod tests {
             .sum::<f32>()
             / shift.least_like_source.len() as f32;
         assert!(mean > 1.0, "{mean}");
+    }
+
+    /// Two sets constant within themselves (issue 22): every source row `[0, 0, 0]`, every
+    /// target row `[0, 1, 0]`. PAD 2, and the one column that separates them is the top
+    /// feature with a weight above 0 (it was 0: no within-domain spread); the others weigh 0.
+    #[test]
+    fn constant_sets_that_differ_name_the_separating_feature() {
+        let constant = |n: usize, row: [f32; 3]| {
+            let data = (0..n).flat_map(|_| row).collect();
+            Dataset::unlabelled(Features::Dense(DenseMatrix::new(n, 3, data).unwrap()))
+        };
+        let shift = measure_shift(
+            constant(200, [0.0; 3]),
+            constant(200, [0.0, 1.0, 0.0]),
+            None,
+            0,
+        )
+        .unwrap();
+        assert!(shift.pad.pad > 1.9, "{shift:?}");
+        let first = &shift.top_features[0];
+        assert_eq!(first.index, 1, "{:?}", shift.top_features);
+        assert!(first.importance > 0.0, "{first:?}");
+        assert!(first.standardized_difference > 1.0, "{first:?}");
+        assert!(shift.top_features[1..].iter().all(|f| f.importance == 0.0));
+        assert!(shift.verdict().contains("column 1 (higher in the target)"));
+        // All columns differing: all weigh.
+        let all = measure_shift(constant(200, [0.0; 3]), constant(200, [1.0; 3]), None, 0).unwrap();
+        assert!(
+            all.top_features.iter().all(|f| f.importance > 0.0),
+            "{:?}",
+            all.top_features
+        );
     }
 
     #[test]

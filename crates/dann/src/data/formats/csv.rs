@@ -1,16 +1,19 @@
-//! CSV files with a header and an optional label column.
+//! CSV files with an optional header and an optional label column.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::gzip::maybe_gz;
+use super::gzip::gz_with;
+use super::limits::{Exceeded, Limited, ReadLimits};
+use super::{BadValue, parse_value};
 use crate::data::dataset::Dataset;
+use crate::data::labels::normalise_label;
 use crate::data::matrix::{DenseMatrix, Features};
 use crate::error::{Error, Result};
 
 /// Which CSV column holds the label: a header name or a 0-based position.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum LabelColumn {
     /// 0-based column position.
@@ -19,14 +22,112 @@ pub enum LabelColumn {
     Name(String),
 }
 
+impl<'de> Deserialize<'de> for LabelColumn {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visitor;
+        const EXPECTED: &str = "a column name in quotes or a 0-based column index (0, 1, ...)";
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = LabelColumn;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(EXPECTED)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Self::Value, E> {
+                Ok(LabelColumn::Index(v as usize))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Self::Value, E> {
+                if v < 0 {
+                    return Err(E::custom(format!(
+                        "label_column = {v}: columns count from 0 at the left; give a 0-based \
+                         index (0, 1, ...) or the column's name in quotes (counting from the \
+                         right is not supported)"
+                    )));
+                }
+                Ok(LabelColumn::Index(v as usize))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Self::Value, E> {
+                Err(E::custom(format!(
+                    "label_column = {v}: expected {EXPECTED}"
+                )))
+            }
+            fn visit_str<E: serde::de::Error>(
+                self,
+                v: &str,
+            ) -> std::result::Result<Self::Value, E> {
+                Ok(LabelColumn::Name(v.to_string()))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+/// Whether line 1 of a CSV file is a header: `"auto"` (the default), `true` or `false`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CsvHeader {
+    /// Line 1 is data when every cell of it is a number, else it is the header. The guess is
+    /// stated: a headerless file's columns are known by position only, and a read that needs
+    /// labels says that line 1 was taken for data.
+    #[default]
+    Auto,
+    /// Line 1 is the header (`true`).
+    Yes,
+    /// Line 1 is data (`false`).
+    No,
+}
+
+impl Serialize for CsvHeader {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            CsvHeader::Auto => s.serialize_str("auto"),
+            CsvHeader::Yes => s.serialize_bool(true),
+            CsvHeader::No => s.serialize_bool(false),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CsvHeader {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = CsvHeader;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("\"auto\", true or false")
+            }
+            fn visit_bool<E: serde::de::Error>(
+                self,
+                v: bool,
+            ) -> std::result::Result<Self::Value, E> {
+                Ok(if v { CsvHeader::Yes } else { CsvHeader::No })
+            }
+            fn visit_str<E: serde::de::Error>(
+                self,
+                v: &str,
+            ) -> std::result::Result<Self::Value, E> {
+                match v {
+                    "auto" => Ok(CsvHeader::Auto),
+                    "true" => Ok(CsvHeader::Yes),
+                    "false" => Ok(CsvHeader::No),
+                    _ => Err(E::custom(format!(
+                        "header = \"{v}\": expected \"auto\", true or false"
+                    ))),
+                }
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
 /// Options of [`load_csv`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CsvOptions {
-    /// Whether the first line is a header.
-    pub has_header: bool,
+    /// Whether line 1 is a header: `"auto"` (the default) takes line 1 for data when every
+    /// cell of it is a number, else for the header; `true` or `false` says. (`has_header`,
+    /// its old name, is read too.)
+    #[serde(alias = "has_header")]
+    pub header: CsvHeader,
     /// The label column. Without one, a header column named `label` is used when present,
-    /// otherwise the data is unlabelled. Every other column is a numeric feature.
+    /// otherwise the data is unlabelled (and a read that needs labels says why). Every other
+    /// column is a numeric feature.
     pub label_column: Option<LabelColumn>,
     /// Field delimiter (`,` by default; `.tsv` files use a tab).
     pub delimiter: char,
@@ -35,7 +136,7 @@ pub struct CsvOptions {
 impl Default for CsvOptions {
     fn default() -> Self {
         Self {
-            has_header: true,
+            header: CsvHeader::Auto,
             label_column: None,
             delimiter: ',',
         }
@@ -45,9 +146,17 @@ impl Default for CsvOptions {
 /// Loads a dense CSV file, gzip or not. Every cell other than the label must be a finite
 /// number; a malformed cell is reported with its file, line and column.
 pub fn load_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset> {
-    let path = path.as_ref();
+    load_csv_with(path.as_ref(), options, &ReadLimits::default())
+}
+
+/// [`load_csv`] under `limits`.
+pub(crate) fn load_csv_with(
+    path: &Path,
+    options: &CsvOptions,
+    limits: &ReadLimits,
+) -> Result<Dataset> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    read_csv(file, path, options)
+    read_csv_with(file, path, options, limits)
 }
 
 /// [`load_csv`] from any reader (gzip or not); `name` is what errors and the data set call
@@ -57,142 +166,287 @@ pub fn read_csv(
     name: impl AsRef<Path>,
     options: &CsvOptions,
 ) -> Result<Dataset> {
-    let path = name.as_ref();
+    read_csv_with(reader, name.as_ref(), options, &ReadLimits::default())
+}
+
+/// The delimiter a line that did not split seems to use, among `;`, tab, `|` and `,`.
+fn likely_delimiter(text: &str, current: char) -> Option<char> {
+    [';', '\t', '|', ',']
+        .into_iter()
+        .filter(|&d| d != current)
+        .max_by_key(|&d| text.matches(d).count())
+        .filter(|&d| text.contains(d))
+}
+
+/// The delimiter `d` in words: `;`, or "tab".
+fn delimiter_name(d: char) -> String {
+    match d {
+        '\t' => "tab".into(),
+        d => format!("`{d}`"),
+    }
+}
+
+/// How the setting for delimiter `d` is written in the config.
+fn delimiter_setting(d: char) -> String {
+    match d {
+        '\t' => r#"[data.csv] delimiter = "\t""#.to_string(),
+        d => format!("[data.csv] delimiter = \"{d}\""),
+    }
+}
+
+fn read_csv_with(
+    reader: impl std::io::Read,
+    path: &Path,
+    options: &CsvOptions,
+    limits: &ReadLimits,
+) -> Result<Dataset> {
     if !options.delimiter.is_ascii() {
         return Err(Error::config(
             "csv.delimiter",
             format!("must be one ASCII character, got `{}`", options.delimiter),
         ));
     }
+    let delimiter = options.delimiter as u8;
+    let input = gz_with(reader, limits).map_err(|e| Error::io(path, e))?;
     let mut reader = csv::ReaderBuilder::new()
-        .has_headers(options.has_header)
-        .delimiter(options.delimiter as u8)
-        .from_reader(maybe_gz(reader).map_err(|e| Error::io(path, e))?);
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(Limited::csv(input, limits, delimiter));
     let csv_err = |e: csv::Error| {
         let line = e.position().map_or(0, |p| p.line() as usize);
         match e.kind() {
-            csv::ErrorKind::Io(_) => Error::data_file(path, e.to_string()),
-            csv::ErrorKind::UnequalLengths {
-                expected_len, len, ..
-            } => Error::parse(
-                path,
-                line,
-                format!("expected {expected_len} fields like the first line, found {len}"),
-            ),
+            csv::ErrorKind::Io(io) => match Exceeded::of(io) {
+                Some(x) => x.clone().into_error(path),
+                None => Error::data_file(path, e.to_string()),
+            },
+            csv::ErrorKind::Utf8 { .. } => {
+                Error::parse(path, line.max(1), "line is not valid UTF-8 text")
+            }
             _ => Error::parse(path, line, e.to_string()),
         }
     };
-    let headers: Vec<String> = if options.has_header {
-        reader
-            .headers()
-            .map_err(csv_err)?
-            .iter()
-            .map(|h| h.trim().to_string())
-            .collect()
-    } else {
-        Vec::new()
+
+    let mut record = csv::StringRecord::new();
+    let mut first = None;
+    while reader.read_record(&mut record).map_err(csv_err)? {
+        if !is_blank(&record) {
+            first = Some(record.clone());
+            break;
+        }
+    }
+    let first_line = first
+        .as_ref()
+        .and_then(|r| r.position())
+        .map_or(1, |p| p.line() as usize);
+    let all_numbers = first.as_ref().is_some_and(|r| {
+        r.iter()
+            .all(|c| !c.trim().is_empty() && c.trim().parse::<f64>().is_ok())
+    });
+    let has_header = match options.header {
+        CsvHeader::Yes => true,
+        CsvHeader::No => false,
+        CsvHeader::Auto => !all_numbers,
     };
+    let headers: Vec<String> = match (&first, has_header) {
+        (Some(r), true) => r.iter().map(|h| h.trim().to_string()).collect(),
+        _ => Vec::new(),
+    };
+    let no_header_why = match options.header {
+        CsvHeader::No => "the file is read without a header line ([data.csv] header = false)",
+        _ => {
+            "the file has no header line (every cell of line 1 is a number, so line 1 is read as data)"
+        }
+    };
+    let find = |name: &str| -> Result<Option<usize>> {
+        let at: Vec<usize> = (0..headers.len()).filter(|&i| headers[i] == name).collect();
+        match at[..] {
+            [] => Ok(None),
+            [i] => Ok(Some(i)),
+            [a, b, ..] => Err(Error::parse(
+                path,
+                first_line,
+                format!(
+                    "two columns are named `{name}` (columns {} and {}, counting from 1)",
+                    a + 1,
+                    b + 1
+                ),
+            )
+            .fix("rename one: a file has one label column")),
+        }
+    };
+    let mut no_labels_note = None;
     let label_idx = match &options.label_column {
         Some(LabelColumn::Index(i)) => Some(*i),
         Some(LabelColumn::Name(name)) => {
-            if !options.has_header {
-                return Err(Error::config(
-                    "csv.label_column",
-                    format!(
-                        "column `{name}` named but the file has no header; give a 0-based index"
-                    ),
-                ));
-            }
-            Some(headers.iter().position(|h| h == name).ok_or_else(|| {
-                Error::parse(
-                    path,
-                    1,
-                    format!("no column `{name}` in the header [{}]", headers.join(", ")),
-                )
-            })?)
-        }
-        None => headers.iter().position(|h| h == "label"),
-    };
-
-    let mut data = Vec::new();
-    let mut raw_labels = Vec::new();
-    let mut n_cols = None;
-    let mut record = csv::StringRecord::new();
-    while reader.read_record(&mut record).map_err(csv_err)? {
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        if let Some(li) = label_idx {
-            if li >= record.len() {
+            if !has_header {
                 return Err(Error::parse(
                     path,
-                    line,
-                    format!("label column {li} but the line has {} fields", record.len()),
+                    first_line,
+                    format!(
+                        "[data.csv] label_column = \"{name}\" names a column, but {no_header_why}"
+                    ),
+                )
+                .fix("add a header line, or give label_column as a 0-based index"));
+            }
+            Some(find(name)?.ok_or_else(|| {
+                Error::parse(
+                    path,
+                    first_line,
+                    format!("no column `{name}` in the header [{}]", headers.join(", ")),
+                )
+                .fix("set [data.csv] label_column to one of these names or to a 0-based index")
+            })?)
+        }
+        None => {
+            let found = find("label")?;
+            if found.is_none() && first.is_some() {
+                no_labels_note = Some(if has_header {
+                    format!(
+                        "no label column found: the header [{}] has no column named `label`; \
+                         name the label column `label`, or set [data.csv] label_column = \
+                         \"<its name>\" (or its 0-based index)",
+                        headers.join(", ")
+                    )
+                } else {
+                    format!(
+                        "{no_header_why}, so no column can be found by the name `label`; add \
+                         a header line naming the label column `label`, or set [data.csv] \
+                         label_column = <its 0-based index>"
+                    )
+                });
+            }
+            found
+        }
+    };
+
+    let n_fields = first.as_ref().map_or(0, csv::StringRecord::len);
+    if let Some(li) = label_idx
+        && li >= n_fields
+        && first.is_some()
+    {
+        return Err(Error::parse(
+            path,
+            first_line,
+            format!("label column {li} (0-based) but the line has {n_fields} fields"),
+        )
+        .fix("set [data.csv] label_column to an index below the number of columns"));
+    }
+    let mut data = Vec::new();
+    let mut raw_labels = Vec::new();
+    let n_cols = n_fields.saturating_sub(usize::from(label_idx.is_some()));
+    let mut row = |record: &csv::StringRecord| -> Result<()> {
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        if record.len() != n_fields {
+            let mut e = Error::parse(
+                path,
+                line,
+                format!(
+                    "expected {n_fields} fields like line {first_line}, found {}",
+                    record.len()
+                ),
+            );
+            if n_fields == 1
+                && let Some(d) = likely_delimiter(
+                    &first.as_ref().map(|r| r[0].to_string()).unwrap_or_default(),
+                    options.delimiter,
+                )
+            {
+                e = e.fix(format!(
+                    "the file looks `{d}`-separated: set {}",
+                    delimiter_setting(d)
                 ));
             }
+            return Err(e);
+        }
+        if let Some(li) = label_idx {
             let label = record[li].trim();
             if label.is_empty() {
                 return Err(Error::parse(path, line, "empty label"));
             }
-            raw_labels.push(label.to_string());
+            raw_labels.push(normalise_label(label));
         }
-        let mut count = 0;
         for (col, cell) in record.iter().enumerate() {
             if Some(col) == label_idx {
                 continue;
             }
             let cell = cell.trim();
-            let v: f32 = cell
-                .parse()
-                .ok()
-                .filter(|v: &f32| v.is_finite())
-                .ok_or_else(|| {
-                    let name = headers
-                        .get(col)
-                        .map_or(format!("{}", col + 1), |h| format!("`{h}`"));
-                    Error::parse(
-                        path,
-                        line,
-                        format!("column {name}: expected a finite number, found `{cell}`"),
-                    )
-                })?;
+            let v = parse_value(cell).map_err(|bad| {
+                let name = headers
+                    .get(col)
+                    .map_or(format!("{}", col + 1), |h| format!("`{h}`"));
+                let e = Error::parse(path, line, format!("column {name}: {}", bad.describe(cell)));
+                match (bad, likely_delimiter(cell, options.delimiter)) {
+                    (BadValue::NotNumber, Some(d)) if n_fields == 1 => e.fix(format!(
+                        "the file looks {}-separated, not {}-separated: set {}",
+                        delimiter_name(d),
+                        delimiter_name(options.delimiter),
+                        delimiter_setting(d)
+                    )),
+                    // Text in a column when no label column was found: likely the labels.
+                    (BadValue::NotNumber, _) if label_idx.is_none() => {
+                        e.fix(match headers.get(col) {
+                            Some(h) => format!(
+                                "if `{h}` holds the labels, set [data.csv] label_column = \"{h}\" \
+                             (or name it `label`)"
+                            ),
+                            None => format!(
+                                "if column {col} (0-based) holds the labels, set [data.csv] \
+                             label_column = {col}"
+                            ),
+                        })
+                    }
+                    (bad, _) => match bad.fix() {
+                        Some(fix) => e.fix(fix),
+                        None => e,
+                    },
+                }
+            })?;
             data.push(v);
-            count += 1;
         }
-        match n_cols {
-            None => n_cols = Some(count),
-            Some(n) if n != count => {
-                return Err(Error::parse(
-                    path,
-                    line,
-                    format!("expected {n} feature columns, found {count}"),
-                ));
-            }
-            _ => {}
+        Ok(())
+    };
+    if let Some(first) = first.as_ref().filter(|_| !has_header) {
+        row(first)?;
+    }
+    while reader.read_record(&mut record).map_err(csv_err)? {
+        if !is_blank(&record) {
+            row(&record)?;
         }
     }
-    let n_cols = n_cols.unwrap_or_else(|| {
-        headers
-            .len()
-            .saturating_sub(usize::from(label_idx.is_some()))
-    });
     let n_rows = data.len().checked_div(n_cols).unwrap_or(raw_labels.len());
     let features = Features::Dense(DenseMatrix::new(n_rows, n_cols, data)?);
-    let ds = if label_idx.is_some() {
+    let mut ds = if label_idx.is_some() {
         Dataset::from_raw_labels(features, raw_labels)?
     } else {
         Dataset::unlabelled(features)
     };
+    if let Some(note) = no_labels_note {
+        ds = ds.with_no_labels_note(note);
+    }
+    if options.header == CsvHeader::Auto && !has_header && first.is_some() {
+        ds = ds.with_note(
+            "every cell of line 1 is a number, so it is read as data, not as a header (set \
+             [data.csv] header = true if it is one)",
+        );
+    }
     let names: Vec<String> = headers
         .iter()
         .enumerate()
         .filter(|&(i, _)| Some(i) != label_idx)
         .map(|(_, h)| h.clone())
         .collect();
-    let ds = if options.has_header && names.len() == n_cols {
+    let ds = if has_header && names.len() == n_cols {
         ds.with_feature_names(names)?
     } else {
         ds
     };
     Ok(ds.with_origin(path))
+}
+
+/// A line of blanks only (skipped like an empty line, which the csv crate skips itself).
+fn is_blank(record: &csv::StringRecord) -> bool {
+    record.len() == 1 && record[0].trim().is_empty()
 }
 
 #[cfg(test)]
@@ -223,7 +477,7 @@ mod tests {
     fn label_by_index_without_header_and_unlabelled() {
         let f = write("1,2,0\n3,4,1\n");
         let opts = CsvOptions {
-            has_header: false,
+            header: CsvHeader::No,
             label_column: Some(LabelColumn::Index(2)),
             ..Default::default()
         };
@@ -232,7 +486,7 @@ mod tests {
         let unl = load_csv(
             f.path(),
             &CsvOptions {
-                has_header: false,
+                header: CsvHeader::No,
                 ..Default::default()
             },
         )
@@ -274,5 +528,166 @@ mod tests {
             assert!(err.starts_with(&want), "{err} should start with {want}");
             assert!(err.contains(needle), "{err} should contain {needle}");
         }
+    }
+
+    /// Issue 22: a file whose line 1 is all numbers was read with that line as its header
+    /// (299 rows for 300). `auto` reads it as data; `true` keeps the old reading.
+    #[test]
+    fn a_first_line_of_numbers_is_data_not_a_header() {
+        let f = write("1,2\n3,4\n5,6\n");
+        let ds = load_csv(f.path(), &CsvOptions::default()).unwrap();
+        assert_eq!((ds.len(), ds.n_features()), (3, 2));
+        assert!(!ds.has_feature_names());
+        assert!(
+            ds.notes()[0].contains("read as data, not as a header"),
+            "{:?}",
+            ds.notes()
+        );
+        let forced = CsvOptions {
+            header: CsvHeader::Yes,
+            ..Default::default()
+        };
+        assert_eq!(load_csv(f.path(), &forced).unwrap().len(), 2);
+        // A header of names is still a header.
+        let named = write("a,b\n1,2\n");
+        assert_eq!(
+            load_csv(named.path(), &CsvOptions::default())
+                .unwrap()
+                .len(),
+            1
+        );
+        // Labels are needed: the error says there is no header line and what to do.
+        let err = ds
+            .require_labels("the source data")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("has no header line"), "{err}");
+        assert!(err.contains("line 1 is read as data"), "{err}");
+        assert!(err.contains("label_column = <its 0-based index>"), "{err}");
+        let named_label = CsvOptions {
+            label_column: Some(LabelColumn::Name("y".into())),
+            ..Default::default()
+        };
+        let err = load_csv(f.path(), &named_label).unwrap_err().to_string();
+        assert!(err.contains(":1: [data.csv] label_column = \"y\" names a column, but the file has no header line"), "{err}");
+    }
+
+    #[test]
+    fn header_setting_reads_auto_true_false_and_the_old_name() {
+        let read = |t: &str| toml::from_str::<CsvOptions>(t).map(|o| o.header);
+        assert_eq!(read("header = \"auto\"").unwrap(), CsvHeader::Auto);
+        assert_eq!(read("header = true").unwrap(), CsvHeader::Yes);
+        assert_eq!(read("has_header = false").unwrap(), CsvHeader::No);
+        assert!(
+            read("header = \"maybe\"")
+                .unwrap_err()
+                .to_string()
+                .contains("\"auto\", true or false")
+        );
+        let shown = toml::to_string(&CsvOptions::default()).unwrap();
+        assert!(shown.contains("header = \"auto\""), "{shown}");
+    }
+
+    #[test]
+    fn a_negative_label_column_is_explained() {
+        let err = toml::from_str::<CsvOptions>("label_column = -1")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("label_column = -1: columns count from 0"),
+            "{err}"
+        );
+        assert!(!err.contains("untagged"), "{err}");
+        let ok = toml::from_str::<CsvOptions>("label_column = 2").unwrap();
+        assert_eq!(ok.label_column, Some(LabelColumn::Index(2)));
+    }
+
+    #[test]
+    fn labels_1_and_1_0_are_one_class() {
+        let f = write("x,label\n1,0\n2,1\n3,1.0\n4,+1\n5,0.0\n");
+        let ds = load_csv(f.path(), &CsvOptions::default()).unwrap();
+        assert_eq!(ds.class_names(), ["0", "1"]);
+        assert_eq!(ds.labels().unwrap(), [0, 1, 1, 1, 0]);
+    }
+
+    #[test]
+    fn unclear_files_get_clear_messages() {
+        let check = |text: &str, needles: &[&str]| {
+            let f = write(text);
+            let err = load_csv(f.path(), &CsvOptions::default())
+                .unwrap_err()
+                .to_string();
+            for n in needles {
+                assert!(err.contains(n), "{err} should contain {n}");
+            }
+        };
+        check(
+            "a;b;label\n1;2;0\n",
+            &[
+                ":2: column `a;b;label`",
+                r#"set [data.csv] delimiter = ";""#,
+            ],
+        );
+        check(
+            "a\tb\tlabel\n1\t2\t0\n",
+            &[
+                "looks tab-separated, not `,`-separated",
+                r#"delimiter = "\t""#,
+            ],
+        );
+        check(
+            "a,label,label\n1,2,3\n",
+            &[":1: two columns are named `label` (columns 2 and 3"],
+        );
+        check(
+            "a,b\n1,1e308\n",
+            &[":2: column `b`: `1e308` is too large for 32-bit floats"],
+        );
+        // A last line of blanks is skipped like an empty line.
+        let f = write("a,label\n1,x\n2,y\n   \n");
+        assert_eq!(load_csv(f.path(), &CsvOptions::default()).unwrap().len(), 2);
+        // A label column named otherwise: "no label column found", when labels are needed.
+        let f = write("a,b,y\n1,2,0\n3,4,1\n");
+        let ds = load_csv(f.path(), &CsvOptions::default()).unwrap();
+        let err = ds
+            .require_labels("the source data")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no label column found"), "{err}");
+        assert!(
+            err.contains("[a, b, y]") && err.contains("[data.csv] label_column"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn long_lines_and_fields_are_refused_while_reading() {
+        let limits = ReadLimits {
+            max_line_bytes: 20,
+            max_field_bytes: 8,
+            ..Default::default()
+        };
+        let read = |t: &str| {
+            read_csv_with(
+                t.as_bytes(),
+                Path::new("x.csv"),
+                &CsvOptions::default(),
+                &limits,
+            )
+            .unwrap_err()
+            .to_string()
+        };
+        let err = read("a,b\n1,2\n1234567,1234567,1234567,1\n");
+        assert!(
+            err.starts_with("x.csv:3: line longer than the limit of 20 bytes"),
+            "{err}"
+        );
+        assert!(err.contains("[data] max_line_bytes"), "{err}");
+        let err = read("a,b\n1,123456789012\n");
+        assert!(
+            err.starts_with("x.csv:2: a field longer than the limit of 8 bytes"),
+            "{err}"
+        );
+        assert!(err.contains("[data] max_field_bytes"), "{err}");
     }
 }

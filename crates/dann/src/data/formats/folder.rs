@@ -58,22 +58,38 @@ pub fn read_image(mut reader: impl std::io::Read, name: impl AsRef<Path>) -> Res
     })
 }
 
-/// Loads an image folder (see the module docs). Fails, naming the file, on an image that
-/// cannot be decoded or whose size differs from the first one's, and on a folder without
-/// class subfolders or images.
+/// Whether `path` is hidden (its name starts with `.`: `.DS_Store`, macOS's `._x.png`
+/// resource forks, `.ipynb_checkpoints`) or is macOS's `__MACOSX` folder in a zip.
+fn is_hidden(path: &Path) -> bool {
+    path.file_name()
+        .map(|n| n.to_string_lossy())
+        .is_some_and(|n| n.starts_with('.') || n == "__MACOSX")
+}
+
+/// Loads an image folder (see the module docs). Hidden entries (a name starting with `.`,
+/// e.g. macOS's `._x.png`; `__MACOSX`) and files that are not PNG or JPEG by their extension
+/// (`Thumbs.db`) are skipped, counted in a [note](Dataset::notes). Fails, naming the file, on
+/// an image that cannot be decoded or whose size differs from the first one's, and on a
+/// folder without class subfolders or images.
 pub fn load_image_folder(dir: impl AsRef<Path>) -> Result<Dataset> {
     let dir = dir.as_ref();
     let mut files: Vec<(PathBuf, String)> = Vec::new();
+    let mut skipped: Vec<PathBuf> = Vec::new();
     for class_dir in sorted_entries(dir)?.into_iter().filter(|p| p.is_dir()) {
+        if is_hidden(&class_dir) {
+            skipped.push(class_dir);
+            continue;
+        }
         let class = class_dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        for file in sorted_entries(&class_dir)?
-            .into_iter()
-            .filter(|p| is_image(p))
-        {
-            files.push((file, class.clone()));
+        for file in sorted_entries(&class_dir)? {
+            if is_image(&file) && !is_hidden(&file) {
+                files.push((file, class.clone()));
+            } else {
+                skipped.push(file);
+            }
         }
     }
     if files.is_empty() {
@@ -127,9 +143,17 @@ pub fn load_image_folder(dir: impl AsRef<Path>) -> Result<Dataset> {
     }
     let features = Features::Dense(DenseMatrix::new(images.len(), c * plane, values)?);
     let labels = files.into_iter().map(|(_, class)| class).collect();
-    Dataset::from_raw_labels(features, labels)?
+    let data = Dataset::from_raw_labels(features, labels)?
         .with_origin(dir)
-        .with_sample_shape(vec![c, h, w])
+        .with_sample_shape(vec![c, h, w])?;
+    Ok(match skipped.first() {
+        None => data,
+        Some(first) => data.with_note(format!(
+            "skipped {} hidden or non-image entries (e.g. {})",
+            skipped.len(),
+            first.strip_prefix(dir).unwrap_or(first).display()
+        )),
+    })
 }
 
 #[cfg(test)]
@@ -169,6 +193,23 @@ mod tests {
             .unwrap();
         let err = load_image_folder(dir.path()).unwrap_err().to_string();
         assert!(err.contains("big.png") && err.contains("one size"), "{err}");
+        std::fs::remove_file(dir.path().join("cat").join("big.png")).unwrap();
+        // Hidden and non-image files are skipped and counted (macOS's `._x.png` stopped the
+        // whole folder); an image that is not hidden and does not decode still errors.
+        std::fs::write(dir.path().join("cat").join("._0.png"), b"\0\x05\x16\x07").unwrap();
+        std::fs::write(dir.path().join("dog").join(".DS_Store"), b"\0\0\0\x01Bud1").unwrap();
+        std::fs::write(dir.path().join("dog").join("Thumbs.db"), b"x").unwrap();
+        let data = load_image_folder(dir.path()).unwrap();
+        assert_eq!(data.len(), 5);
+        assert_eq!(data.notes().len(), 1);
+        assert!(
+            data.notes()[0].starts_with("skipped 3 hidden or non-image entries (e.g. cat/._0.png)"),
+            "{:?}",
+            data.notes()
+        );
+        std::fs::write(dir.path().join("dog").join("bad.png"), b"x").unwrap();
+        let err = load_image_folder(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("bad.png"), "{err}");
         let empty = tempfile::tempdir().unwrap();
         let err = load_image_folder(empty.path()).unwrap_err().to_string();
         assert!(err.contains("no PNG or JPEG"), "{err}");

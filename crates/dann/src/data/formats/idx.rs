@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-use super::gzip::maybe_gz;
+use super::gzip::gz_with;
+use super::limits::{ReadLimits, io_error};
 use super::sample_width;
 use crate::data::dataset::Dataset;
+use crate::data::labels::normalise_label;
 use crate::data::matrix::{DenseMatrix, Features};
 use crate::error::{Error, Result};
 use crate::files::write_atomically;
@@ -83,18 +85,24 @@ pub struct IdxArray {
 /// Reads an IDX file (gzipped or plain). The magic, the element type, the rank and the sizes
 /// are checked; data shorter or longer than the sizes say is an error naming the file.
 pub fn read_idx(path: impl AsRef<Path>) -> Result<IdxArray> {
-    let path = path.as_ref();
+    read_idx_with(path.as_ref(), &ReadLimits::default())
+}
+
+fn read_idx_with(path: &Path, limits: &ReadLimits) -> Result<IdxArray> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    read_idx_from(file, path)
+    read_idx_limited(file, path, limits)
 }
 
 /// [`read_idx`] from any reader (gzip or not); `name` is what errors call the input.
 pub fn read_idx_from(reader: impl Read, name: impl AsRef<Path>) -> Result<IdxArray> {
-    let path = name.as_ref();
+    read_idx_limited(reader, name.as_ref(), &ReadLimits::default())
+}
+
+fn read_idx_limited(reader: impl Read, path: &Path, limits: &ReadLimits) -> Result<IdxArray> {
     let mut bytes = Vec::new();
-    maybe_gz(reader)
+    gz_with(reader, limits)
         .and_then(|mut r| r.read_to_end(&mut bytes))
-        .map_err(|e| Error::io(path, e))?;
+        .map_err(|e| io_error(path, e))?;
     parse_idx(&bytes).map_err(|message| Error::data_file(path, message))
 }
 
@@ -224,10 +232,14 @@ pub fn idx_labels_path(images: &Path) -> Option<PathBuf> {
 /// channel), with the labels of [`idx_labels_path`] when that file exists (class names are the
 /// label values, sorted numerically). The data set records its sample shape `[C, H, W]`.
 pub fn load_idx(path: impl AsRef<Path>) -> Result<Dataset> {
-    let path = path.as_ref();
-    let images = read_idx(path)?;
+    load_idx_with(path.as_ref(), &ReadLimits::default())
+}
+
+/// [`load_idx`] under `limits` (on gzip expansion).
+pub(crate) fn load_idx_with(path: &Path, limits: &ReadLimits) -> Result<Dataset> {
+    let images = read_idx_with(path, limits)?;
     let labels = match idx_labels_path(path).filter(|p| p.exists()) {
-        Some(p) => Some((read_idx(&p)?, p)),
+        Some(p) => Some((read_idx_with(&p, limits)?, p)),
         None => None,
     };
     idx_dataset(images, labels.as_ref().map(|(a, p)| (a, p.as_path())), path)
@@ -306,7 +318,11 @@ fn idx_dataset(
                     ),
                 ));
             }
-            let raw = labels.values.iter().map(|v| format!("{v}")).collect();
+            let raw = labels
+                .values
+                .iter()
+                .map(|v| normalise_label(&v.to_string()))
+                .collect();
             Dataset::from_raw_labels(features, raw)?
         }
         None => Dataset::unlabelled(features),

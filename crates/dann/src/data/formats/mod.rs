@@ -27,19 +27,68 @@ pub(crate) fn sample_width(shape: &[usize], path: &std::path::Path) -> Result<us
     }
 }
 
+/// Why a cell is not a usable value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BadValue {
+    /// Not a number at all.
+    NotNumber,
+    /// NaN or infinite, as written.
+    NotFinite,
+    /// A finite number beyond `f32` (about 3.4e38), which would become infinite.
+    TooLarge,
+}
+
+impl BadValue {
+    /// What is wrong with `text`.
+    pub(crate) fn describe(self, text: &str) -> String {
+        match self {
+            BadValue::NotNumber => format!("expected a finite number, found `{text}`"),
+            BadValue::NotFinite => {
+                format!("expected a finite number, found `{text}` (NaN or infinite)")
+            }
+            BadValue::TooLarge => format!(
+                "`{text}` is too large for 32-bit floats (the largest is about 3.4e38), which                  the features are read as"
+            ),
+        }
+    }
+
+    /// What to do about it, when there is more to say.
+    pub(crate) fn fix(self) -> Option<&'static str> {
+        match self {
+            BadValue::NotNumber => None,
+            BadValue::NotFinite => Some("replace or drop it"),
+            BadValue::TooLarge => Some("rescale the column (e.g. take its logarithm)"),
+        }
+    }
+}
+
+/// A feature value as an `f32`: a finite number that fits.
+pub(crate) fn parse_value(text: &str) -> std::result::Result<f32, BadValue> {
+    let v: f32 = text.parse().map_err(|_| BadValue::NotNumber)?;
+    if v.is_finite() {
+        Ok(v)
+    } else if v.is_nan() || text.to_ascii_lowercase().contains("inf") {
+        Err(BadValue::NotFinite)
+    } else {
+        Err(BadValue::TooLarge)
+    }
+}
+
 pub(crate) mod csv;
 pub(crate) mod folder;
 pub(crate) mod gzip;
 pub(crate) mod idx;
+pub(crate) mod limits;
 pub(crate) mod npy;
 pub(crate) mod svmlight;
 
-pub use self::csv::{CsvOptions, LabelColumn, load_csv, read_csv};
+pub use self::csv::{CsvHeader, CsvOptions, LabelColumn, load_csv, read_csv};
 pub use folder::{load_image_folder, read_image};
 pub use gzip::{maybe_gz, open_maybe_gz};
 pub use idx::{
     IdxArray, IdxType, idx_labels_path, load_idx, read_idx, read_idx_dataset, read_idx_from,
     write_idx_u8,
 };
+pub use limits::ReadLimits;
 pub use npy::{load_npy, read_npy_dataset};
 pub use svmlight::{IndexBase, SvmLightOptions, load_svmlight, read_svmlight};

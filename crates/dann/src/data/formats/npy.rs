@@ -9,8 +9,11 @@ use std::path::{Path, PathBuf};
 
 use npyz::{NpyFile, Order};
 
+use super::gzip::{limited_lines, lines_of};
+use super::limits::ReadLimits;
 use super::sample_width;
 use crate::data::dataset::Dataset;
+use crate::data::labels::normalise_label;
 use crate::data::matrix::{DenseMatrix, Features};
 use crate::error::{Error, Result};
 
@@ -46,6 +49,16 @@ fn read_npy(mut reader: impl Read, path: &Path) -> Result<(Vec<usize>, Vec<f32>)
         let more = read_up_to(&mut reader, &mut rest).map_err(bad)?;
         head.extend_from_slice(&rest[..more]);
         let header = &head[start.min(head.len())..];
+        let text = String::from_utf8_lossy(header);
+        if text.contains("'|O'") || text.contains("'O'") {
+            return Err(Error::data_file(
+                path,
+                "NPY array of Python objects (dtype object): only arrays of numbers are read",
+            )
+            .fix(
+                "save a numeric array, e.g. numpy.save(path, numpy.asarray(x, dtype=numpy.float32))",
+            ));
+        }
         let braces = header.iter().filter(|&&b| b == b'{').count();
         if braces > 1 || header.contains(&b'[') {
             return Err(Error::data_file(
@@ -77,6 +90,21 @@ fn read_npy(mut reader: impl Read, path: &Path) -> Result<(Vec<usize>, Vec<f32>)
     let code = descr
         .trim_matches('\'')
         .trim_start_matches(['<', '>', '|', '=']);
+    let expected: usize = shape.iter().product();
+    let short = |e: std::io::Error| {
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            Error::data_file(
+                path,
+                format!(
+                    "the data stops before the {expected} values its header's shape {shape:?} \
+                     says (the file is cut short)"
+                ),
+            )
+            .fix("save or copy the file again")
+        } else {
+            bad(e)
+        }
+    };
     let values = match code {
         "f4" => values_as_f32::<f32, _>(npy, |v| v),
         "f8" => values_as_f32::<f64, _>(npy, |v| v as f32),
@@ -95,7 +123,7 @@ fn read_npy(mut reader: impl Read, path: &Path) -> Result<(Vec<usize>, Vec<f32>)
             ));
         }
     }
-    .map_err(bad)?;
+    .map_err(short)?;
     if let Some(i) = values.iter().position(|v| !v.is_finite()) {
         return Err(Error::data_file(
             path,
@@ -145,7 +173,11 @@ fn labels_beside(features: &Path) -> Option<PathBuf> {
 
 /// Loads an NPY feature file (see the module docs).
 pub fn load_npy(path: impl AsRef<Path>) -> Result<Dataset> {
-    let path = path.as_ref();
+    load_npy_with(path.as_ref(), &ReadLimits::default())
+}
+
+/// [`load_npy`], the lines of a `.labels.csv` beside it capped by `limits`.
+pub(crate) fn load_npy_with(path: &Path, limits: &ReadLimits) -> Result<Dataset> {
     let data = read_npy_dataset(open(path)?, path)?;
     let n = data.len();
     let Some(labels_path) = labels_beside(path) else {
@@ -162,10 +194,18 @@ pub fn load_npy(path: impl AsRef<Path>) -> Result<Dataset> {
                 ),
             ));
         }
-        values.iter().map(|v| format!("{v}")).collect()
+        values
+            .iter()
+            .map(|v| normalise_label(&v.to_string()))
+            .collect()
     } else {
-        let text = std::fs::read_to_string(&labels_path).map_err(|e| Error::io(&labels_path, e))?;
-        let raw: Vec<String> = text.lines().map(|l| l.trim().to_string()).collect();
+        let file = open(&labels_path)?;
+        let reader = limited_lines(file, limits).map_err(|e| Error::io(&labels_path, e))?;
+        let mut raw = Vec::new();
+        lines_of(reader, &labels_path, |_, line| {
+            raw.push(normalise_label(line));
+            Ok(())
+        })?;
         if raw.len() != n || raw.iter().any(String::is_empty) {
             return Err(Error::data_file(
                 labels_path,
@@ -268,5 +308,76 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("junk.npy"), "{err}");
+    }
+
+    /// A version-1 NPY file of `header` (a Python dict literal) and `data`.
+    fn raw_npy(header: &str, data: &[u8]) -> Vec<u8> {
+        let mut h = header.to_string();
+        while !(10 + h.len() + 1).is_multiple_of(64) {
+            h.push(' ');
+        }
+        h.push('\n');
+        let mut out = b"\x93NUMPY\x01\x00".to_vec();
+        out.extend_from_slice(&(h.len() as u16).to_le_bytes());
+        out.extend_from_slice(h.as_bytes());
+        out.extend_from_slice(data);
+        out
+    }
+
+    /// Object arrays and data shorter than the shape are said in our words (npyz's were
+    /// "invalid type string" and "failed to fill whole buffer").
+    #[test]
+    fn object_and_short_arrays_are_explained() {
+        let object = raw_npy(
+            "{'descr': '|O', 'fortran_order': False, 'shape': (2, 2), }",
+            &[0x80, 0x04],
+        );
+        let err = read_npy_dataset(object.as_slice(), "o.npy")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("o.npy: NPY array of Python objects"),
+            "{err}"
+        );
+        assert!(err.contains("dtype=numpy.float32"), "{err}");
+        let short = raw_npy(
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }",
+            &[0u8; 8],
+        );
+        let err = read_npy_dataset(short.as_slice(), "s.npy")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(
+                "s.npy: the data stops before the 6 values its header's shape [3, 2] says"
+            ),
+            "{err}"
+        );
+        assert!(err.contains("copy the file again"), "{err}");
+    }
+
+    #[test]
+    fn float_labels_are_the_classes_integers_would_be() {
+        let dir = tempfile::tempdir().unwrap();
+        let x = dir.path().join("f.npy");
+        write_npy(&x, &[3, 1], &[1.0f32, 2.0, 3.0]);
+        write_npy(&dir.path().join("f.labels.npy"), &[3], &[1.0f32, 0.0, 1.0]);
+        assert_eq!(load_npy(&x).unwrap().class_names(), ["0", "1"]);
+        std::fs::remove_file(dir.path().join("f.labels.npy")).unwrap();
+        std::fs::write(dir.path().join("f.labels.csv"), "1\n1.0\n 0 \n").unwrap();
+        let data = load_npy(&x).unwrap();
+        assert_eq!(data.class_names(), ["0", "1"]);
+        assert_eq!(data.labels().unwrap(), [1, 1, 0]);
+        // The labels file's lines are capped like any text file's.
+        std::fs::write(dir.path().join("f.labels.csv"), "1\n0123456789\n0\n").unwrap();
+        let small = ReadLimits {
+            max_line_bytes: 4,
+            ..Default::default()
+        };
+        let err = load_npy_with(&x, &small).unwrap_err().to_string();
+        assert!(
+            err.contains("f.labels.csv:2: line longer than the limit of 4 bytes"),
+            "{err}"
+        );
     }
 }

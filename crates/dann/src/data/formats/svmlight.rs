@@ -4,9 +4,11 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::MAX_FEATURES;
-use super::gzip::{for_each_line, lines_of, maybe_gz};
+use super::gzip::{for_each_line, limited_lines, lines_of};
+use super::limits::ReadLimits;
+use super::{BadValue, MAX_FEATURES, parse_value};
 use crate::data::dataset::Dataset;
+use crate::data::labels::normalise_label;
 use crate::data::matrix::{CsrMatrix, Features};
 use crate::error::{Error, Result};
 
@@ -38,9 +40,9 @@ pub struct SvmLightOptions {
 
 /// Whether any row of the SVMlight file uses feature index 0 (a quick scan, no parsing of
 /// values; malformed lines are left to [`load_svmlight`]).
-pub fn uses_index_zero(path: impl AsRef<Path>) -> Result<bool> {
+pub fn uses_index_zero(path: impl AsRef<Path>, limits: &ReadLimits) -> Result<bool> {
     let mut found = false;
-    for_each_line(path.as_ref(), |_, line| {
+    for_each_line(path.as_ref(), limits, |_, line| {
         let content = line.split('#').next().unwrap_or("");
         found |= content
             .split_ascii_whitespace()
@@ -55,11 +57,20 @@ pub fn uses_index_zero(path: impl AsRef<Path>) -> Result<bool> {
 /// Features stay sparse. Blank lines and lines starting with `#` are skipped; `qid:` tokens
 /// are ignored. Indices must be strictly increasing within a line.
 ///
-/// Labels are normalised when numeric (`+1` and `1.0` are the class `1`).
+/// Labels are normalised when numeric (`+1` and `1.0` are the class `1`, see
+/// [`normalise_label`](crate::data::normalise_label)); a multi-label row (`1,3`) is refused.
 pub fn load_svmlight(path: impl AsRef<Path>, options: &SvmLightOptions) -> Result<Dataset> {
-    let path = path.as_ref();
+    load_svmlight_with(path.as_ref(), options, &ReadLimits::default())
+}
+
+/// [`load_svmlight`] under `limits`.
+pub(crate) fn load_svmlight_with(
+    path: &Path,
+    options: &SvmLightOptions,
+    limits: &ReadLimits,
+) -> Result<Dataset> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    read_svmlight(file, path, options)
+    read_svmlight_with(file, path, options, limits)
 }
 
 /// [`load_svmlight`] from any reader (gzip or not); `name` is what errors and the data set
@@ -69,8 +80,16 @@ pub fn read_svmlight(
     name: impl AsRef<Path>,
     options: &SvmLightOptions,
 ) -> Result<Dataset> {
-    let path = name.as_ref();
-    let reader = maybe_gz(reader).map_err(|e| Error::io(path, e))?;
+    read_svmlight_with(reader, name.as_ref(), options, &ReadLimits::default())
+}
+
+fn read_svmlight_with(
+    reader: impl std::io::Read,
+    path: &Path,
+    options: &SvmLightOptions,
+    limits: &ReadLimits,
+) -> Result<Dataset> {
+    let reader = limited_lines(reader, limits).map_err(|e| Error::io(path, e))?;
     let mut raw_labels = Vec::new();
     let mut indptr = vec![0usize];
     // Indices as written; shifted once the base is known.
@@ -94,6 +113,14 @@ pub fn read_svmlight(
                 format!("expected a label before the features, found `{label}`"),
             ));
         }
+        if label.contains(',') {
+            return Err(Error::parse(
+                path,
+                line_no,
+                format!("the label `{label}` lists several classes (multi-label data)"),
+            )
+            .fix("multi-label data is not supported: give each row one class"));
+        }
         raw_labels.push(normalise_label(label));
         let mut last: Option<u64> = None;
         for tok in tokens {
@@ -114,23 +141,29 @@ pub fn read_svmlight(
                     format!("feature index `{idx}` is not a non-negative integer"),
                 )
             })?;
-            let val: f32 = val.parse().map_err(|_| {
-                Error::parse(
-                    path,
-                    line_no,
-                    format!("value `{val}` of feature {idx} is not a number"),
-                )
-            })?;
-            if !val.is_finite() {
-                return Err(Error::parse(
-                    path,
-                    line_no,
-                    format!(
-                        "value of feature {idx} is not finite (NaN or infinite); replace or \
-                         drop it"
+            let val: f32 = parse_value(val).map_err(|bad| {
+                let e = match bad {
+                    BadValue::NotNumber => Error::parse(
+                        path,
+                        line_no,
+                        format!("value `{val}` of feature {idx} is not a number"),
                     ),
-                ));
-            }
+                    BadValue::NotFinite => Error::parse(
+                        path,
+                        line_no,
+                        format!("value of feature {idx} is not finite (NaN or infinite)"),
+                    ),
+                    BadValue::TooLarge => Error::parse(
+                        path,
+                        line_no,
+                        format!("value of feature {idx}: {}", bad.describe(val)),
+                    ),
+                };
+                match bad.fix() {
+                    Some(fix) => e.fix(fix),
+                    None => e,
+                }
+            })?;
             if let Some(prev) = last
                 && idx <= prev
             {
@@ -208,15 +241,6 @@ pub fn read_svmlight(
     Ok(Dataset::from_raw_labels(Features::Sparse(matrix), raw_labels)?.with_origin(path))
 }
 
-/// `+1`, `1`, `1.0` -> `1`; non-numeric labels are kept as written.
-fn normalise_label(label: &str) -> String {
-    match label.parse::<f64>() {
-        Ok(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 => format!("{}", v as i64),
-        Ok(v) if v.is_finite() => format!("{v}"),
-        _ => label.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::io::Write;
@@ -237,6 +261,10 @@ mod tests {
         assert_eq!(ds.n_features(), 3);
         assert_eq!(ds.class_names(), ["-1", "1"]);
         assert_eq!(ds.labels().unwrap(), [1, 0]);
+        // `1.0`, `1e0` and `+1` are one class, as in every format.
+        let f2 = write("1.0 1:1\n1e0 1:1\n+1 1:1\n0.50 1:1\n.5 1:1\n");
+        let same = load_svmlight(f2.path(), &SvmLightOptions::default()).unwrap();
+        assert_eq!(same.class_names(), ["0.5", "1"]);
         let mut row = [0.0; 3];
         ds.features().write_row(0, &mut row);
         assert_eq!(row, [0.5, 0.0, 2.0]);
@@ -286,6 +314,8 @@ mod tests {
             ("1 1:1\n1 3:1 2:1\n", 2, "must increase"),
             ("1 1:1\n\n1:3\n", 3, "expected a label"),
             ("1 1:inf\n", 1, "not finite"),
+            ("1 1:1e308\n", 1, "too large for 32-bit floats"),
+            ("1 1:1\n1,-1 2:1\n", 2, "multi-label data is not supported"),
         ] {
             let f = write(text);
             let err = load_svmlight(f.path(), &SvmLightOptions::default())
