@@ -59,3 +59,12 @@ pub(crate) fn refuse_to_replace(path: &Path, flag: &str, force: bool) -> Result<
     }
     Ok(())
 }
+
+/// Prints what the reader of `path` decided that the user should know (e.g. a first line
+/// read as data, skipped non-image files), and gives the data back.
+pub(crate) fn noted(path: &Path, data: dann::Dataset) -> dann::Dataset {
+    for note in data.notes() {
+        eprintln!("note: {}: {note}", path.display());
+    }
+    data
+}

@@ -8,6 +8,8 @@ use clap::Args;
 use dann::data::load_named;
 use dann::run::RunConfig;
 
+use crate::output::noted;
+
 #[derive(Debug, Args)]
 pub struct EvalArgs {
     /// Model directory written by `dann train`.
@@ -27,7 +29,7 @@ pub struct EvalArgs {
 pub fn run<B: AutodiffBackend>(a: EvalArgs, device: &B::Device) -> Result<()> {
     let (model, options) =
         RunConfig::load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
-    let data = model.prepare(load_named(&a.data, &options)?)?;
+    let data = model.prepare(noted(&a.data, load_named(&a.data, &options)?))?;
     let e = model.evaluate(&data)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&e)?);

@@ -9,7 +9,7 @@ use dann::data::load_named;
 use dann::metrics::argmax;
 use dann::run::RunConfig;
 
-use crate::output::{refuse_to_replace, write_output};
+use crate::output::{noted, refuse_to_replace, write_output};
 
 #[derive(Debug, Args)]
 pub struct PredictArgs {
@@ -37,7 +37,7 @@ pub fn run<B: AutodiffBackend>(a: PredictArgs, device: &B::Device) -> Result<()>
     refuse_to_replace(&a.out, "out", a.force)?;
     let (model, options) =
         RunConfig::load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
-    let data = load_named(&a.data, &options)?.without_labels();
+    let data = noted(&a.data, load_named(&a.data, &options)?).without_labels();
     let data = model.prepare(data)?;
     let proba = model.predict_proba(&data)?;
     let classes = model.class_names();

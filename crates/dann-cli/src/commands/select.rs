@@ -39,6 +39,8 @@ pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> 
     let pending = dir.begin(&job.inputs())?;
     dir.refuse_to_replace(a.run.force)?;
     let (source, target, _) = job.load_data(false)?;
+    let source = crate::output::noted(&job.source, source);
+    let target = crate::output::noted(&job.target, target);
     if !a.quiet {
         let n = grid.lambdas.len() * grid.hidden.len() * grid.lrs.len();
         eprintln!(

@@ -12,6 +12,7 @@ use dann::data::load_named;
 use dann::run::RunConfig;
 
 use super::write_file;
+use crate::output::noted;
 use crate::report::draw_tsne;
 
 #[derive(Debug, Args)]
@@ -55,8 +56,8 @@ pub fn run<B: AutodiffBackend>(a: TsneArgs, device: &B::Device) -> Result<()> {
     check_png(&a.out)?;
     let (model, options) =
         RunConfig::load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
-    let source = load_named(&a.source, &options)?;
-    let target = load_named(&a.target, &options)?;
+    let source = noted(&a.source, load_named(&a.source, &options)?);
+    let target = noted(&a.target, load_named(&a.target, &options)?);
     let map = settings.embed(&model, &source, &target)?;
     draw_tsne(&map, &a.out)?;
     write_file(&a.out.with_extension("csv"), &map.csv())?;

@@ -125,6 +125,7 @@ pub fn train_burn<B: AutodiffBackend>(
         Start::Resume => warnings.extend(job.check_digests()?),
     }
     let data = job.load_data(job.trains_images())?;
+    warnings.extend(notes(&job, [Some(&data.0), Some(&data.1), data.2.as_ref()]));
     if !resuming {
         // The inputs are good: an old run's checkpoint may go now (--force).
         dir.checkpoints().remove()?;
@@ -232,6 +233,7 @@ pub fn train_shallow<B: Backend>(
     dir.refuse_to_replace(force)?;
     dir.refuse_interrupted(force)?;
     let (source, target, target_test) = job.load_data(false)?;
+    let notes = notes(&job, [Some(&source), Some(&target), target_test.as_ref()]);
     let start = Instant::now();
     let (fit, trained_on) = if shallow.validation > 0.0 {
         let parts = HoldOut::new(&source, &target, shallow.validation, shallow.seed)?;
@@ -256,7 +258,8 @@ pub fn train_shallow<B: Backend>(
     };
     fitted.save(pending.path())?;
     pending.write(RunConfig::FILE, &resolved.to_toml()?)?;
-    let (tsne, warnings) = measure_beside(&pending, &fitted, &source, &target);
+    let (tsne, mut warnings) = measure_beside(&pending, &fitted, &source, &target);
+    warnings.splice(0..0, notes);
     pending.write(super::dir::METRICS_FILE, &super::dir::jsonl(&fit.history)?)?;
     let target_accuracy = match &target_test {
         Some(t) => Some(fitted.evaluate(&fitted.prepare(t.clone())?)?.accuracy),
@@ -274,6 +277,27 @@ pub fn train_shallow<B: Backend>(
         tsne,
         warnings,
     })
+}
+
+/// What the readers of the job's files decided that the user should know, each line naming
+/// its file.
+fn notes(job: &Job, data: [Option<&Dataset>; 3]) -> Vec<String> {
+    let paths = [
+        Some(&job.source),
+        Some(&job.target),
+        job.target_test.as_ref(),
+    ];
+    let mut notes = Vec::new();
+    for (path, data) in paths.into_iter().zip(data) {
+        if let (Some(path), Some(data)) = (path, data) {
+            notes.extend(
+                data.notes()
+                    .iter()
+                    .map(|n| format!("{}: {n}", path.display())),
+            );
+        }
+    }
+    notes
 }
 
 /// Writes the report's measurements beside the model: `shift.json` and, for dense inputs,

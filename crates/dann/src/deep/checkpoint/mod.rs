@@ -443,11 +443,9 @@ mod tests {
             let mut state: CheckpointState = serde_json::from_str(&good).unwrap();
             edit(&mut state);
             fs::write(&path, state.signed_json().unwrap()).unwrap();
-            let err = dann
-                .fit_resumable::<B>(&source, &target, None, &mut (), &checkpoints, &device)
+            dann.fit_resumable::<B>(&source, &target, None, &mut (), &checkpoints, &device)
                 .unwrap_err()
-                .to_string();
-            err
+                .to_string()
         };
         let err = forge(&|s| s.iteration = 1000);
         assert!(err.contains("outside the run's 1..=40 iterations"), "{err}");
