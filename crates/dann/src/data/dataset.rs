@@ -289,7 +289,7 @@ impl Dataset {
 
     /// Relabels this data set so that its label indices refer to `classes` (e.g. the classes a
     /// model was trained on), names compared after
-    /// [`normalise_label`](super::normalise_label) (a model's `1.0` is the data's `1`). Fails,
+    /// [`normalise_label`](super::labels::normalise_label) (a model's `1.0` is the data's `1`). Fails,
     /// naming the label, when a label is not among `classes`.
     pub fn align_classes(mut self, classes: &[String]) -> Result<Self> {
         let Some(labels) = self.labels.take() else {
@@ -300,7 +300,7 @@ impl Dataset {
             .class_names
             .iter()
             .map(|name| {
-                let name_n = super::normalise_label(name);
+                let name_n = super::labels::normalise_label(name);
                 normalised.iter().position(|c| *c == name_n).ok_or_else(|| {
                     self.error(format!(
                         "label `{name}` is not one of the model's classes [{}]",

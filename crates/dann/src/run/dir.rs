@@ -14,6 +14,8 @@ use crate::training::{MetricsRecord, TrainListener};
 pub const CHECKPOINT_DIR: &str = "checkpoint";
 /// The metrics of a run, one JSON record a line.
 pub const METRICS_FILE: &str = "metrics.jsonl";
+/// The folder of the chosen source-only baseline inside a `dann select` run directory.
+pub const BASELINE_DIR: &str = "source-only";
 
 /// A run directory (`dann train --out`).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -22,7 +22,9 @@ mod train;
 
 pub use config::{Files, RunConfig};
 pub use digits::DigitsModel;
-pub use dir::{CHECKPOINT_DIR, METRICS_FILE, MetricsStream, RunDir, fresh_dir, utc_stamp};
+pub use dir::{
+    BASELINE_DIR, CHECKPOINT_DIR, METRICS_FILE, MetricsStream, RunDir, fresh_dir, utc_stamp,
+};
 pub use job::{Digest, Job};
 pub use merge::overlay;
 pub use moons::Procedure;
@@ -31,6 +33,6 @@ pub use outputs::{SHIFT_ROWS, TSNE_ROWS, shift_summary, tsne_settings};
 pub use overrides::{SelectOverrides, TrainOverrides};
 pub use pending::{LOCK_FILE, PendingRun};
 pub use reproduce::{AmazonOptions, DigitsOptions, DigitsPlan, ReproduceConfig};
-pub use select::{BASELINE_DIR, select_into};
+pub use select::select_into;
 pub use shift::shift_files;
 pub use train::{BurnRun, KeptCheckpoint, ShallowRun, Start, train_burn, train_shallow};

@@ -42,7 +42,7 @@ const RUN_FILES: &[&str] = &[
     "candidates.md",
     "candidates.csv",
     "select.json",
-    super::select::BASELINE_DIR,
+    super::dir::BASELINE_DIR,
     LOCK_FILE,
     ".metrics.jsonl.partial",
 ];

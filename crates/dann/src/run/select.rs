@@ -8,7 +8,7 @@ use std::time::Instant;
 use burn::tensor::backend::Backend;
 
 use super::config::RunConfig;
-use super::dir::RunDir;
+use super::dir::{BASELINE_DIR, RunDir};
 use super::pending::PendingRun;
 use crate::data::{Dataset, HoldOut};
 use crate::deep::DannConfig;
@@ -16,9 +16,6 @@ use crate::error::{Error, Result};
 use crate::learner::fitted_from_shallow;
 use crate::selection::{Outcome, SelectConfig, SelectReport, select};
 use crate::shallow::{ShallowConfig, ShallowDann};
-
-/// The folder of the chosen source-only baseline inside the run directory.
-pub const BASELINE_DIR: &str = "source-only";
 
 /// Runs the selection with the shared settings `base` over `grid` on `source` and `target`
 /// (`config` says how they were read), and writes into the run `dir` (begun with
