@@ -90,6 +90,14 @@ fn train_force_killed_at_any_file_or_the_swap_leaves_the_old_run_or_the_new_one(
     let points = (1..=80)
         .map(|k| format!("file:{k}"))
         .chain(["swap".to_string(), "swapped".to_string()]);
+    let put_back_old = || {
+        fs::remove_dir_all(&out).unwrap();
+        train_cmd(&source, &target, &out)
+            .arg("--config")
+            .arg(&old_config)
+            .assert()
+            .success();
+    };
     let mut kills = 0;
     let mut finished = false;
     for point in points {
@@ -111,12 +119,7 @@ fn train_force_killed_at_any_file_or_the_swap_leaves_the_old_run_or_the_new_one(
             );
             assert!(visible(&out) == new, "a finished run at {point}");
             finished = true;
-            fs::remove_dir_all(&out).unwrap();
-            train_cmd(&source, &target, &out)
-                .arg("--config")
-                .arg(&old_config)
-                .assert()
-                .success();
+            put_back_old();
             continue;
         }
         kills += 1;
@@ -133,12 +136,7 @@ fn train_force_killed_at_any_file_or_the_swap_leaves_the_old_run_or_the_new_one(
         );
         if now == new {
             assert_eq!(point, "swapped", "the new run was in place before the swap");
-            fs::remove_dir_all(&out).unwrap();
-            train_cmd(&source, &target, &out)
-                .arg("--config")
-                .arg(&old_config)
-                .assert()
-                .success();
+            put_back_old();
         }
         // The model in place is whole: eval reads it.
         dann()

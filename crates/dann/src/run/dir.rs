@@ -90,19 +90,18 @@ impl RunDir {
     /// run leaves the old model whole. The records up to `from` that an interrupted run
     /// wrote are kept (a half-written last line is dropped).
     pub fn open_metrics(&self, from: usize) -> Result<MetricsStream> {
-        let final_path = self.path.join(METRICS_FILE);
-        let replacing = self.holds_model();
-        let path = if replacing {
-            self.path.join(".metrics.jsonl.partial")
+        let partial = self.holds_model();
+        let path = self.path.join(if partial {
+            ".metrics.jsonl.partial"
         } else {
-            final_path.clone()
-        };
+            METRICS_FILE
+        });
         let file = open_stream(&path, from)?;
         Ok(MetricsStream {
             writer: BufWriter::new(file),
             error: None,
             path,
-            final_path,
+            partial,
         })
     }
 }
@@ -151,14 +150,15 @@ pub struct MetricsStream {
     writer: BufWriter<fs::File>,
     error: Option<std::io::Error>,
     path: PathBuf,
-    final_path: PathBuf,
+    /// Whether `path` is the hidden file of a run replacing a model.
+    partial: bool,
 }
 
 impl MetricsStream {
     /// Whether records go to a hidden file until [`commit`](Self::commit) (the run replaces
     /// a model).
     pub fn is_partial(&self) -> bool {
-        self.path != self.final_path
+        self.partial
     }
 
     /// Flushes; the first write error, if any.
