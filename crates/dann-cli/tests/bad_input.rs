@@ -61,13 +61,17 @@ fn bad_source_files() {
             write(d, "text.csv", b"x0,x1,label\n1,2,a\n3,abc,b\n"),
             vec![
                 "text.csv:3:",
-                "column `x1`",
-                "expected a finite number, found `abc`",
+                "column `x1` holds numbers and text (`2` at line 2, `abc` here)",
+                "[data] categorical = [\"x1\"]",
             ],
         ),
         (
             write(d, "nan.csv", b"x0,x1,label\n1,2,a\n3,nan,b\n"),
-            vec!["nan.csv:3:", "column `x1`: expected a finite number"],
+            vec![
+                "nan.csv:3:",
+                "column `x1`: missing value",
+                "[data] missing = \"impute\"",
+            ],
         ),
         (
             write(d, "inf.svm", b"1 1:0.5\n-1 2:inf\n"),
@@ -125,6 +129,22 @@ fn bad_source_files() {
             write(d, "rows.dat", b"x0;x1;label\n1;2;a\n"),
             vec!["rows.dat", "cannot tell the format", "data.format"],
         ),
+        (
+            write(d, "nolabel.csv", b"x0,x1,label\n1,2,a\n3,4,\n"),
+            vec![
+                "nolabel.csv:3:",
+                "empty label",
+                "every source row needs one",
+            ],
+        ),
+        (
+            write(d, "infcell.csv", b"x0,x1,label\n1,2,a\n3,-inf,b\n"),
+            vec!["infcell.csv:3:", "column `x1`", "NaN or infinite"],
+        ),
+        (
+            write(d, "fake.parquet", b"PAR1 and then nothing"),
+            vec!["fake.parquet", "not a readable Parquet file"],
+        ),
     ];
     for (source, needles) in cases {
         refused(train_cmd(&source, &target, &d.join("m")), &needles);
@@ -141,7 +161,58 @@ fn source_and_target_that_disagree() {
     let wide = write(d, "t3.csv", b"x0,x1,x2\n1,2,3\n");
     refused(
         train_cmd(&source, &wide, &d.join("m")),
-        &["s.csv has 2 features but", "t3.csv has 3", "same columns"],
+        &[
+            "t3.csv:1:",
+            "column `x2` not in the source",
+            "--ignore-extra-columns",
+        ],
+    );
+    let narrow = write(d, "t1.csv", b"x1\n1\n");
+    refused(
+        train_cmd(&source, &narrow, &d.join("m")),
+        &["t1.csv:1:", "missing column `x0`", "the source", "has it"],
+    );
+    let text = write(d, "tt.csv", b"x0,x1\n1,2\n3,four\n");
+    refused(
+        train_cmd(&source, &text, &d.join("m")),
+        &["tt.csv:3:", "column `x1`: expected a number, found `four`"],
+    );
+    let ids = write(
+        d,
+        "ids.csv",
+        &(0..120)
+            .map(|i| format!("u{i},{i},{}\n", i % 2))
+            .fold(String::from("user,x0,label\n"), |a, l| a + &l)
+            .into_bytes(),
+    );
+    let ids_target = write(d, "idt.csv", b"user,x0\nu1,3\n");
+    refused(
+        train_cmd(&ids, &ids_target, &d.join("m")),
+        &[
+            "ids.csv",
+            "column `user` holds text with 120 distinct values",
+            "--ignore-columns user",
+        ],
+    );
+    refused(
+        {
+            let mut c = train_cmd(&ids, &ids_target, &d.join("m"));
+            c.args(["--ignore-columns", "usr"]);
+            c
+        },
+        &[
+            "ids.csv:1:",
+            "no column `usr` to ignore",
+            "[user, x0, label]",
+        ],
+    );
+    refused(
+        {
+            let mut c = train_cmd(&ids, &ids_target, &d.join("m"));
+            c.args(["--label-column", "lable"]);
+            c
+        },
+        &["ids.csv:1:", "no column `lable`", "--label-column"],
     );
     let empty = write(d, "t0.csv", b"x0,x1\n");
     refused(
@@ -184,7 +255,11 @@ fn bad_test_data_and_model_directories() {
     let wide = write(d, "wide.csv", b"x0,x1,x2,label\n1,2,3,upper\n");
     refused(
         eval(&model, &wide),
-        &["wide.csv", "has 3 features, the model was trained on 2"],
+        &[
+            "wide.csv:1:",
+            "column `x2` not in the model",
+            "--ignore-extra-columns",
+        ],
     );
 
     let copy = |name: &str| {
@@ -286,7 +361,7 @@ fn files_read_as_written() {
     let y = write(d, "y.csv", format!("x0,x1,y\n{numbered}").as_bytes());
     refused(
         train_cmd(&y, &target, &d.join("m-y")),
-        &["y.csv", "no label column found", "[data.csv] label_column"],
+        &["y.csv", "no label column found", "--label-column"],
     );
     let labelled_nohead = write(d, "nohead-labelled.csv", numbered.as_bytes());
     refused(
@@ -294,7 +369,7 @@ fn files_read_as_written() {
         &[
             "nohead-labelled.csv",
             "has no header line",
-            "label_column = <its 0-based index>",
+            "--label-column <its 0-based index>",
         ],
     );
     let semi = write(d, "semi.csv", b"x0;x1;label\n1;2;a\n3;4;b\n");

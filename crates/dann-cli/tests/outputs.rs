@@ -36,8 +36,9 @@ fn assert_predictions(text: &str) {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "row,label,probability,p_lower,p_upper");
     assert_eq!(lines.len(), 301, "{text}");
+    // Data rows count from 1.
     for (i, line) in lines[1..].iter().enumerate() {
-        assert!(line.starts_with(&format!("{i},")), "row {i}: {line}");
+        assert!(line.starts_with(&format!("{},", i + 1)), "row {i}: {line}");
     }
 }
 

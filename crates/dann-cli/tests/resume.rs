@@ -201,6 +201,7 @@ fn a_run_diverging_after_a_checkpoint_keeps_the_checkpoints_model() {
             format!(
                 "[model.feature]\nhidden = [32, 16]\nactivation = \"relu\"\n[train]\n\
                  engine = \"burn\"\niterations = 2000\nbatch_size = 32\ncheckpoint_every = 10\n\
+                 standardize = false\n\
                  lr = {{ kind = \"constant\", value = {lr} }}\n"
             ),
         )

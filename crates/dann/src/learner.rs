@@ -6,7 +6,7 @@
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use serde::{Deserialize, Serialize};
 
-use crate::data::{Dataset, Standardizer};
+use crate::data::{Dataset, Schema, Standardizer};
 use crate::deep::checkpoint::Checkpoints;
 use crate::deep::fitted::FittedDann;
 use crate::deep::model::DannConfig;
@@ -129,6 +129,7 @@ impl Dann {
         device: &B::Device,
     ) -> Result<FittedDann<B::InnerBackend>> {
         self.check()?;
+        let schema = Schema::of(source);
         // Image preprocessing: fitted on the training images, applied to every set here and
         // saved with the model (which applies it in `prepare`).
         let images = match &self.train.images {
@@ -175,7 +176,7 @@ impl Dann {
                 }
             }
         };
-        Ok(fitted.with_images(images))
+        Ok(fitted.with_images(images).with_schema(Some(schema)))
     }
 }
 

@@ -72,5 +72,5 @@ pub use learner::{Dann, fitted_from_shallow};
 pub use problem::{Mode, TrainingPair};
 pub use representation::FeatureMap;
 pub use training::{
-    Engine, MetricsRecord, OptimizerConfig, StepOutput, TrainConfig, TrainListener,
+    Engine, MetricsRecord, OptimizerConfig, Standardize, StepOutput, TrainConfig, TrainListener,
 };

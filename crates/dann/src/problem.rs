@@ -136,15 +136,43 @@ pub fn align_widths(a: Dataset, b: Dataset) -> Result<(Dataset, Dataset)> {
 /// Reads a source (labelled) and a target (without labels) with `options`, at one width
 /// ([`align_widths`]) unless `images` (image preprocessing brings them to one shape later). A
 /// file without rows is refused, named, and so is a source without labels (saying why, e.g.
-/// no column named `label`).
+/// no column named `label`). CSV and Parquet files are read by [`read_pair`]: the target's
+/// columns matched to the source's by name, both encoded by the source's schema.
 pub fn load_pair(
     source: &Path,
     target: &Path,
     options: &LoadOptions,
     images: bool,
 ) -> Result<(Dataset, Dataset)> {
-    let s = load_named(source, options)?;
-    let t = load_named(target, options)?.without_labels();
+    load_pair_inner(source, target, options, images)
+}
+
+/// A source and a target read together, labels not required (e.g. to measure their
+/// shift): CSV and Parquet files through the source's schema (the target's columns matched
+/// by name, its categories the source's), other formats each as they are. The target's
+/// labels are dropped.
+pub fn read_pair(
+    source: &Path,
+    target: &Path,
+    options: &LoadOptions,
+    label_required: bool,
+) -> Result<(Dataset, Dataset)> {
+    if options.is_tabular(source)? && options.is_tabular(target)? {
+        return crate::data::read_tabular_pair(source, target, options, label_required);
+    }
+    Ok((
+        load_named(source, options)?,
+        load_named(target, options)?.without_labels(),
+    ))
+}
+
+fn load_pair_inner(
+    source: &Path,
+    target: &Path,
+    options: &LoadOptions,
+    images: bool,
+) -> Result<(Dataset, Dataset)> {
+    let (s, t) = read_pair(source, target, options, true)?;
     for (data, path) in [(&s, source), (&t, target)] {
         if data.is_empty() {
             return Err(Error::Data(format!(
@@ -260,7 +288,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("no label column found"), "{err}");
-        assert!(err.contains("[data.csv] label_column"), "{err}");
+        assert!(err.contains("--label-column"), "{err}");
         let headerless = write("n.csv", "1,2,0\n3,4,1\n");
         let err = load_pair(&headerless, &target, &options, false)
             .unwrap_err()
@@ -272,6 +300,6 @@ mod tests {
             )),
             "{err}"
         );
-        assert!(err.contains("label_column = <its 0-based index>"), "{err}");
+        assert!(err.contains("--label-column <its 0-based index>"), "{err}");
     }
 }

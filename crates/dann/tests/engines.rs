@@ -75,7 +75,7 @@ fn kernels_follow_burn_on_dense_moons() {
         momentum: 0.0,
         weight_decay: 0.0,
     };
-    d.train.standardize = true;
+    d.train.standardize = dann::Standardize::Yes;
     engines_agree(&d, &p.source, &p.target, &p.target_test, 2e-3);
 }
 
@@ -93,7 +93,7 @@ fn kernels_follow_burn_on_sparse_reviews() {
     dann.train.iterations = 120;
     dann.train.log_every = 40;
     engines_agree(&dann, &source, &target, &test, 2e-3);
-    dann.train.standardize = true;
+    dann.train.standardize = dann::Standardize::Yes;
     dann.train.lr = dann::training::schedule::LrSchedule::Constant { value: 1e-3 };
     engines_agree(&dann, &source, &target, &test, 2e-3);
 }

@@ -11,7 +11,7 @@ type Inner = dann::CpuBackend;
 fn save_load_round_trip_gives_the_same_predictions() {
     let p = moons(2);
     let mut dann = moons_dann(500, 1);
-    dann.train.standardize = true;
+    dann.train.standardize = dann::Standardize::Yes;
     let fitted = dann
         .fit::<B>(&p.source, &p.target, &Default::default())
         .unwrap();

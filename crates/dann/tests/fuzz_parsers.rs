@@ -57,6 +57,11 @@ const CSV: &[&str] = &[
     "1e3", "nan", "inf", "-inf", "1e40", " ", "cat", "", "\u{0}", "é", ",,",
 ];
 
+/// A valid Parquet file (three row groups; numbers, text, dictionary, null and boolean
+/// columns, nulls and a NaN), made by `tests/fixtures/tabular/make.py`; the strategy
+/// mutates it.
+const PARQUET: &[u8] = include_bytes!("fixtures/tabular/types.parquet");
+
 /// A valid IDX file: u8 images `n x 2 x 2`, then `n` labels; the strategy mutates it.
 fn idx_file(n: u8) -> Vec<u8> {
     let mut b = vec![0, 0, 0x08, 3, 0, 0, 0, n, 0, 0, 0, 2, 0, 0, 0, 2];
@@ -149,6 +154,12 @@ proptest! {
     fn npy_bytes(file in (0u64..5).prop_flat_map(|n| mutated(npy_file(n))), raw in prop::collection::vec(any::<u8>(), 0..64)) {
         fuzz::npy(&file);
         fuzz::npy(&raw);
+    }
+
+    #[test]
+    fn parquet_bytes(file in mutated(PARQUET.to_vec()), raw in prop::collection::vec(any::<u8>(), 0..64)) {
+        fuzz::parquet(&file);
+        fuzz::parquet(&raw);
     }
 
     #[test]

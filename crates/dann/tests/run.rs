@@ -245,9 +245,26 @@ fn select_and_shift_run_on_files() {
             .contains("reverse-validation error")
     );
 
-    let (shift, _) = shift_files::<CpuBackend>(&s, &t, None, None, 0, &Default::default()).unwrap();
-    let (on_model, _) =
-        shift_files::<CpuBackend>(&s, &t, Some(dir.path()), None, 0, &Default::default()).unwrap();
+    let (shift, _) = shift_files::<CpuBackend>(
+        &s,
+        &t,
+        None,
+        None,
+        &Default::default(),
+        0,
+        &Default::default(),
+    )
+    .unwrap();
+    let (on_model, _) = shift_files::<CpuBackend>(
+        &s,
+        &t,
+        Some(dir.path()),
+        None,
+        &Default::default(),
+        0,
+        &Default::default(),
+    )
+    .unwrap();
     assert_eq!(shift.rows_per_domain, on_model.rows_per_domain);
     let json = shift.to_json(1.5).unwrap();
     assert_eq!(json["pad"], serde_json::json!(shift.pad.pad));

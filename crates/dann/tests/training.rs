@@ -110,7 +110,7 @@ fn adam_and_standardisation_train_too() {
         weight_decay: 0.0,
     };
     dann.train.lr = dann::training::schedule::LrSchedule::Constant { value: 0.01 };
-    dann.train.standardize = true;
+    dann.train.standardize = dann::Standardize::Yes;
     let fitted = dann
         .fit::<B>(&p.source, &p.target, &Default::default())
         .unwrap();

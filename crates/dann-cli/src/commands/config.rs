@@ -20,6 +20,6 @@ pub struct ConfigArgs {
 
 pub fn run(a: ConfigArgs) -> Result<()> {
     let config = RunConfig::starting_point(a.network, a.shallow)?;
-    print!("{}", config.to_toml()?);
+    print!("{}", config.to_annotated_toml()?);
     Ok(())
 }

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use anyhow::Result;
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
-use dann::data::load_named;
 use dann::run::RunConfig;
 
 use crate::output::noted;
@@ -19,17 +18,23 @@ pub struct EvalArgs {
     #[arg(long)]
     data: PathBuf,
     /// Config whose [data] section says how to read --data (default: the model's config.toml).
+    /// The columns are the model's, matched by name: their order does not matter.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Skip columns the model does not have instead of refusing the file ([data]
+    /// ignore_extra_columns).
+    #[arg(long)]
+    ignore_extra_columns: bool,
     /// Print JSON.
     #[arg(long)]
     json: bool,
 }
 
 pub fn run<B: AutodiffBackend>(a: EvalArgs, device: &B::Device) -> Result<()> {
-    let (model, options) =
+    let (model, mut options) =
         RunConfig::load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
-    let data = model.prepare(noted(&a.data, load_named(&a.data, &options)?))?;
+    options.ignore_extra_columns |= a.ignore_extra_columns;
+    let data = model.prepare(noted(&a.data, model.read(&a.data, &options)?))?;
     let e = model.evaluate(&data)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&e)?);

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use dann::data::info::{FileInfo, peak_rss_bytes};
 use dann::data::mnist_m;
-use dann::run::RunConfig;
+use dann::run::{DataOverrides, RunConfig};
 
 #[derive(Debug, Args)]
 pub struct MnistMArgs {
@@ -61,13 +61,17 @@ pub struct InfoArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    data: DataOverrides,
 }
 
 /// `dann data info`: reads each file as `train` would and describes it; the peak resident
 /// memory of the process at the end measures what loading cost (see
 /// benchmarks/memory/peak_rss.sh).
 pub fn info(a: InfoArgs) -> Result<()> {
-    let mut options = RunConfig::load_or_default(a.config.as_deref())?.data;
+    let mut options = a
+        .data
+        .apply(&RunConfig::load_or_default(a.config.as_deref())?.data)?;
     let paths: Vec<&std::path::Path> = a.files.iter().map(PathBuf::as_path).collect();
     options.settle_index_base(&paths)?;
     let infos = paths

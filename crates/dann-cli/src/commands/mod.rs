@@ -21,7 +21,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
-use dann::run::{Files, RunConfig, overlay};
+use dann::run::{DataOverrides, Files, RunConfig, overlay};
 
 pub(crate) use crate::output::write_file;
 
@@ -40,6 +40,8 @@ pub struct RunArgs {
     /// Replace a model (or an interrupted run's checkpoint) already in --out.
     #[arg(long)]
     force: bool,
+    #[command(flatten)]
+    data: DataOverrides,
 }
 
 impl RunArgs {
@@ -53,6 +55,7 @@ impl RunArgs {
     fn resolve(&self) -> Result<(RunConfig, Files)> {
         let mut config = RunConfig::load_or_default(self.config.as_deref())?;
         let files = overlay(&std::mem::take(&mut config.files), &self.files)?;
+        config.data = self.data.apply(&config.data)?;
         Ok((config, files))
     }
 }

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use anyhow::Result;
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
-use dann::data::load_named;
 use dann::metrics::argmax;
 use dann::run::RunConfig;
 
@@ -19,7 +18,7 @@ pub struct PredictArgs {
     /// Data (labels, if any, are ignored).
     #[arg(long)]
     data: PathBuf,
-    /// Output CSV: row, label, probability, then one probability column per class; `-`
+    /// Output CSV: row (data rows counted from 1), label, probability, then one probability column per class; `-`
     /// prints it to stdout. An existing file is refused unless --force; a symlink is written
     /// through (the file it points to is replaced, the link stays); a device or descriptor
     /// such as /dev/null or /dev/stdout is written directly.
@@ -29,15 +28,21 @@ pub struct PredictArgs {
     #[arg(long)]
     force: bool,
     /// Config whose [data] section says how to read --data (default: the model's config.toml).
+    /// The columns are the model's, matched by name: their order does not matter.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Skip columns the model does not have instead of refusing the file ([data]
+    /// ignore_extra_columns).
+    #[arg(long)]
+    ignore_extra_columns: bool,
 }
 
 pub fn run<B: AutodiffBackend>(a: PredictArgs, device: &B::Device) -> Result<()> {
     refuse_to_replace(&a.out, "out", a.force)?;
-    let (model, options) =
+    let (model, mut options) =
         RunConfig::load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
-    let data = noted(&a.data, load_named(&a.data, &options)?).without_labels();
+    options.ignore_extra_columns |= a.ignore_extra_columns;
+    let data = noted(&a.data, model.read(&a.data, &options)?).without_labels();
     let data = model.prepare(data)?;
     let proba = model.predict_proba(&data)?;
     let classes = model.class_names();
@@ -49,8 +54,9 @@ pub fn run<B: AutodiffBackend>(a: PredictArgs, device: &B::Device) -> Result<()>
         for i in 0..proba.n_rows() {
             let row = proba.row(i);
             let best = argmax(row);
+            // Data rows count from 1, as in every output (a header line is not a row).
             let mut record = vec![
-                i.to_string(),
+                (i + 1).to_string(),
                 classes[best].clone(),
                 format!("{:.6}", row[best]),
             ];

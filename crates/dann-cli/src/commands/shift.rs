@@ -7,7 +7,7 @@ use anyhow::Result;
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
 use dann::analysis::shift::check_limit;
-use dann::run::shift_files;
+use dann::run::{DataOverrides, shift_files};
 
 use crate::report::{ShiftContext, write_shift_page};
 
@@ -42,6 +42,10 @@ pub struct ShiftArgs {
     /// separating feature, the least source-like rows).
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// How CSV and Parquet files are read (with --model, the model's label and ignored
+    /// columns are used, and only --ignore-extra-columns applies).
+    #[command(flatten)]
+    data: DataOverrides,
 }
 
 /// The shift exceeded `--fail-above`: `main` exits with status 1 (not 2, which is for
@@ -64,6 +68,7 @@ pub fn run<B: AutodiffBackend>(a: ShiftArgs, device: &B::Device) -> Result<()> {
         &a.target,
         a.model.as_deref(),
         a.config.as_deref(),
+        &a.data,
         a.seed,
         device,
     )?;

@@ -25,7 +25,8 @@ pub struct TrainArgs {
     /// checkpoint every N iterations, burn engine, into OUT/checkpoint.)
     #[arg(long, value_name = "DIR", conflicts_with_all = [
         "source", "target", "target_test", "config", "out", "force", "mode", "engine",
-        "iterations", "seed", "log_every",
+        "iterations", "seed", "log_every", "label_column", "ignore_columns",
+        "ignore_extra_columns",
     ])]
     resume: Option<PathBuf>,
     #[command(flatten)]

@@ -8,7 +8,6 @@ use anyhow::{Result, bail};
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
 use dann::analysis::tsne::TsneSettings;
-use dann::data::load_named;
 use dann::run::RunConfig;
 
 use super::write_file;
@@ -44,6 +43,10 @@ pub struct TsneArgs {
     /// config.toml).
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Skip columns the model does not have instead of refusing the files ([data]
+    /// ignore_extra_columns).
+    #[arg(long)]
+    ignore_extra_columns: bool,
 }
 
 pub fn run<B: AutodiffBackend>(a: TsneArgs, device: &B::Device) -> Result<()> {
@@ -54,10 +57,11 @@ pub fn run<B: AutodiffBackend>(a: TsneArgs, device: &B::Device) -> Result<()> {
     };
     settings.check()?;
     check_png(&a.out)?;
-    let (model, options) =
+    let (model, mut options) =
         RunConfig::load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
-    let source = noted(&a.source, load_named(&a.source, &options)?);
-    let target = noted(&a.target, load_named(&a.target, &options)?);
+    options.ignore_extra_columns |= a.ignore_extra_columns;
+    let source = noted(&a.source, model.read(&a.source, &options)?);
+    let target = noted(&a.target, model.read(&a.target, &options)?);
     let map = settings.embed(&model, &source, &target)?;
     draw_tsne(&map, &a.out)?;
     write_file(&a.out.with_extension("csv"), &map.csv())?;

@@ -69,7 +69,7 @@ pub fn write_shift_page(shift: &Shift, context: &ShiftContext<'_>, path: &Path) 
     let rows: Vec<String> = shift
         .least_like_source
         .iter()
-        .map(|i| (i + 1).to_string())
+        .map(ToString::to_string)
         .collect();
     let model = context.model.map_or(String::new(), |m| {
         format!(

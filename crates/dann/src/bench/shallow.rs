@@ -17,7 +17,7 @@ use crate::experiments::amazon::load_domain;
 use crate::shallow::{Kernel, Scratch, ShallowConfig, ShallowDann};
 use crate::table::MarkdownTable;
 use crate::training::schedule::{LambdaSchedule, LrSchedule};
-use crate::training::{OptimizerConfig, TrainConfig};
+use crate::training::{OptimizerConfig, Standardize, TrainConfig};
 
 const HIDDEN: usize = 100;
 const LAMBDA: f32 = 0.1;
@@ -154,6 +154,8 @@ impl ShallowBench {
             lambda: LambdaSchedule::Constant {
                 value: f64::from(LAMBDA),
             },
+            // The kernels' side of the comparison reads the rows as they are.
+            standardize: Standardize::No,
             ..TrainConfig::default()
         };
         let model_config = DannConfig::shallow(HIDDEN);

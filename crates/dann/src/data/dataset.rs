@@ -2,7 +2,10 @@
 
 use std::path::PathBuf;
 
+use std::sync::Arc;
+
 use super::matrix::{Features, Row};
+use super::schema::Schema;
 use crate::error::{Error, Result};
 
 /// A data set: features, optional labels (indices into `class_names`) and where it came from.
@@ -22,6 +25,9 @@ pub struct Dataset {
     /// What the reader decided and the user should know (e.g. files of an image folder it
     /// skipped).
     notes: Vec<String>,
+    /// How a tabular file's columns became these features (kept with a model trained on
+    /// them).
+    schema: Option<Arc<Schema>>,
 }
 
 impl Dataset {
@@ -36,6 +42,7 @@ impl Dataset {
             feature_names: None,
             no_labels_note: None,
             notes: Vec::new(),
+            schema: None,
         }
     }
 
@@ -67,6 +74,7 @@ impl Dataset {
             feature_names: None,
             no_labels_note: None,
             notes: Vec::new(),
+            schema: None,
         })
     }
 
@@ -96,6 +104,7 @@ impl Dataset {
             feature_names: self.feature_names,
             no_labels_note: None,
             notes: self.notes,
+            schema: self.schema,
             ..labelled
         })
     }
@@ -126,6 +135,18 @@ impl Dataset {
     /// Whether the file named its feature columns.
     pub fn has_feature_names(&self) -> bool {
         self.feature_names.is_some()
+    }
+
+    /// The schema its reader fitted or applied (CSV and Parquet files): column names, kinds,
+    /// categories, imputed values.
+    pub fn schema(&self) -> Option<&Schema> {
+        self.schema.as_deref()
+    }
+
+    /// Records the schema the features came through.
+    pub(crate) fn with_schema(mut self, schema: Option<Arc<Schema>>) -> Self {
+        self.schema = schema;
+        self
     }
 
     /// Records the file this data set was read from (used in error messages).
@@ -169,10 +190,8 @@ impl Dataset {
             .sample_shape
             .clone()
             .filter(|_| features.n_cols() == self.n_features());
-        let feature_names = self
-            .feature_names
-            .clone()
-            .filter(|_| features.n_cols() == self.n_features());
+        let same_width = features.n_cols() == self.n_features();
+        let feature_names = self.feature_names.clone().filter(|_| same_width);
         Ok(Self {
             features,
             labels: self.labels.clone(),
@@ -182,6 +201,7 @@ impl Dataset {
             feature_names,
             no_labels_note: self.no_labels_note.clone(),
             notes: self.notes.clone(),
+            schema: self.schema.clone().filter(|_| same_width),
         })
     }
 
@@ -231,7 +251,7 @@ impl Dataset {
     }
 
     /// Adds a note on how the file was read (see [`notes`](Self::notes)).
-    pub(crate) fn with_note(mut self, note: impl Into<String>) -> Self {
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self
     }
@@ -361,6 +381,7 @@ impl Dataset {
             feature_names: self.feature_names.clone(),
             no_labels_note: self.no_labels_note.clone(),
             notes: self.notes.clone(),
+            schema: self.schema.clone(),
         }
     }
 
@@ -375,7 +396,7 @@ impl Dataset {
 }
 
 /// Sorts class names numerically when all parse as numbers, else lexicographically.
-fn sort_class_names(names: &mut [String]) {
+pub(crate) fn sort_class_names(names: &mut [String]) {
     let numeric: Option<Vec<f64>> = names.iter().map(|n| n.parse::<f64>().ok()).collect();
     match numeric {
         Some(_) => names.sort_by(|a, b| {

@@ -13,7 +13,10 @@ use crate::data::formats::csv::{CsvHeader, CsvOptions, LabelColumn, read_csv};
 use crate::data::formats::folder::read_image;
 use crate::data::formats::idx::read_idx_dataset;
 use crate::data::formats::npy::read_npy_dataset;
+use crate::data::formats::parquet::read_parquet;
 use crate::data::formats::svmlight::{IndexBase, SvmLightOptions, read_svmlight};
+use crate::data::load::LoadOptions;
+use crate::data::table::{ColumnRef, Missing};
 use crate::error::Result;
 
 /// What the fuzzed input is called in errors.
@@ -88,6 +91,22 @@ pub fn idx(bytes: &[u8]) {
     check(read_idx_dataset(Cursor::new(bytes), None::<&[u8]>, NAME));
     let (images, labels) = bytes.split_at(bytes.len() / 2);
     check(read_idx_dataset(Cursor::new(images), Some(labels), NAME));
+}
+
+/// Parquet bytes: every column read (nulls refused, then imputed), and with the label column
+/// named.
+pub fn parquet(bytes: &[u8]) {
+    let options = [
+        LoadOptions::default(),
+        LoadOptions {
+            missing: Missing::Impute,
+            label_column: Some(ColumnRef::Name("y".into())),
+            ..LoadOptions::default()
+        },
+    ];
+    for o in &options {
+        check(read_parquet(bytes.to_vec(), NAME, o));
+    }
 }
 
 /// NPY bytes.

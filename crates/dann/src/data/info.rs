@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::load::{LoadOptions, load_named};
 use super::matrix::Features;
+use super::schema::{ColumnKind, ColumnSchema};
 use crate::error::Result;
 
 /// One file, read as `train` reads it.
@@ -33,6 +34,13 @@ pub struct FileInfo {
     pub seconds: f64,
     /// What the reader decided that the user should know (e.g. skipped files).
     pub notes: Vec<String>,
+    /// A CSV or Parquet file's columns and how each becomes features (empty for other
+    /// formats).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<ColumnSchema>,
+    /// The label column found, if any (a CSV or Parquet file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_column: Option<String>,
 }
 
 impl FileInfo {
@@ -63,6 +71,12 @@ impl FileInfo {
             bytes_in_memory: feature_bytes + data.labels().map_or(0, |l| l.len() * 8),
             seconds,
             notes: data.notes().to_vec(),
+            columns: data.schema().map(|s| s.columns.clone()).unwrap_or_default(),
+            label_column: data
+                .schema()
+                .and_then(|s| s.label_column.as_ref())
+                .filter(|_| data.labels().is_some())
+                .map(ToString::to_string),
         })
     }
 
@@ -95,6 +109,13 @@ impl FileInfo {
             mb(self.bytes_in_memory),
             self.seconds
         );
+        if let Some(label) = &self.label_column {
+            line.push_str(&format!("; label column {label}"));
+        }
+        if !self.columns.is_empty() {
+            let columns: Vec<String> = self.columns.iter().map(describe_column).collect();
+            line.push_str(&format!("; columns: {}", columns.join(", ")));
+        }
         for note in &self.notes {
             line.push_str(&format!("; note: {note}"));
         }
@@ -108,6 +129,26 @@ pub fn peak_rss_bytes() -> Option<usize> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: usize = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
+}
+
+/// `a (numbers)`, `colour (3 categories, and missing)`.
+fn describe_column(c: &ColumnSchema) -> String {
+    let (what, missing) = match &c.kind {
+        ColumnKind::Numeric { indicator, .. } => ("numbers".to_string(), *indicator),
+        ColumnKind::Categorical {
+            categories,
+            missing_category,
+        } => (
+            format!(
+                "{} categor{}",
+                categories.len(),
+                if categories.len() == 1 { "y" } else { "ies" }
+            ),
+            *missing_category,
+        ),
+    };
+    let missing = if missing { ", some missing" } else { "" };
+    format!("{} ({what}{missing})", c.name)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::data::dataset::Dataset;
-use crate::data::formats::csv::{CsvOptions, load_csv_with};
+use crate::data::formats::csv::{CsvOptions, read_csv_table};
 use crate::data::formats::folder::load_image_folder;
 use crate::data::formats::gzip::{limited_lines, open_gz_with};
 use crate::data::formats::idx::load_idx_with;
@@ -13,9 +13,12 @@ use crate::data::formats::limits::{
     DEFAULT_MAX_FIELD_BYTES, DEFAULT_MAX_GZIP_RATIO, DEFAULT_MAX_LINE_BYTES, ReadLimits, io_error,
 };
 use crate::data::formats::npy::load_npy_with;
+use crate::data::formats::parquet::read_parquet_table;
 use crate::data::formats::svmlight::{
     IndexBase, SvmLightOptions, load_svmlight_with, uses_index_zero,
 };
+use crate::data::schema::Schema;
+use crate::data::table::{ColumnRef, Missing, ReadPlan, Table};
 use crate::error::{Error, Result};
 
 /// File formats understood by [`load`].
@@ -23,7 +26,7 @@ use crate::error::{Error, Result};
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     /// Guess: a folder is an image folder, `.csv`/`.tsv` (optionally `.gz`) is CSV, `.npy`
-    /// is NPY, a file starting with an IDX magic (two zero bytes, a known element type) is
+    /// is NPY, `.parquet` (or a file starting with `PAR1`) is Parquet, a file starting with an IDX magic (two zero bytes, a known element type) is
     /// IDX, `.svm`/`.svmlight`/`.libsvm` is SVMlight; any other name is read by its first
     /// lines (`label index:value ...` is SVMlight, comma- or tab-separated cells CSV), and
     /// refused when they do not say.
@@ -40,6 +43,10 @@ pub enum Format {
     /// NumPy arrays (`.npy`), labels from `<stem>.labels.npy` or `.csv`; see
     /// [`load_npy`](super::load_npy).
     Npy,
+    /// Apache Parquet (`.parquet`): numeric, boolean, text (categories) and null columns,
+    /// read by name like a CSV file with a header; only the columns needed are read, a row
+    /// group at a time.
+    Parquet,
     /// A folder of class subfolders of PNG/JPEG images; see
     /// [`load_image_folder`](super::load_image_folder).
     Images,
@@ -52,6 +59,29 @@ pub enum Format {
 pub struct LoadOptions {
     /// File format.
     pub format: Format,
+    /// The label column of CSV and Parquet files: a header name, or a 0-based position.
+    /// Without one, a column named `label` is the label when there is one. The source must
+    /// have it; a target (or a file to predict) may lack it, or leave its cells empty: it is
+    /// then unlabelled. (`[data.csv] label_column`, its old place, is read too.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_column: Option<ColumnRef>,
+    /// Columns of CSV and Parquet files that are not features (IDs, timestamps, free text):
+    /// names or 0-based positions. The source must have them; later files may not.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignore_columns: Vec<ColumnRef>,
+    /// Columns read as categories (one-hot encoded) even when they hold numbers (codes, zip
+    /// codes). A column of text is one without being listed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub categorical: Vec<String>,
+    /// A missing value in a feature column (an empty cell, `NA`, `N/A`, `NaN` or `null` in
+    /// CSV; a null or NaN in Parquet): `"error"` (the default) refuses it, naming the file,
+    /// line and column; `"impute"` fills it with the source's median (numbers, plus an
+    /// indicator column) or a `<missing>` category.
+    pub missing: Missing,
+    /// A file read for a model may hold columns the model does not know: they are skipped
+    /// instead of refused.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ignore_extra_columns: bool,
     /// The longest line of a text file (CSV, SVMlight, a labels file) in bytes, 64 MiB by
     /// default; a longer one is an error naming its line, raised before memory grows. A CSV
     /// record continued over lines by a quoted field counts as one line.
@@ -71,6 +101,11 @@ impl Default for LoadOptions {
     fn default() -> Self {
         Self {
             format: Format::default(),
+            label_column: None,
+            ignore_columns: Vec::new(),
+            categorical: Vec::new(),
+            missing: Missing::Error,
+            ignore_extra_columns: false,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
             max_field_bytes: DEFAULT_MAX_FIELD_BYTES,
             max_gzip_ratio: DEFAULT_MAX_GZIP_RATIO,
@@ -92,6 +127,45 @@ impl LoadOptions {
         Ok(limits)
     }
 
+    /// The label column: `label_column`, or `[data.csv] label_column` (its old place); an
+    /// error when both are set and differ.
+    pub fn label(&self) -> Result<Option<ColumnRef>> {
+        match (&self.label_column, &self.csv.label_column) {
+            (Some(a), Some(b)) if a != b => Err(Error::config(
+                "data.label_column",
+                format!(
+                    "is {a} but [data.csv] label_column (its old place) is {b}: keep one, in \
+                     [data]"
+                ),
+            )),
+            (a, b) => Ok(a.clone().or_else(|| b.clone())),
+        }
+    }
+
+    /// How to read a source (or a file alone) under these options; `label_required`: the
+    /// label column must be there, labelled on every row.
+    pub(crate) fn plan(&self, label_required: bool) -> Result<ReadPlan> {
+        Ok(ReadPlan {
+            label: self.label()?,
+            label_required,
+            ignore: self.ignore_columns.clone(),
+            strict_names: true,
+            categorical: self.categorical.clone(),
+            missing: self.missing,
+            ignore_extra: self.ignore_extra_columns,
+            expect: None,
+            header_fallback: Vec::new(),
+        })
+    }
+
+    /// Whether `path` is read column by column (CSV, Parquet).
+    pub fn is_tabular(&self, path: &Path) -> Result<bool> {
+        Ok(matches!(
+            self.resolve_format(path)?,
+            Format::Csv | Format::Parquet
+        ))
+    }
+
     /// The concrete format of `path` under these options (see [`Format::Auto`]); an error
     /// naming the file when its name and its first lines do not say.
     pub fn resolve_format(&self, path: &Path) -> Result<Format> {
@@ -111,6 +185,9 @@ impl LoadOptions {
             Format::Auto if path.is_dir() => (Format::Images, None),
             Format::Auto if name.ends_with(".csv") || tsv => (Format::Csv, tsv.then_some('\t')),
             Format::Auto if name.ends_with(".npy") => (Format::Npy, None),
+            Format::Auto if name.ends_with(".parquet") || starts_like_parquet(path) => {
+                (Format::Parquet, None)
+            }
             // By the magic, or by MNIST's names (`.idx`, `-ubyte`): a damaged IDX file is then
             // reported as IDX, not as text of no known format.
             Format::Auto
@@ -170,17 +247,18 @@ pub fn load_named(path: &Path, options: &LoadOptions) -> Result<Dataset> {
     })
 }
 
-/// Loads `path` in the format chosen by `options` (see [`LoadOptions::resolve_format`]).
+/// Loads `path` in the format chosen by `options` (see [`LoadOptions::resolve_format`]). A
+/// CSV or Parquet file's columns become features through a [`Schema`] fitted on the file
+/// itself (its categories, medians), kept on the data set; a source and its target are read
+/// together by [`load_pair`](crate::problem::load_pair) instead, a file for a model by
+/// [`Schema::load`].
 pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
     let path = path.as_ref();
     let limits = options.limits()?;
     match options.resolve(path)? {
-        (Format::Csv, delimiter) => {
-            let mut csv = options.csv.clone();
-            if let Some(d) = delimiter {
-                csv.delimiter = d;
-            }
-            load_csv_with(path, &csv, &limits)
+        (Format::Csv | Format::Parquet, _) => {
+            let table = read_table(path, options, &options.plan(false)?)?;
+            Schema::fit(&table, None, options)?.encode(table)
         }
         (Format::Idx, _) => load_idx_with(path, &limits),
         (Format::Images, _) => load_image_folder(path),
@@ -189,6 +267,37 @@ pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
             load_svmlight_with(path, &options.svmlight, &limits)
         }
     }
+}
+
+/// Reads the tabular file `path` (CSV or Parquet, by `options`) under `plan`.
+pub(crate) fn read_table(path: &Path, options: &LoadOptions, plan: &ReadPlan) -> Result<Table> {
+    let limits = options.limits()?;
+    match options.resolve(path)? {
+        (Format::Csv, delimiter) => {
+            let mut csv = options.csv.clone();
+            if let Some(d) = delimiter {
+                csv.delimiter = d;
+            }
+            let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+            read_csv_table(file, path, &csv, &limits, plan)
+        }
+        (Format::Parquet, _) => read_parquet_table(path, plan),
+        (other, _) => Err(Error::data_file(
+            path,
+            format!(
+                "a {} file has no named columns; the model reads CSV or Parquet files",
+                format!("{other:?}").to_lowercase()
+            ),
+        )),
+    }
+}
+
+/// Whether the file starts with Parquet's magic bytes `PAR1`.
+fn starts_like_parquet(path: &Path) -> bool {
+    let mut head = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| &head == b"PAR1")
 }
 
 /// Whether the (possibly gzipped) file starts with an IDX magic: `0 0 type rank` with a known

@@ -15,19 +15,24 @@ mod load;
 mod matrix;
 pub mod mnist_m;
 mod sampler;
+mod schema;
 mod split;
 mod standardize;
+mod table;
 
 pub use dataset::Dataset;
 pub use formats::{
     CsvHeader, CsvOptions, IdxArray, IdxType, IndexBase, LabelColumn, MAX_FEATURES, ReadLimits,
     SvmLightOptions, idx_labels_path, load_csv, load_idx, load_image_folder, load_npy,
     load_svmlight, maybe_gz, open_maybe_gz, read_csv, read_idx, read_idx_dataset, read_idx_from,
-    read_image, read_npy_dataset, read_svmlight, write_idx_u8,
+    read_image, read_npy_dataset, read_parquet, read_svmlight, write_idx_u8,
 };
 pub use labels::normalise_label;
 pub use load::{DATA_DIR_ENV, Format, LoadOptions, data_dir, load, load_named};
 pub use matrix::{CsrMatrix, DenseMatrix, Features, Row};
 pub use sampler::EndlessSampler;
+pub(crate) use schema::read_pair as read_tabular_pair;
+pub use schema::{ColumnKind, ColumnSchema, MatchBy, Schema};
 pub use split::{HoldOut, split_validation};
-pub use standardize::Standardizer;
+pub use standardize::{Standardizer, scale_warning};
+pub use table::{ColumnRef, MISSING_CATEGORY, MISSING_TOKENS, Missing};

@@ -109,9 +109,83 @@ impl Standardizer {
     }
 }
 
+/// For inputs trained on as they are (not standardised): a warning when one dense column's
+/// spread (standard deviation) is 1000 times another's, naming both; such a column swamps
+/// the others, or is swamped, and training may end near chance.
+pub fn scale_warning(data: &Dataset) -> Option<String> {
+    let Features::Dense(m) = data.features() else {
+        return None;
+    };
+    if m.n_rows() < 2 {
+        return None;
+    }
+    let d = m.n_cols();
+    let n = m.n_rows() as f64;
+    let (mut sum, mut sum_sq) = (vec![0f64; d], vec![0f64; d]);
+    for i in 0..m.n_rows() {
+        for (j, &v) in m.row(i).iter().enumerate() {
+            sum[j] += f64::from(v);
+            sum_sq[j] += f64::from(v) * f64::from(v);
+        }
+    }
+    let sd: Vec<f64> = (0..d)
+        .map(|j| {
+            let mean = sum[j] / n;
+            (sum_sq[j] / n - mean * mean).max(0.0).sqrt()
+        })
+        .collect();
+    let spread = |j: &usize| sd[*j];
+    let varying: Vec<usize> = (0..d).filter(|&j| sd[j] > 1e-12).collect();
+    let widest = *varying
+        .iter()
+        .max_by(|a, b| spread(a).total_cmp(&spread(b)))?;
+    let narrowest = *varying
+        .iter()
+        .min_by(|a, b| spread(a).total_cmp(&spread(b)))?;
+    let ratio = sd[widest] / sd[narrowest];
+    let name = |j: usize| match data.has_feature_names() {
+        true => format!("`{}`", data.feature_name(j)),
+        false => data.feature_name(j),
+    };
+    (ratio >= 1000.0).then(|| {
+        format!(
+            "the inputs are not standardised and {} spreads {ratio:.0} times as widely as {} \
+             (standard deviations {:.3} and {:.3}): set [train] standardize = \"auto\" (or \
+             true), or rescale the columns",
+            name(widest),
+            name(narrowest),
+            sd[widest],
+            sd[narrowest]
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_column_on_another_scale_is_named() {
+        let m = DenseMatrix::new(
+            3,
+            3,
+            vec![1.0, 2000.0, 5.0, 2.0, 6000.0, 5.0, 3.0, 4000.0, 5.0],
+        )
+        .unwrap();
+        let ds = Dataset::unlabelled(Features::Dense(m))
+            .with_feature_names(vec!["a".into(), "e".into(), "k".into()])
+            .unwrap();
+        let warning = scale_warning(&ds).unwrap();
+        assert!(
+            warning.contains("`e` spreads 2000 times as widely as `a`"),
+            "{warning}"
+        );
+        let m = DenseMatrix::new(2, 2, vec![1.0, 10.0, 2.0, 20.0]).unwrap();
+        assert_eq!(
+            scale_warning(&Dataset::unlabelled(Features::Dense(m))),
+            None
+        );
+    }
 
     #[test]
     fn dense_rows_get_zero_mean_unit_variance() {

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::batch::{input_tensor, to_vec};
 use super::model::{DannConfig, DannModel};
 use crate::data::images::FittedImagePrep;
-use crate::data::{Dataset, DenseMatrix, Standardizer};
+use crate::data::{Dataset, DenseMatrix, LoadOptions, Schema, Standardizer, load_named};
 use crate::error::{Error, Result};
 use crate::files::write_atomically;
 use crate::metrics::{Evaluation, argmax};
@@ -46,6 +46,11 @@ pub struct ModelSpec {
     /// [`FittedDann::prepare`] before everything else.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub images: Option<FittedImagePrep>,
+    /// How files are read for the model: their columns (matched by name for CSV and Parquet
+    /// files with a header), categories, imputed values, label and ignored columns. Absent
+    /// in models saved before it was kept: their files are matched by position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<Schema>,
     /// Size and CRC-32 of the weights file saved with this spec, checked on load (absent in
     /// models saved before it was recorded, and in a model in memory).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -106,6 +111,7 @@ impl<B: Backend> FittedDann<B> {
                 class_names,
                 standardizer,
                 images: None,
+                schema: None,
                 weights: None,
             },
             device,
@@ -125,6 +131,36 @@ impl<B: Backend> FittedDann<B> {
     pub(crate) fn with_images(mut self, images: Option<FittedImagePrep>) -> Self {
         self.spec.images = images;
         self
+    }
+
+    /// The same model, recording how files are read for it.
+    pub(crate) fn with_schema(mut self, schema: Option<Schema>) -> Self {
+        self.spec.schema = schema;
+        self
+    }
+
+    /// How files are read for the model (see [`ModelSpec::schema`]).
+    pub fn schema(&self) -> Option<&Schema> {
+        self.spec.schema.as_ref()
+    }
+
+    /// Reads the data file `path` for this model: a CSV or Parquet file's columns found by
+    /// name (in any order; a missing one is an error naming it, an extra one too unless
+    /// `options.ignore_extra_columns`), its categories and missing values encoded as the
+    /// training data's were, its label column (if there) as the training files'. `options`
+    /// says how to read the file (its format, delimiter, limits); the model's config.toml
+    /// holds those it was trained with ([`RunConfig::load_model`](crate::run::RunConfig::load_model)).
+    /// A model saved before schemas were kept reads the file by position, and the data set's
+    /// notes say so.
+    pub fn read(&self, path: &Path, options: &LoadOptions) -> Result<Dataset> {
+        match &self.spec.schema {
+            Some(schema) => schema.load(path, options),
+            None => Ok(load_named(path, options)?.with_note(
+                "the model was saved by an earlier dann that kept no schema: the file's columns \
+                 are taken by position, not matched by name (train it again to match them by \
+                 name)",
+            )),
+        }
     }
 
     /// The network.
@@ -389,6 +425,7 @@ mod tests {
             class_names: vec!["0.0".into(), "+1".into(), "cat".into()],
             standardizer: None,
             images: None,
+            schema: None,
             weights: None,
         };
         let json = serde_json::to_string(&spec).unwrap();

@@ -20,7 +20,7 @@ use super::fitted::FittedDann;
 use super::model::{DannConfig, DannModel};
 use super::optimizer::AnyOptimizer;
 use crate::data::images::FittedImagePrep;
-use crate::data::{Dataset, EndlessSampler, Standardizer};
+use crate::data::{Dataset, EndlessSampler, Schema, Standardizer};
 use crate::error::Result;
 use crate::nn::loss::{cross_entropy, domain_accuracy_tensor, domain_loss};
 use crate::problem::{Mode, TrainingPair};
@@ -79,6 +79,7 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
             model_config.init::<B>(data.n_features(), data.n_classes(), config.seed, device)?;
         let standardizer = config
             .standardize
+            .resolve(source)
             .then(|| Standardizer::fit(&[source, target]));
         Ok(Self {
             model: Some(model),
@@ -286,6 +287,7 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
             self.device.clone(),
         )
         .with_images(self.images.clone())
+        .with_schema(Some(Schema::of(self.data.source())))
     }
 
     /// The finished model.

@@ -18,7 +18,7 @@ use crate::error::{Error, Result, non_negative};
 use crate::learner::{Dann, fitted_from_shallow};
 use crate::problem::Mode;
 use crate::shallow::ShallowConfig;
-use crate::training::config::TrainConfig;
+use crate::training::config::{Standardize, TrainConfig};
 use crate::training::schedule::{LambdaSchedule, LrSchedule};
 
 /// Settings of the moons problem.
@@ -165,6 +165,8 @@ pub fn demo_settings() -> Dann {
             lr: LrSchedule::Constant { value: 0.05 },
             lambda: LambdaSchedule::Constant { value: 6.0 },
             log_every: 0,
+            // The authors' script trains on the raw coordinates.
+            standardize: Standardize::No,
             ..TrainConfig::default()
         },
     }

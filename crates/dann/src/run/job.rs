@@ -236,9 +236,11 @@ impl Job {
         config.data.settle_index_base(&paths)?;
         let (source, target) =
             crate::problem::load_pair(&self.source, &self.target, &config.data, images)?;
-        let test = match &self.target_test {
-            Some(p) => Some(crate::data::load_named(p, &config.data)?),
-            None => None,
+        // Read as the model will read it: the source's columns, by name.
+        let test = match (&self.target_test, source.schema()) {
+            (Some(p), Some(schema)) => Some(schema.load(p, &config.data)?),
+            (Some(p), None) => Some(crate::data::load_named(p, &config.data)?),
+            (None, _) => None,
         };
         Ok((source, target, test))
     }

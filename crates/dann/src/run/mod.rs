@@ -30,7 +30,7 @@ pub use merge::overlay;
 pub use moons::Procedure;
 pub use network::Network;
 pub use outputs::{SHIFT_ROWS, TSNE_ROWS, shift_summary, tsne_settings};
-pub use overrides::{SelectOverrides, TrainOverrides};
+pub use overrides::{DataOverrides, SelectOverrides, TrainOverrides};
 pub use pending::{LOCK_FILE, PendingRun};
 pub use reproduce::{AmazonOptions, DigitsOptions, DigitsPlan, ReproduceConfig};
 pub use select::select_into;

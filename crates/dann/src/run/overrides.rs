@@ -6,11 +6,46 @@ use serde::Serialize;
 use super::config::RunConfig;
 use super::merge::overlay;
 use crate::analysis::reverse_validation::RvScore;
+use crate::data::{ColumnRef, LoadOptions};
 use crate::error::{Error, Result};
 use crate::problem::Mode;
 use crate::selection::SelectConfig;
 use crate::shallow::ShallowConfig;
 use crate::training::Engine;
+
+/// The flags that say how CSV and Parquet files are read (`dann train`, `select`, `shift`,
+/// `data info`): each is the `[data]` key of the same name.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct DataOverrides {
+    /// The label column of CSV and Parquet files: its name, or its 0-based position (a whole
+    /// number; `[data] label_column`). Without it, a column named `label` is the label. The
+    /// source needs it; a target without it, or with its cells empty, is unlabelled. Kept
+    /// with the model, so eval, predict and shift --model find it again.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "NAME|INDEX"))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_column: Option<ColumnRef>,
+    /// Columns that are not features, e.g. IDs and timestamps: names or 0-based positions,
+    /// comma-separated (`[data] ignore_columns`). Kept with the model.
+    #[cfg_attr(
+        feature = "clap",
+        arg(long, value_delimiter = ',', value_name = "A,B,...")
+    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignore_columns: Vec<ColumnRef>,
+    /// Skip columns the model (or the source) does not have instead of refusing the file
+    /// (`[data] ignore_extra_columns`).
+    #[cfg_attr(feature = "clap", arg(long))]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ignore_extra_columns: bool,
+}
+
+impl DataOverrides {
+    /// `data` with these values.
+    pub fn apply(&self, data: &LoadOptions) -> Result<LoadOptions> {
+        overlay(data, self)
+    }
+}
 
 /// The flags of `dann train` that set a `[train]` value (and the same `[shallow]` value, when
 /// the config has that section); each is the key of the same name.

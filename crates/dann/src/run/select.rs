@@ -10,7 +10,7 @@ use burn::tensor::backend::Backend;
 use super::config::RunConfig;
 use super::dir::{BASELINE_DIR, RunDir};
 use super::pending::PendingRun;
-use crate::data::{Dataset, HoldOut};
+use crate::data::{Dataset, HoldOut, Schema};
 use crate::deep::DannConfig;
 use crate::error::{Error, Result};
 use crate::learner::fitted_from_shallow;
@@ -84,7 +84,8 @@ fn save_model<B: Backend>(
         source.class_names().to_vec(),
         None,
         device,
-    )?;
+    )?
+    .with_schema(Some(Schema::of(source)));
     let run = RunDir::new(dir);
     run.create()?;
     run.write(RunConfig::FILE, &config.to_toml()?)?;

@@ -7,13 +7,14 @@ use std::time::Instant;
 use burn::tensor::backend::Backend;
 
 use super::config::RunConfig;
+use super::overrides::DataOverrides;
 use crate::analysis::shift::{Shift, measure_shift};
-use crate::data::{Dataset, Format, IndexBase, LoadOptions, load_named};
+use crate::data::{Dataset, Format, IndexBase, LoadOptions};
 use crate::error::Result;
 use crate::representation::FeatureMap;
 
 /// Measures the shift between the files `source` and `target` (labels ignored), with
-/// `seed`: on the features of the model in `model` when given (the files read with its
+/// `seed` (`data` over the config's `[data]`): on the features of the model in `model` when given (the files read with its
 /// `config.toml`'s `[data]` unless `config` says otherwise), else on the inputs (read with
 /// `config`'s `[data]`, images of two sizes brought to one by its `[train.images]`). Both
 /// files are read with one SVMlight index base, whose features are named by their index as
@@ -23,12 +24,13 @@ pub fn shift_files<B: Backend>(
     target: &Path,
     model: Option<&Path>,
     config: Option<&Path>,
+    data: &DataOverrides,
     seed: u64,
     device: &B::Device,
 ) -> Result<(Shift, f64)> {
     // With a model, the files are read as it was trained unless --config says otherwise; the
     // config is read once.
-    let (model, mut options, images) = match model {
+    let (model, options, images) = match model {
         Some(dir) => {
             let (fitted, options) = RunConfig::load_model::<B>(dir, config, device)?;
             (Some(fitted), options, None)
@@ -38,9 +40,18 @@ pub fn shift_files<B: Backend>(
             (None, config.data, config.train.images)
         }
     };
+    let mut options = data.apply(&options)?;
     options.settle_index_base(&[source, target])?;
-    let read = |path: &Path| named(load_named(path, &options)?.without_labels(), path, &options);
-    let (source, target) = (read(source)?, read(target)?);
+    // With a model, each file is read by its schema (columns by name); without, the target
+    // is read against the source (the same columns, the source's categories).
+    let (s, t) = match &model {
+        Some(m) => (m.read(source, &options)?, m.read(target, &options)?),
+        None => crate::problem::read_pair(source, target, &options, false)?,
+    };
+    let (source, target) = (
+        named(s.without_labels(), source, &options)?,
+        named(t.without_labels(), target, &options)?,
+    );
     // Images of two sizes or colourings meet through the config's [train.images], as in
     // training (the model, when given, applies its own).
     let (source, target) = match images {

@@ -12,7 +12,7 @@ use super::job::Job;
 use super::outputs::{shift_summary, tsne_settings};
 use super::pending::PendingRun;
 use crate::analysis::tsne::TsneMap;
-use crate::data::{Dataset, HoldOut};
+use crate::data::{Dataset, HoldOut, Schema, scale_warning};
 use crate::deep::{DannConfig, FittedDann};
 use crate::error::{Error, Result};
 use crate::learner::fitted_from_shallow;
@@ -126,6 +126,9 @@ pub fn train_burn<B: AutodiffBackend>(
     }
     let data = job.load_data(job.trains_images())?;
     warnings.extend(notes(&job, [Some(&data.0), Some(&data.1), data.2.as_ref()]));
+    if !job.config.train.standardize.resolve(&data.0) && data.0.sample_shape().len() == 1 {
+        warnings.extend(scale_warning(&data.0));
+    }
     if !resuming {
         // The inputs are good: an old run's checkpoint may go now (--force).
         dir.checkpoints().remove()?;
@@ -233,7 +236,9 @@ pub fn train_shallow<B: Backend>(
     dir.refuse_to_replace(force)?;
     dir.refuse_interrupted(force)?;
     let (source, target, target_test) = job.load_data(false)?;
-    let notes = notes(&job, [Some(&source), Some(&target), target_test.as_ref()]);
+    let mut notes = notes(&job, [Some(&source), Some(&target), target_test.as_ref()]);
+    // The paper's Algorithm 1 trains on the inputs as they are.
+    notes.extend(scale_warning(&source));
     let start = Instant::now();
     let (fit, trained_on) = if shallow.validation > 0.0 {
         let parts = HoldOut::new(&source, &target, shallow.validation, shallow.seed)?;
@@ -250,7 +255,8 @@ pub fn train_shallow<B: Backend>(
         source.class_names().to_vec(),
         None,
         device,
-    )?;
+    )?
+    .with_schema(Some(Schema::of(&source)));
     let resolved = RunConfig {
         model: architecture,
         shallow: Some(shallow.clone()),

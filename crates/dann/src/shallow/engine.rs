@@ -92,6 +92,7 @@ pub fn fit_iterations(
     let pair = TrainingPair::new(source, target)?;
     let standardizer = train
         .standardize
+        .resolve(source)
         .then(|| Standardizer::fit(&[source, target]));
     let (source_in, target_in): (Cow<'_, Dataset>, Cow<'_, Dataset>) = match &standardizer {
         Some(s) => (

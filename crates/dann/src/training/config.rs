@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::images::ImagePrep;
+use crate::data::{Dataset, Features};
 use crate::error::{Error, Result, non_negative};
 use crate::problem::Mode;
 use crate::training::schedule::{LambdaSchedule, LrSchedule};
@@ -71,6 +72,73 @@ pub enum Engine {
     Burn,
 }
 
+/// Whether inputs are standardised: `"auto"`, `true` or `false` in the config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Standardize {
+    /// Dense rows of numbers are (CSV, Parquet, NPY); images and sparse rows are not.
+    #[default]
+    Auto,
+    /// Always (`true`); sparse rows are only scaled, not centred.
+    Yes,
+    /// Never (`false`): a column on a scale 1000 times another's gets a warning.
+    No,
+}
+
+impl Standardize {
+    /// Whether training on `data` standardises it.
+    pub fn resolve(self, data: &Dataset) -> bool {
+        match self {
+            Standardize::Yes => true,
+            Standardize::No => false,
+            Standardize::Auto => {
+                matches!(data.features(), Features::Dense(_)) && data.sample_shape().len() == 1
+            }
+        }
+    }
+}
+
+impl Serialize for Standardize {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Standardize::Auto => s.serialize_str("auto"),
+            Standardize::Yes => s.serialize_bool(true),
+            Standardize::No => s.serialize_bool(false),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Standardize {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Standardize;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("\"auto\", true or false")
+            }
+            fn visit_bool<E: serde::de::Error>(
+                self,
+                v: bool,
+            ) -> std::result::Result<Self::Value, E> {
+                Ok(if v { Standardize::Yes } else { Standardize::No })
+            }
+            fn visit_str<E: serde::de::Error>(
+                self,
+                v: &str,
+            ) -> std::result::Result<Self::Value, E> {
+                match v {
+                    "auto" => Ok(Standardize::Auto),
+                    "true" => Ok(Standardize::Yes),
+                    "false" => Ok(Standardize::No),
+                    _ => Err(E::custom(format!(
+                        "standardize = \"{v}\": expected \"auto\", true or false"
+                    ))),
+                }
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
 /// Training settings; the defaults are the paper's (sec. 5.2.2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -92,8 +160,10 @@ pub struct TrainConfig {
     pub lr: LrSchedule,
     /// Adaptation weight `lambda_p`.
     pub lambda: LambdaSchedule,
-    /// Standardise inputs with statistics of the training rows (source and target).
-    pub standardize: bool,
+    /// Standardise inputs with statistics of the training rows (source and target), saved
+    /// with the model: `"auto"` (the default) for dense rows of numbers (CSV, Parquet, NPY;
+    /// not images, which `[train.images]` prepares, nor sparse rows); `true` or `false`.
+    pub standardize: Standardize,
     /// Image preprocessing (channels, size, scale, mean subtraction), fitted on the training
     /// images and saved with the model; none by default.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -127,7 +197,7 @@ impl Default for TrainConfig {
             optimizer: OptimizerConfig::default(),
             lr: LrSchedule::default(),
             lambda: LambdaSchedule::default(),
-            standardize: false,
+            standardize: Standardize::Auto,
             images: None,
             seed: 0,
             log_every: 500,

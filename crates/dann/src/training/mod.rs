@@ -9,5 +9,5 @@ pub(crate) mod listener;
 pub(crate) mod monitor;
 pub mod schedule;
 
-pub use config::{Engine, OptimizerConfig, TrainConfig};
+pub use config::{Engine, OptimizerConfig, Standardize, TrainConfig};
 pub use listener::{MetricsRecord, StepOutput, TrainListener};

@@ -89,8 +89,9 @@ pub struct Shift {
     pub rows_per_domain: usize,
     /// The features that separate the domains most, strongest first (raw inputs only).
     pub top_features: Vec<FeatureShift>,
-    /// Indices (0-based, in the target set) of the held-out target rows that look least like
-    /// the source, least like first.
+    /// Row numbers (1-based, in the target set, as every output counts data rows: the file's
+    /// first data row is 1) of the held-out target rows that look least like the source,
+    /// least like first.
     pub least_like_source: Vec<usize>,
 }
 
@@ -201,7 +202,7 @@ pub fn measure_shift(
         p_value,
         rows_per_domain: d.rows_per_domain,
         top_features,
-        least_like_source: targets.iter().take(TOP).map(|r| r.index).collect(),
+        least_like_source: targets.iter().take(TOP).map(|r| r.index + 1).collect(),
     })
 }
 

@@ -50,7 +50,7 @@ impl Shift {
             let rows: Vec<String> = self
                 .least_like_source
                 .iter()
-                .map(|i| (i + 1).to_string())
+                .map(ToString::to_string)
                 .collect();
             s += &format!(
                 "  target rows least like the source (1-based, held-out half): {}\n",

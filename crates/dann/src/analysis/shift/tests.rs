@@ -113,7 +113,8 @@ fn a_shift_in_one_column_is_found_and_named() {
         .least_like_source
         .iter()
         .map(|&i| {
-            t.features().write_row(i, &mut row);
+            // Row numbers count from 1.
+            t.features().write_row(i - 1, &mut row);
             row[2]
         })
         .sum::<f32>()

@@ -63,11 +63,15 @@ impl BadValue {
 }
 
 /// A feature value as an `f32`: a finite number that fits.
+///
+/// The text is read as a 64-bit number first, then rounded to 32 bits, as a Parquet file's
+/// doubles are: the same numbers written in either format give the same features.
 pub(crate) fn parse_value(text: &str) -> std::result::Result<f32, BadValue> {
-    let v: f32 = text.parse().map_err(|_| BadValue::NotNumber)?;
+    let wide: f64 = text.parse().map_err(|_| BadValue::NotNumber)?;
+    let v = wide as f32;
     if v.is_finite() {
         Ok(v)
-    } else if v.is_nan() || text.to_ascii_lowercase().contains("inf") {
+    } else if wide.is_nan() || text.to_ascii_lowercase().contains("inf") {
         Err(BadValue::NotFinite)
     } else {
         Err(BadValue::TooLarge)
@@ -80,6 +84,7 @@ pub(crate) mod gzip;
 pub(crate) mod idx;
 pub(crate) mod limits;
 pub(crate) mod npy;
+pub(crate) mod parquet;
 pub(crate) mod svmlight;
 
 pub use self::csv::{CsvHeader, CsvOptions, LabelColumn, load_csv, read_csv};
@@ -91,4 +96,5 @@ pub use idx::{
 };
 pub use limits::ReadLimits;
 pub use npy::{load_npy, read_npy_dataset};
+pub use parquet::read_parquet;
 pub use svmlight::{IndexBase, SvmLightOptions, load_svmlight, read_svmlight};

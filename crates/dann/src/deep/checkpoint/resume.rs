@@ -58,9 +58,10 @@ impl<B: AutodiffBackend> Trainer<'_, B> {
             || spec.class_names != now.class_names
             || spec.standardizer != now.standardizer
             || spec.images != now.images
+            || spec.schema != now.schema
         {
             return Err(differs(
-                "data of another width, classes or normalisation",
+                "data of another width, columns, classes or normalisation",
                 format!(
                     "{} features, classes {:?}",
                     spec.n_features, spec.class_names

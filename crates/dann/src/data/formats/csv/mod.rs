@@ -1,4 +1,5 @@
-//! CSV files with an optional header and an optional label column.
+//! CSV files with an optional header, read into a [`Table`]: a label column, ignored
+//! columns, numbers, categories and missing values.
 
 use std::path::Path;
 
@@ -8,57 +9,16 @@ use super::gzip::gz_with;
 use super::limits::{Exceeded, Limited, ReadLimits};
 use super::{BadValue, parse_value};
 use crate::data::dataset::Dataset;
-use crate::data::labels::normalise_label;
-use crate::data::matrix::{DenseMatrix, Features};
+use crate::data::load::LoadOptions;
+use crate::data::schema::Schema;
+use crate::data::table::{
+    Cell, ColumnBuilder, ColumnRef, Layout, Loc, ReadPlan, Role, Table, is_missing, label_of,
+};
 use crate::error::{Error, Result};
 
-/// Which CSV column holds the label: a header name or a 0-based position.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum LabelColumn {
-    /// 0-based column position.
-    Index(usize),
-    /// Column name in the header.
-    Name(String),
-}
-
-impl<'de> Deserialize<'de> for LabelColumn {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct Visitor;
-        const EXPECTED: &str = "a column name in quotes or a 0-based column index (0, 1, ...)";
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = LabelColumn;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str(EXPECTED)
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Self::Value, E> {
-                Ok(LabelColumn::Index(v as usize))
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Self::Value, E> {
-                if v < 0 {
-                    return Err(E::custom(format!(
-                        "label_column = {v}: columns count from 0 at the left; give a 0-based \
-                         index (0, 1, ...) or the column's name in quotes (counting from the \
-                         right is not supported)"
-                    )));
-                }
-                Ok(LabelColumn::Index(v as usize))
-            }
-            fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Self::Value, E> {
-                Err(E::custom(format!(
-                    "label_column = {v}: expected {EXPECTED}"
-                )))
-            }
-            fn visit_str<E: serde::de::Error>(
-                self,
-                v: &str,
-            ) -> std::result::Result<Self::Value, E> {
-                Ok(LabelColumn::Name(v.to_string()))
-            }
-        }
-        d.deserialize_any(Visitor)
-    }
-}
+/// Which column holds the label: a header name or a 0-based position (the name
+/// [`ColumnRef`] had before it named other columns too).
+pub type LabelColumn = ColumnRef;
 
 /// Whether line 1 of a CSV file is a header: `"auto"` (the default), `true` or `false`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -125,9 +85,9 @@ pub struct CsvOptions {
     /// its old name, is read too.)
     #[serde(alias = "has_header")]
     pub header: CsvHeader,
-    /// The label column. Without one, a header column named `label` is used when present,
-    /// otherwise the data is unlabelled (and a read that needs labels says why). Every other
-    /// column is a numeric feature.
+    /// The label column: its old place, read for configs written before `[data]
+    /// label_column` (which reads CSV and Parquet files alike).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label_column: Option<LabelColumn>,
     /// Field delimiter (`,` by default; `.tsv` files use a tab).
     pub delimiter: char,
@@ -143,20 +103,13 @@ impl Default for CsvOptions {
     }
 }
 
-/// Loads a dense CSV file, gzip or not. Every cell other than the label must be a finite
-/// number; a malformed cell is reported with its file, line and column.
+/// Loads a CSV file, gzip or not: a number column is a feature, a text column one-hot
+/// encoded categories (see [`Schema`]); a malformed or missing cell is reported with its
+/// file, line and column.
 pub fn load_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset> {
-    load_csv_with(path.as_ref(), options, &ReadLimits::default())
-}
-
-/// [`load_csv`] under `limits`.
-pub(crate) fn load_csv_with(
-    path: &Path,
-    options: &CsvOptions,
-    limits: &ReadLimits,
-) -> Result<Dataset> {
+    let path = path.as_ref();
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    read_csv_with(file, path, options, limits)
+    read_csv(file, path, options)
 }
 
 /// [`load_csv`] from any reader (gzip or not); `name` is what errors and the data set call
@@ -166,7 +119,18 @@ pub fn read_csv(
     name: impl AsRef<Path>,
     options: &CsvOptions,
 ) -> Result<Dataset> {
-    read_csv_with(reader, name.as_ref(), options, &ReadLimits::default())
+    let load = LoadOptions {
+        csv: options.clone(),
+        ..LoadOptions::default()
+    };
+    let table = read_csv_table(
+        reader,
+        name.as_ref(),
+        options,
+        &ReadLimits::default(),
+        &load.plan(false)?,
+    )?;
+    Schema::fit(&table, None, &load)?.encode(table)
 }
 
 /// The delimiter a line that did not split seems to use, among `;`, tab, `|` and `,`.
@@ -194,12 +158,14 @@ fn delimiter_setting(d: char) -> String {
     }
 }
 
-fn read_csv_with(
+/// Reads a CSV file (gzip or not) into a [`Table`] under `plan`.
+pub(crate) fn read_csv_table(
     reader: impl std::io::Read,
     path: &Path,
     options: &CsvOptions,
     limits: &ReadLimits,
-) -> Result<Dataset> {
+    plan: &ReadPlan,
+) -> Result<Table> {
     if !options.delimiter.is_ascii() {
         return Err(Error::config(
             "csv.delimiter",
@@ -258,95 +224,38 @@ fn read_csv_with(
             "the file has no header line (every cell of line 1 is a number, so line 1 is read as data)"
         }
     };
-    let find = |name: &str| -> Result<Option<usize>> {
-        let at: Vec<usize> = (0..headers.len()).filter(|&i| headers[i] == name).collect();
-        match at[..] {
-            [] => Ok(None),
-            [i] => Ok(Some(i)),
-            [a, b, ..] => Err(Error::parse(
-                path,
-                first_line,
-                format!(
-                    "two columns are named `{name}` (columns {} and {}, counting from 1)",
-                    a + 1,
-                    b + 1
-                ),
-            )
-            .fix("rename one: a file has one label column")),
-        }
-    };
-    let mut no_labels_note = None;
-    let label_idx = match &options.label_column {
-        Some(LabelColumn::Index(i)) => Some(*i),
-        Some(LabelColumn::Name(name)) => {
-            if !has_header {
-                return Err(Error::parse(
-                    path,
-                    first_line,
-                    format!(
-                        "[data.csv] label_column = \"{name}\" names a column, but {no_header_why}"
-                    ),
-                )
-                .fix("add a header line, or give label_column as a 0-based index"));
-            }
-            Some(find(name)?.ok_or_else(|| {
-                Error::parse(
-                    path,
-                    first_line,
-                    format!("no column `{name}` in the header [{}]", headers.join(", ")),
-                )
-                .fix("set [data.csv] label_column to one of these names or to a 0-based index")
-            })?)
-        }
-        None => {
-            let found = find("label")?;
-            if found.is_none() && first.is_some() {
-                no_labels_note = Some(if has_header {
-                    format!(
-                        "no label column found: the header [{}] has no column named `label`; \
-                         name the label column `label`, or set [data.csv] label_column = \
-                         \"<its name>\" (or its 0-based index)",
-                        headers.join(", ")
-                    )
-                } else {
-                    format!(
-                        "{no_header_why}, so no column can be found by the name `label`; add \
-                         a header line naming the label column `label`, or set [data.csv] \
-                         label_column = <its 0-based index>"
-                    )
-                });
-            }
-            found
-        }
-    };
-
     let n_fields = first.as_ref().map_or(0, csv::StringRecord::len);
-    if let Some(li) = label_idx
-        && li >= n_fields
-        && first.is_some()
-    {
-        return Err(Error::parse(
-            path,
-            first_line,
-            format!("label column {li} (0-based) but the line has {n_fields} fields"),
-        )
-        .fix("set [data.csv] label_column to an index below the number of columns"));
-    }
-    let mut data = Vec::new();
-    let mut raw_labels = Vec::new();
-    let n_cols = n_fields.saturating_sub(usize::from(label_idx.is_some()));
+    let Layout {
+        roles,
+        mut builders,
+        label,
+        no_labels_note,
+        notes: layout_notes,
+    } = Layout::resolve(
+        has_header.then_some(&headers[..]),
+        n_fields,
+        plan,
+        path,
+        Loc::Line(first_line),
+        no_header_why,
+    )?;
+    let width = roles.len();
+    let label_at = roles.iter().position(|r| *r == Role::Label);
+    let mut labels = Vec::new();
+    let mut n_rows = 0;
+    let label_name = label.as_ref().map(ToString::to_string);
     let mut row = |record: &csv::StringRecord| -> Result<()> {
         let line = record.position().map_or(0, |p| p.line() as usize);
-        if record.len() != n_fields {
+        if record.len() != width {
             let mut e = Error::parse(
                 path,
                 line,
                 format!(
-                    "expected {n_fields} fields like line {first_line}, found {}",
+                    "expected {width} fields like line {first_line}, found {}",
                     record.len()
                 ),
             );
-            if n_fields == 1
+            if width == 1
                 && let Some(d) = likely_delimiter(
                     &first.as_ref().map(|r| r[0].to_string()).unwrap_or_default(),
                     options.delimiter,
@@ -359,51 +268,73 @@ fn read_csv_with(
             }
             return Err(e);
         }
-        if let Some(li) = label_idx {
-            let label = record[li].trim();
-            if label.is_empty() {
-                return Err(Error::parse(path, line, "empty label"));
+        if let Some(li) = label_at {
+            let label = label_of(&record[li]);
+            if label.is_empty() && plan.label_required {
+                return Err(Error::parse(
+                    path,
+                    line,
+                    format!(
+                        "empty label (column {}): every source row needs one",
+                        label_name.as_deref().unwrap_or("?")
+                    ),
+                )
+                .fix("label the row, or drop it"));
             }
-            raw_labels.push(normalise_label(label));
+            labels.push(label);
         }
         for (col, cell) in record.iter().enumerate() {
-            if Some(col) == label_idx {
+            let Role::Feature(k) = roles[col] else {
                 continue;
-            }
+            };
+            let builder = &mut builders[k];
             let cell = cell.trim();
-            let v = parse_value(cell).map_err(|bad| {
-                let name = headers
-                    .get(col)
-                    .map_or(format!("{}", col + 1), |h| format!("`{h}`"));
-                let e = Error::parse(path, line, format!("column {name}: {}", bad.describe(cell)));
-                match (bad, likely_delimiter(cell, options.delimiter)) {
-                    (BadValue::NotNumber, Some(d)) if n_fields == 1 => e.fix(format!(
-                        "the file looks {}-separated, not {}-separated: set {}",
-                        delimiter_name(d),
-                        delimiter_name(options.delimiter),
-                        delimiter_setting(d)
-                    )),
-                    // Text in a column when no label column was found: likely the labels.
-                    (BadValue::NotNumber, _) if label_idx.is_none() => {
-                        e.fix(match headers.get(col) {
-                            Some(h) => format!(
-                                "if `{h}` holds the labels, set [data.csv] label_column = \"{h}\" \
-                             (or name it `label`)"
-                            ),
-                            None => format!(
-                                "if column {col} (0-based) holds the labels, set [data.csv] \
-                             label_column = {col}"
-                            ),
-                        })
+            let value = if is_missing(cell) {
+                Cell::Missing
+            } else if builder.reads_text() {
+                Cell::Text(cell)
+            } else {
+                match parse_value(cell) {
+                    Ok(v) => Cell::Number(v),
+                    Err(BadValue::NotNumber) => {
+                        // Text in a file of one column: most likely another delimiter.
+                        if width == 1
+                            && let Some(d) = likely_delimiter(cell, options.delimiter)
+                        {
+                            return Err(Error::parse(
+                                path,
+                                line,
+                                format!(
+                                    "column `{}`: {}",
+                                    builder.name,
+                                    BadValue::NotNumber.describe(cell)
+                                ),
+                            )
+                            .fix(format!(
+                                "the file looks {}-separated, not {}-separated: set {}",
+                                delimiter_name(d),
+                                delimiter_name(options.delimiter),
+                                delimiter_setting(d)
+                            )));
+                        }
+                        Cell::Text(cell)
                     }
-                    (bad, _) => match bad.fix() {
-                        Some(fix) => e.fix(fix),
-                        None => e,
-                    },
+                    Err(bad) => {
+                        let e = Error::parse(
+                            path,
+                            line,
+                            format!("column `{}`: {}", builder.name, bad.describe(cell)),
+                        );
+                        return Err(match bad.fix() {
+                            Some(fix) => e.fix(fix),
+                            None => e,
+                        });
+                    }
                 }
-            })?;
-            data.push(v);
+            };
+            builder.push(value, Loc::Line(line), path, plan)?;
         }
+        n_rows += 1;
         Ok(())
     };
     if let Some(first) = first.as_ref().filter(|_| !has_header) {
@@ -414,34 +345,26 @@ fn read_csv_with(
             row(&record)?;
         }
     }
-    let n_rows = data.len().checked_div(n_cols).unwrap_or(raw_labels.len());
-    let features = Features::Dense(DenseMatrix::new(n_rows, n_cols, data)?);
-    let mut ds = if label_idx.is_some() {
-        Dataset::from_raw_labels(features, raw_labels)?
-    } else {
-        Dataset::unlabelled(features)
-    };
-    if let Some(note) = no_labels_note {
-        ds = ds.with_no_labels_note(note);
-    }
-    if options.header == CsvHeader::Auto && !has_header && first.is_some() {
-        ds = ds.with_note(
+    let mut notes = layout_notes;
+    if options.header == CsvHeader::Auto && !has_header && first.is_some() && notes.is_empty() {
+        notes.push(
             "every cell of line 1 is a number, so it is read as data, not as a header (set \
-             [data.csv] header = true if it is one)",
+             [data.csv] header = true if it is one)"
+                .to_string(),
         );
     }
-    let names: Vec<String> = headers
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| Some(i) != label_idx)
-        .map(|(_, h)| h.clone())
-        .collect();
-    let ds = if has_header && names.len() == n_cols {
-        ds.with_feature_names(names)?
-    } else {
-        ds
-    };
-    Ok(ds.with_origin(path))
+    Ok(Table {
+        path: path.to_path_buf(),
+        format: "csv",
+        named: has_header,
+        header: headers,
+        columns: builders.into_iter().map(ColumnBuilder::finish).collect(),
+        labels: label_at.map(|_| labels),
+        label_column: label,
+        n_rows,
+        notes,
+        no_labels_note,
+    })
 }
 
 /// A line of blanks only (skipped like an empty line, which the csv crate skips itself).

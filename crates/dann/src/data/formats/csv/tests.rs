@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use super::*;
+use crate::data::matrix::Features;
 
 fn write(content: &str) -> tempfile::NamedTempFile {
     let mut f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
@@ -51,7 +52,7 @@ fn malformed_cells_name_file_line_and_column() {
             "a,label\n1,x\nz,y\n",
             CsvOptions::default(),
             3,
-            "column `a`: expected a finite number, found `z`",
+            "column `a` holds numbers and text (`1` at line 2, `z` here)",
         ),
         (
             "a,label\n1,x\n2\n",
@@ -59,16 +60,11 @@ fn malformed_cells_name_file_line_and_column() {
             3,
             "expected 2 fields",
         ),
-        ("a,label\n,x\n", CsvOptions::default(), 2, "found ``"),
-        ("a,label\n1,\n", CsvOptions::default(), 2, "empty label"),
         (
-            "a,b\n1,2\n",
-            CsvOptions {
-                label_column: Some(LabelColumn::Name("y".into())),
-                ..Default::default()
-            },
-            1,
-            "no column `y`",
+            "a,label\n,x\n",
+            CsvOptions::default(),
+            2,
+            "column `a`: missing value",
         ),
     ] {
         let f = write(text);
@@ -77,6 +73,51 @@ fn malformed_cells_name_file_line_and_column() {
         assert!(err.starts_with(&want), "{err} should start with {want}");
         assert!(err.contains(needle), "{err} should contain {needle}");
     }
+}
+
+/// Issue 23: a label column with empty cells is an unlabelled file (a target), which says
+/// why when labels are needed; a source read for training refuses the row, naming its line.
+#[test]
+fn empty_labels_make_an_unlabelled_file() {
+    let f = write("a,label\n1,\n2,\n");
+    let ds = load_csv(f.path(), &CsvOptions::default()).unwrap();
+    assert!(ds.labels().is_none());
+    let some = write("a,label\n1,x\n2,\n");
+    let ds = load_csv(some.path(), &CsvOptions::default()).unwrap();
+    let err = ds
+        .require_labels("data to evaluate")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("1 of its 2 rows have no label in `label`"),
+        "{err}"
+    );
+    let plan = ReadPlan {
+        label_required: true,
+        ..ReadPlan::default()
+    };
+    let err = read_csv_table(
+        std::fs::File::open(some.path()).unwrap(),
+        some.path(),
+        &CsvOptions::default(),
+        &ReadLimits::default(),
+        &plan,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains(":3: empty label (column `label`)"), "{err}");
+    // A label column named but absent: unlabelled, and said so when labels are needed.
+    let f = write("a,b\n1,2\n");
+    let named = CsvOptions {
+        label_column: Some(LabelColumn::Name("y".into())),
+        ..Default::default()
+    };
+    let err = load_csv(f.path(), &named)
+        .unwrap()
+        .require_labels("the source data")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("the file has no column `y`"), "{err}");
 }
 
 /// Issue 22: a file whose line 1 is all numbers was read with that line as its header
@@ -112,7 +153,7 @@ fn a_first_line_of_numbers_is_data_not_a_header() {
         .to_string();
     assert!(err.contains("has no header line"), "{err}");
     assert!(err.contains("line 1 is read as data"), "{err}");
-    assert!(err.contains("label_column = <its 0-based index>"), "{err}");
+    assert!(err.contains("--label-column <its 0-based index>"), "{err}");
     let named_label = CsvOptions {
         label_column: Some(LabelColumn::Name("y".into())),
         ..Default::default()
@@ -120,7 +161,8 @@ fn a_first_line_of_numbers_is_data_not_a_header() {
     let err = load_csv(f.path(), &named_label).unwrap_err().to_string();
     assert!(
         err.contains(
-            ":1: [data.csv] label_column = \"y\" names a column, but the file has no header line"
+            ":1: the label column is named `y` (--label-column ([data] label_column)), but the file \
+             has no header line"
         ),
         "{err}"
     );
@@ -209,7 +251,7 @@ fn unclear_files_get_clear_messages() {
         .to_string();
     assert!(err.contains("no label column found"), "{err}");
     assert!(
-        err.contains("[a, b, y]") && err.contains("[data.csv] label_column"),
+        err.contains("[a, b, y]") && err.contains("--label-column"),
         "{err}"
     );
 }
@@ -222,11 +264,12 @@ fn long_lines_and_fields_are_refused_while_reading() {
         ..Default::default()
     };
     let read = |t: &str| {
-        read_csv_with(
+        read_csv_table(
             t.as_bytes(),
             Path::new("x.csv"),
             &CsvOptions::default(),
             &limits,
+            &ReadPlan::default(),
         )
         .unwrap_err()
         .to_string()

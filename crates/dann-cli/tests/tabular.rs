@@ -1,0 +1,219 @@
+//! Your own table (issue 23): label and ID columns by flag, an unlabelled target without the
+//! label column (or with it empty), columns matched by name in every later command, the same
+//! model from CSV and Parquet. The fixtures are `crates/dann/tests/fixtures/tabular`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{dann, train_cmd};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../dann/tests/fixtures/tabular")
+        .join(name)
+}
+
+/// `--label-column y --ignore-columns id`, missing values imputed, a short run.
+fn train(source: &Path, target: &Path, out: &Path, config: &Path) -> assert_cmd::assert::Assert {
+    train_cmd(source, target, out)
+        .args([
+            "--label-column",
+            "y",
+            "--ignore-columns",
+            "id",
+            "--iterations",
+            "300",
+        ])
+        .arg("--config")
+        .arg(config)
+        .assert()
+}
+
+fn predict(model: &Path, data: &Path, out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    dann()
+        .args(["predict", "--model"])
+        .arg(model)
+        .arg("--data")
+        .arg(data)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .assert()
+}
+
+/// The CSV `text` with its columns in the order `order` (names from its header), plus an ID
+/// column when `id` is given.
+fn reorder(text: &str, order: &[&str], id: Option<&str>) -> String {
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at: Vec<usize> = order
+        .iter()
+        .map(|n| header.iter().position(|h| h == n).unwrap())
+        .collect();
+    let mut out = String::new();
+    let head: Vec<&str> = order.to_vec();
+    out.push_str(&head.join(","));
+    if let Some(id) = id {
+        out.push_str(&format!(",{id}"));
+    }
+    out.push('\n');
+    for (i, line) in lines.enumerate() {
+        let cells: Vec<&str> = line.split(',').collect();
+        let row: Vec<&str> = at.iter().map(|&k| cells[k]).collect();
+        out.push_str(&row.join(","));
+        if id.is_some() {
+            out.push_str(&format!(",row{i}"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn columns_by_name_unlabelled_targets_and_parquet() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let config = d.join("c.toml");
+    std::fs::write(&config, "[data]\nmissing = \"impute\"\n").unwrap();
+    // The target has no `y` column (and its columns in another order).
+    let model = d.join("m");
+    train(
+        &fixture("source.csv"),
+        &fixture("target.csv"),
+        &model,
+        &config,
+    )
+    .success();
+    let spec = std::fs::read_to_string(model.join("model.json")).unwrap();
+    for needle in [
+        "\"schema\"",
+        "\"colour\"",
+        "\"categories\"",
+        "\"median\"",
+        "\"id\"",
+    ] {
+        assert!(spec.contains(needle), "{needle} not in model.json: {spec}");
+    }
+    // ... or its `y` cells empty.
+    train(
+        &fixture("source.csv"),
+        &fixture("target_empty_y.csv"),
+        &d.join("m2"),
+        &config,
+    )
+    .success();
+
+    // The source's rows, with columns shuffled, the label moved, another ID column added:
+    // the same predictions, without naming the label or ignored columns again.
+    let text = std::fs::read_to_string(fixture("source.csv")).unwrap();
+    let shuffled = d.join("shuffled.csv");
+    std::fs::write(
+        &shuffled,
+        reorder(&text, &["y", "colour", "b", "id", "c", "a"], Some("row_id")),
+    )
+    .unwrap();
+    let (p1, p2) = (d.join("p1.csv"), d.join("p2.csv"));
+    predict(&model, &fixture("source.csv"), &p1, &[]).success();
+    // An extra column is refused, naming it, unless let through.
+    let refused = predict(&model, &shuffled, &p2, &[]).failure().code(2);
+    let err = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    assert!(err.contains("column `row_id` not in the model"), "{err}");
+    assert!(err.contains("--ignore-extra-columns"), "{err}");
+    predict(&model, &shuffled, &p2, &["--ignore-extra-columns"]).success();
+    let (a, b) = (
+        std::fs::read_to_string(&p1).unwrap(),
+        std::fs::read_to_string(&p2).unwrap(),
+    );
+    assert_eq!(a, b);
+    // Rows count from 1.
+    assert!(a.lines().nth(1).unwrap().starts_with("1,"), "{a}");
+    // eval finds the label column by name in the shuffled file too.
+    let out = dann()
+        .args(["eval", "--json", "--ignore-extra-columns", "--model"])
+        .arg(&model)
+        .arg("--data")
+        .arg(&shuffled)
+        .assert()
+        .success();
+    let eval: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(eval["n"], 240);
+
+    // A dropped column: exit 2, naming it.
+    let dropped = d.join("dropped.csv");
+    std::fs::write(
+        &dropped,
+        reorder(&text, &["id", "a", "c", "colour", "y"], None),
+    )
+    .unwrap();
+    let out = predict(&model, &dropped, &d.join("p3.csv"), &[])
+        .failure()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("missing column `b`"), "{err}");
+    assert!(!d.join("p3.csv").exists());
+
+    // The same rows from Parquet train the same model.
+    let from_parquet = d.join("mp");
+    train(
+        &fixture("source.parquet"),
+        &fixture("target.parquet"),
+        &from_parquet,
+        &config,
+    )
+    .success();
+    let p4 = d.join("p4.csv");
+    predict(&from_parquet, &fixture("source.csv"), &p4, &[]).success();
+    assert_eq!(a, std::fs::read_to_string(&p4).unwrap());
+}
+
+/// Without `[data] missing = "impute"`, a missing value is refused with its line, column and
+/// the setting; `data info` describes the columns and says "unlabelled" for a target.
+#[test]
+fn missing_values_are_refused_by_default_and_info_describes_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = train_cmd(
+        &fixture("source.csv"),
+        &fixture("target.csv"),
+        &dir.path().join("m"),
+    )
+    .args(["--label-column", "y", "--ignore-columns", "id"])
+    .assert()
+    .failure()
+    .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("source.csv:"), "{err}");
+    assert!(err.contains("column `c`: missing value"), "{err}");
+    assert!(err.contains("[data] missing = \"impute\""), "{err}");
+    let config = dir.path().join("c.toml");
+    std::fs::write(&config, "[data]\nmissing = \"impute\"\n").unwrap();
+    let out = dann()
+        .args([
+            "data",
+            "info",
+            "--ignore-columns",
+            "id",
+            "--label-column",
+            "y",
+            "--config",
+        ])
+        .arg(&config)
+        .arg(fixture("source.csv"))
+        .arg(fixture("target_empty_y.csv"))
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].contains("2 classes [no: 127, yes: 113]"), "{text}");
+    assert!(lines[0].contains("label column `y`"), "{text}");
+    assert!(
+        lines[0].contains("colour (3 categories, some missing)"),
+        "{text}"
+    );
+    assert!(lines[1].contains("unlabelled"), "{text}");
+    // `dann config` explains the column settings.
+    let out = dann().arg("config").assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains("# label_column = \"y\""), "{text}");
+    assert!(text.contains("# ignore_columns = [\"id\"]"), "{text}");
+}
