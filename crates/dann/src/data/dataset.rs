@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use std::sync::Arc;
 
+use super::labels::sort_class_names;
 use super::matrix::{Features, Row};
 use super::schema::Schema;
 use crate::error::{Error, Result};
@@ -392,21 +393,6 @@ impl Dataset {
             counts[l] += 1;
         }
         counts
-    }
-}
-
-/// Sorts class names numerically when all parse as numbers, else lexicographically.
-pub(crate) fn sort_class_names(names: &mut [String]) {
-    let numeric: Option<Vec<f64>> = names.iter().map(|n| n.parse::<f64>().ok()).collect();
-    match numeric {
-        Some(_) => names.sort_by(|a, b| {
-            let (x, y) = (
-                a.parse::<f64>().unwrap_or(0.0),
-                b.parse::<f64>().unwrap_or(0.0),
-            );
-            x.total_cmp(&y)
-        }),
-        None => names.sort(),
     }
 }
 

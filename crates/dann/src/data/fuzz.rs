@@ -9,14 +9,14 @@
 use std::io::Cursor;
 
 use crate::data::dataset::Dataset;
-use crate::data::formats::csv::{CsvHeader, CsvOptions, LabelColumn, read_csv};
+use crate::data::formats::csv::{CsvHeader, CsvOptions, LabelColumn};
 use crate::data::formats::folder::read_image;
 use crate::data::formats::idx::read_idx_dataset;
 use crate::data::formats::npy::read_npy_dataset;
-use crate::data::formats::parquet::read_parquet;
 use crate::data::formats::svmlight::{IndexBase, SvmLightOptions, read_svmlight};
-use crate::data::load::LoadOptions;
+use crate::data::options::LoadOptions;
 use crate::data::table::{ColumnRef, Missing};
+use crate::data::tabular::{read_csv, read_parquet};
 use crate::error::Result;
 
 /// What the fuzzed input is called in errors.

@@ -6,8 +6,9 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::load::{LoadOptions, load_named};
+use super::load::load_named;
 use super::matrix::Features;
+use super::options::LoadOptions;
 use super::schema::{ColumnKind, ColumnSchema};
 use crate::error::Result;
 

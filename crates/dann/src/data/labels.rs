@@ -30,6 +30,21 @@ pub(crate) fn normalise_all(names: Vec<String>) -> Vec<String> {
     names.iter().map(|n| normalise_label(n)).collect()
 }
 
+/// Sorts class names numerically when all parse as numbers, else lexicographically.
+pub(crate) fn sort_class_names(names: &mut [String]) {
+    let numeric: Option<Vec<f64>> = names.iter().map(|n| n.parse::<f64>().ok()).collect();
+    match numeric {
+        Some(_) => names.sort_by(|a, b| {
+            let (x, y) = (
+                a.parse::<f64>().unwrap_or(0.0),
+                b.parse::<f64>().unwrap_or(0.0),
+            );
+            x.total_cmp(&y)
+        }),
+        None => names.sort(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,25 +14,29 @@ mod labels;
 mod load;
 mod matrix;
 pub mod mnist_m;
+mod options;
 mod sampler;
 mod schema;
 mod split;
 mod standardize;
 mod table;
+mod tabular;
 
 pub use dataset::Dataset;
 pub use formats::{
     CsvHeader, CsvOptions, IdxArray, IdxType, IndexBase, LabelColumn, MAX_FEATURES, ReadLimits,
-    SvmLightOptions, idx_labels_path, load_csv, load_idx, load_image_folder, load_npy,
-    load_svmlight, maybe_gz, open_maybe_gz, read_csv, read_idx, read_idx_dataset, read_idx_from,
-    read_image, read_npy_dataset, read_parquet, read_svmlight, write_idx_u8,
+    SvmLightOptions, idx_labels_path, load_idx, load_image_folder, load_npy, load_svmlight,
+    maybe_gz, open_maybe_gz, read_idx, read_idx_dataset, read_idx_from, read_image,
+    read_npy_dataset, read_svmlight, write_idx_u8,
 };
 pub use labels::normalise_label;
-pub use load::{DATA_DIR_ENV, Format, LoadOptions, data_dir, load, load_named};
+pub use load::{DATA_DIR_ENV, data_dir, load, load_for, load_named};
 pub use matrix::{CsrMatrix, DenseMatrix, Features, Row};
+pub use options::{Format, LoadOptions};
 pub use sampler::EndlessSampler;
-pub(crate) use schema::read_pair as read_tabular_pair;
 pub use schema::{ColumnKind, ColumnSchema, MatchBy, Schema};
 pub use split::{HoldOut, split_validation};
 pub use standardize::{Standardizer, scale_warning};
 pub use table::{ColumnRef, MISSING_CATEGORY, MISSING_TOKENS, Missing};
+pub(crate) use tabular::read_pair as read_tabular_pair;
+pub use tabular::{load_csv, read_csv, read_parquet};

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::batch::{input_tensor, to_vec};
 use super::model::{DannConfig, DannModel};
 use crate::data::images::FittedImagePrep;
-use crate::data::{Dataset, DenseMatrix, LoadOptions, Schema, Standardizer, load_named};
+use crate::data::{Dataset, DenseMatrix, LoadOptions, Schema, Standardizer, load_for, load_named};
 use crate::error::{Error, Result};
 use crate::files::write_atomically;
 use crate::metrics::{Evaluation, argmax};
@@ -154,7 +154,7 @@ impl<B: Backend> FittedDann<B> {
     /// notes say so.
     pub fn read(&self, path: &Path, options: &LoadOptions) -> Result<Dataset> {
         match &self.spec.schema {
-            Some(schema) => schema.load(path, options),
+            Some(schema) => load_for(schema, path, options),
             None => Ok(load_named(path, options)?.with_note(
                 "the model was saved by an earlier dann that kept no schema: the file's columns \
                  are taken by position, not matched by name (train it again to match them by \

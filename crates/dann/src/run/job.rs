@@ -238,7 +238,7 @@ impl Job {
             crate::problem::load_pair(&self.source, &self.target, &config.data, images)?;
         // Read as the model will read it: the source's columns, by name.
         let test = match (&self.target_test, source.schema()) {
-            (Some(p), Some(schema)) => Some(schema.load(p, &config.data)?),
+            (Some(p), Some(schema)) => Some(crate::data::load_for(schema, p, &config.data)?),
             (Some(p), None) => Some(crate::data::load_named(p, &config.data)?),
             (None, _) => None,
         };

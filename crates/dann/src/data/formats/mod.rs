@@ -87,7 +87,7 @@ pub(crate) mod npy;
 pub(crate) mod parquet;
 pub(crate) mod svmlight;
 
-pub use self::csv::{CsvHeader, CsvOptions, LabelColumn, load_csv, read_csv};
+pub use self::csv::{CsvHeader, CsvOptions, LabelColumn};
 pub use folder::{load_image_folder, read_image};
 pub use gzip::{maybe_gz, open_maybe_gz};
 pub use idx::{
@@ -96,5 +96,4 @@ pub use idx::{
 };
 pub use limits::ReadLimits;
 pub use npy::{load_npy, read_npy_dataset};
-pub use parquet::read_parquet;
 pub use svmlight::{IndexBase, SvmLightOptions, load_svmlight, read_svmlight};

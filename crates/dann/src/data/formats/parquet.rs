@@ -14,9 +14,6 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::file::reader::ChunkReader;
 
 use super::BadValue;
-use crate::data::dataset::Dataset;
-use crate::data::load::LoadOptions;
-use crate::data::schema::Schema;
 use crate::data::table::{Cell, ColumnBuilder, Layout, Loc, ReadPlan, Role, Table, label_of};
 use crate::error::{Error, Result};
 
@@ -29,20 +26,10 @@ pub(crate) fn read_parquet_table(path: &Path, plan: &ReadPlan) -> Result<Table> 
     read_parquet_from(file, path, plan)
 }
 
-/// A Parquet file held in memory (`bytes`) as a data set, read as [`load`](crate::data::load)
-/// reads a `.parquet` file under `options` (a schema fitted on it alone); `name` is what
-/// errors call it.
-pub fn read_parquet(
-    bytes: Vec<u8>,
-    name: impl AsRef<Path>,
-    options: &LoadOptions,
-) -> Result<Dataset> {
-    let table = read_parquet_from(
-        bytes::Bytes::from(bytes),
-        name.as_ref(),
-        &options.plan(false)?,
-    )?;
-    Schema::fit(&table, None, options)?.encode(table)
+/// The Parquet file held in memory (`bytes`; `path` names it) read into a [`Table`] under
+/// `plan`.
+pub(crate) fn read_parquet_bytes(bytes: Vec<u8>, path: &Path, plan: &ReadPlan) -> Result<Table> {
+    read_parquet_from(bytes::Bytes::from(bytes), path, plan)
 }
 
 /// [`read_parquet_table`] from any of the parquet crate's readers; `path` names it.

@@ -5,14 +5,9 @@
 //! every later file, so that a file with its columns in another order gives the same
 //! features and a missing column is an error naming it.
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 
-use super::dataset::{Dataset, sort_class_names};
-use super::load::{LoadOptions, load_named, read_table};
-use super::table::{Cells, ColumnRef, Expect, MISSING_CATEGORY, Missing, ReadPlan, Table, Want};
-use crate::error::{Error, Result};
+use super::table::{ColumnRef, Expect, MISSING_CATEGORY, Missing, ReadPlan, Want};
 
 /// How a later file's columns are matched to the model's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,10 +125,6 @@ pub struct Schema {
     pub file_columns: Vec<String>,
 }
 
-/// A text column with more distinct values than this, and more than half as many as rows,
-/// is taken for an identifier and refused unless named in `[data] categorical`.
-const MAX_AUTO_CATEGORIES: usize = 50;
-
 impl Schema {
     /// A schema for files matched by position (`format`'s features have no names).
     pub fn positional(format: &str, n_features: usize) -> Self {
@@ -149,29 +140,6 @@ impl Schema {
         }
     }
 
-    /// The schema of `data`: the one its reader fitted (tabular files), else a positional
-    /// one of its width (named after its origin's extension, or `memory`).
-    pub fn of(data: &Dataset) -> Self {
-        if let Some(s) = data.schema() {
-            return s.clone();
-        }
-        let format = data
-            .origin()
-            .map(|p| {
-                if p.is_dir() {
-                    "images".to_string()
-                } else {
-                    let name = p.to_string_lossy().to_ascii_lowercase();
-                    let name = name.strip_suffix(".gz").unwrap_or(&name).to_string();
-                    Path::new(&name)
-                        .extension()
-                        .map_or("file".into(), |e| e.to_string_lossy().into_owned())
-                }
-            })
-            .unwrap_or_else(|| "memory".into());
-        Self::positional(&format, data.n_features())
-    }
-
     /// The names of the features, in order (empty for a positional schema).
     pub fn feature_names(&self) -> Vec<String> {
         self.columns
@@ -183,94 +151,6 @@ impl Schema {
     /// Whether files are read through it column by column (CSV, Parquet).
     pub fn is_tabular(&self) -> bool {
         !self.columns.is_empty()
-    }
-
-    /// Fits the schema of `source` (its categories, medians), with `target` read against it
-    /// (columns missing values there get an indicator too), under `options`.
-    pub(crate) fn fit(
-        source: &Table,
-        target: Option<&Table>,
-        options: &LoadOptions,
-    ) -> Result<Self> {
-        let n_rows = source.n_rows;
-        let mut columns = Vec::with_capacity(source.columns.len());
-        for (k, column) in source.columns.iter().enumerate() {
-            let missing_elsewhere = target.is_some_and(|t| t.columns[k].missing > 0);
-            let any_missing = column.missing > 0 || missing_elsewhere;
-            let name = &column.name;
-            let kind = match &column.cells {
-                Cells::Number(values) => {
-                    let median = match options.missing {
-                        Missing::Error => None,
-                        Missing::Impute => Some(median(values).ok_or_else(|| {
-                            Error::data_file(
-                                &source.path,
-                                format!(
-                                    "column `{name}` has no value in any row: there is no \
-                                     median to fill it with"
-                                ),
-                            )
-                            .fix(format!("leave it out with --ignore-columns {name}"))
-                        })?),
-                    };
-                    ColumnKind::Numeric {
-                        median,
-                        indicator: any_missing,
-                    }
-                }
-                Cells::Text { levels, .. } => {
-                    let forced = options.categorical.iter().any(|c| c == name);
-                    if !forced && levels.len() > MAX_AUTO_CATEGORIES && levels.len() * 2 > n_rows {
-                        return Err(Error::data_file(
-                            &source.path,
-                            format!(
-                                "column `{name}` holds text with {} distinct values in {n_rows} \
-                                 rows: an identifier or free text, not categories",
-                                levels.len()
-                            ),
-                        )
-                        .fix(format!(
-                            "leave it out with --ignore-columns {name}, or set [data] \
-                             categorical = [\"{name}\"] to one-hot encode it all the same"
-                        )));
-                    }
-                    let mut categories = levels.clone();
-                    sort_class_names(&mut categories);
-                    ColumnKind::Categorical {
-                        categories,
-                        missing_category: any_missing,
-                    }
-                }
-            };
-            columns.push(ColumnSchema {
-                name: name.clone(),
-                kind,
-            });
-        }
-        let n_features = columns.iter().map(ColumnSchema::width).sum();
-        if n_features > super::formats::MAX_FEATURES {
-            return Err(Error::data_file(
-                &source.path,
-                format!(
-                    "{n_features} features after one-hot encoding, more than the {} supported",
-                    super::formats::MAX_FEATURES
-                ),
-            ));
-        }
-        Ok(Self {
-            format: source.format.to_string(),
-            match_by: if source.named {
-                MatchBy::Name
-            } else {
-                MatchBy::Position
-            },
-            label_column: source.label_column.clone(),
-            ignore_columns: options.ignore_columns.clone(),
-            missing: options.missing,
-            columns,
-            n_features,
-            file_columns: source.header.clone(),
-        })
     }
 
     /// The columns a file read for this schema must have.
@@ -292,9 +172,9 @@ impl Schema {
         }
     }
 
-    /// How to read a later file for this schema (`options` says whether extra columns are
-    /// skipped).
-    pub(crate) fn plan(&self, options: &LoadOptions, owner: &str) -> ReadPlan {
+    /// How to read a later file for this schema (`ignore_extra`: extra columns are skipped,
+    /// not refused); `owner` is what the columns belong to, for messages.
+    pub(crate) fn plan(&self, ignore_extra: bool, owner: &str) -> ReadPlan {
         ReadPlan {
             label: self.label_column.clone(),
             label_required: false,
@@ -302,87 +182,12 @@ impl Schema {
             strict_names: false,
             categorical: Vec::new(),
             missing: self.missing,
-            ignore_extra: options.ignore_extra_columns,
+            ignore_extra,
             expect: Some(self.expect(owner)),
             header_fallback: self.file_columns.clone(),
         }
     }
-
-    /// Reads `path` for a model of this schema: a tabular file's columns matched by name
-    /// (or position) and encoded as the training data was; another format read as it is
-    /// (its width is checked by the model). `options` says how to read the file (format,
-    /// delimiter, limits, `ignore_extra_columns`).
-    pub fn load(&self, path: &Path, options: &LoadOptions) -> Result<Dataset> {
-        if !self.is_tabular() {
-            return load_named(path, options);
-        }
-        // Every error names the file (and the line or row) itself.
-        let plan = self.plan(options, "the model");
-        self.encode(read_table(path, options, &plan)?)
-    }
 }
 
-/// The median of the values that are not NaN; `None` when there are none.
-fn median(values: &[f32]) -> Option<f32> {
-    let mut v: Vec<f32> = values.iter().copied().filter(|x| !x.is_nan()).collect();
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f32::total_cmp);
-    let m = v.len() / 2;
-    Some(if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        ((f64::from(v[m - 1]) + f64::from(v[m])) / 2.0) as f32
-    })
-}
-
-/// Reads a labelled source and a target from tabular files: the source's columns decide
-/// the schema (its categories, medians), the target is read against them (the same columns
-/// by name, the same kinds; its label column optional, its labels dropped), and both are
-/// encoded by it. `label_required`: the source must be labelled (training).
-pub(crate) fn read_pair(
-    source: &Path,
-    target: &Path,
-    options: &LoadOptions,
-    label_required: bool,
-) -> Result<(Dataset, Dataset)> {
-    // Every error names its file (and the line or row) itself.
-    let plan = options.plan(label_required)?;
-    let s = read_table(source, options, &plan)?;
-    // Before the target is read against it: a label column not found would otherwise be
-    // taken for a feature the target lacks.
-    if s.n_rows == 0 {
-        return Err(Error::Data(format!(
-            "{} has no rows: training needs rows in both domains",
-            source.display()
-        )));
-    }
-    if label_required && s.labels.is_none() {
-        let why = s
-            .no_labels_note
-            .as_deref()
-            .unwrap_or("it has no label column");
-        return Err(Error::data_file(
-            source,
-            format!("the source data must be labelled, but {why}"),
-        ));
-    }
-    let target_plan = ReadPlan {
-        label: s.label_column.clone().or(plan.label.clone()),
-        label_required: false,
-        strict_names: false,
-        expect: Some(s.expect()),
-        header_fallback: s.header.clone(),
-        ..plan
-    };
-    let t = read_table(target, options, &target_plan)?;
-    let schema = Schema::fit(&s, Some(&t), options)?;
-    let source = schema.encode(s)?;
-    let target = schema.encode(t)?.without_labels();
-    Ok((source, target))
-}
-
-mod encode;
 #[cfg(test)]
 mod tests;

@@ -1,9 +1,12 @@
 //! Tests of the parent module: columns by name, categories, missing values, positions.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::data::load::load;
+use crate::data::dataset::Dataset;
+use crate::data::options::LoadOptions;
+use crate::data::load::{load, load_for};
+use crate::data::tabular::read_pair;
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
@@ -56,18 +59,19 @@ fn columns_are_matched_by_name() {
         ignore_columns: vec![ColumnRef::Name("id".into())],
         ..LoadOptions::default()
     };
-    let err = schema.load(&shuffled, &options).unwrap_err().to_string();
+    let err = load_for(&schema, &shuffled, &options)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("column `id` not in the model"), "{err}");
     let through = LoadOptions {
         ignore_extra_columns: true,
         ..LoadOptions::default()
     };
-    let again = schema.load(&shuffled, &through).unwrap();
+    let again = load_for(&schema, &shuffled, &through).unwrap();
     assert_eq!(rows(&again), rows(&source));
     assert_eq!(again.labels(), source.labels());
     let dropped = write(dir.path(), "dropped.csv", "a,colour\n1,red\n");
-    let err = schema
-        .load(&dropped, &LoadOptions::default())
+    let err = load_for(&schema, &dropped, &LoadOptions::default())
         .unwrap_err()
         .to_string();
     assert!(
@@ -173,13 +177,13 @@ fn files_without_a_header_are_read_by_position() {
     assert!(!source.has_feature_names());
     assert_eq!(rows(&target), [[7.0, 8.0]]);
     let labelled = write(dir.path(), "l.csv", "1,7,8\n");
-    let ds = schema.load(&labelled, &options).unwrap();
+    let ds = load_for(schema, &labelled, &options).unwrap();
     assert_eq!(
         (rows(&ds), ds.class_names()),
         (vec![vec![7.0, 8.0]], &["1".to_string()][..])
     );
     let wide = write(dir.path(), "w.csv", "1,7,8,9\n");
-    let err = schema.load(&wide, &options).unwrap_err().to_string();
+    let err = load_for(schema, &wide, &options).unwrap_err().to_string();
     assert!(err.contains("3 feature columns, the model has 2"), "{err}");
 }
 
@@ -197,7 +201,7 @@ fn a_headerless_file_for_a_named_model_takes_the_training_order() {
     assert_eq!(schema.file_columns, ["a", "b", "label"]);
     // (Line 1 is all numbers, so it is data, not a header.)
     let with_label = write(dir.path(), "w.csv", "3,30,0\n");
-    let ds = schema.load(&with_label, &LoadOptions::default()).unwrap();
+    let ds = load_for(&schema, &with_label, &LoadOptions::default()).unwrap();
     assert_eq!(
         (rows(&ds), ds.labels()),
         (vec![vec![3.0, 30.0]], Some(&[0][..]))
@@ -208,11 +212,10 @@ fn a_headerless_file_for_a_named_model_takes_the_training_order() {
         ds.notes()
     );
     let without = write(dir.path(), "n.csv", "3,30\n");
-    let ds = schema.load(&without, &LoadOptions::default()).unwrap();
+    let ds = load_for(&schema, &without, &LoadOptions::default()).unwrap();
     assert_eq!(rows(&ds), [[3.0, 30.0]]);
     let odd = write(dir.path(), "o.csv", "3\n");
-    let err = schema
-        .load(&odd, &LoadOptions::default())
+    let err = load_for(&schema, &odd, &LoadOptions::default())
         .unwrap_err()
         .to_string();
     assert!(err.contains("its 1 columns cannot be matched"), "{err}");

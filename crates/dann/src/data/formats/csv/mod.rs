@@ -8,9 +8,6 @@ use serde::{Deserialize, Serialize};
 use super::gzip::gz_with;
 use super::limits::{Exceeded, Limited, ReadLimits};
 use super::{BadValue, parse_value};
-use crate::data::dataset::Dataset;
-use crate::data::load::LoadOptions;
-use crate::data::schema::Schema;
 use crate::data::table::{
     Cell, ColumnBuilder, ColumnRef, Layout, Loc, ReadPlan, Role, Table, is_missing, label_of,
 };
@@ -101,36 +98,6 @@ impl Default for CsvOptions {
             delimiter: ',',
         }
     }
-}
-
-/// Loads a CSV file, gzip or not: a number column is a feature, a text column one-hot
-/// encoded categories (see [`Schema`]); a malformed or missing cell is reported with its
-/// file, line and column.
-pub fn load_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset> {
-    let path = path.as_ref();
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    read_csv(file, path, options)
-}
-
-/// [`load_csv`] from any reader (gzip or not); `name` is what errors and the data set call
-/// the input (a path, or e.g. `<stdin>`).
-pub fn read_csv(
-    reader: impl std::io::Read,
-    name: impl AsRef<Path>,
-    options: &CsvOptions,
-) -> Result<Dataset> {
-    let load = LoadOptions {
-        csv: options.clone(),
-        ..LoadOptions::default()
-    };
-    let table = read_csv_table(
-        reader,
-        name.as_ref(),
-        options,
-        &ReadLimits::default(),
-        &load.plan(false)?,
-    )?;
-    Schema::fit(&table, None, &load)?.encode(table)
 }
 
 /// The delimiter a line that did not split seems to use, among `;`, tab, `|` and `,`.

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use super::*;
 use crate::data::matrix::Features;
+use crate::data::tabular::load_csv;
 
 fn write(content: &str) -> tempfile::NamedTempFile {
     let mut f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
