@@ -217,3 +217,36 @@ fn missing_values_are_refused_by_default_and_info_describes_columns() {
     assert!(text.contains("# label_column = \"y\""), "{text}");
     assert!(text.contains("# ignore_columns = [\"id\"]"), "{text}");
 }
+
+/// A model saved before schemas were kept (no `schema` in model.json) still loads; its files
+/// are read by position, and a note says so.
+#[test]
+fn a_model_without_a_schema_reads_by_position_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let s = d.join("s.csv");
+    let t = d.join("t.csv");
+    std::fs::write(&s, "a,b,label\n0,1,x\n1,0,y\n0,2,x\n2,0,y\n").unwrap();
+    std::fs::write(&t, "a,b\n1,1\n2,2\n").unwrap();
+    let model = d.join("m");
+    train_cmd(&s, &t, &model)
+        .args(["--iterations", "20"])
+        .assert()
+        .success();
+    let spec_path = model.join("model.json");
+    let mut spec: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&spec_path).unwrap()).unwrap();
+    assert!(spec.as_object_mut().unwrap().remove("schema").is_some());
+    std::fs::write(&spec_path, serde_json::to_string_pretty(&spec).unwrap()).unwrap();
+    let out = predict(&model, &t, &d.join("p.csv"), &[]).success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("kept no schema"), "{err}");
+    assert!(err.contains("taken by position"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(d.join("p.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        3
+    );
+}

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 use crate::data::dataset::Dataset;
-use crate::data::options::LoadOptions;
 use crate::data::load::{load, load_for};
+use crate::data::options::LoadOptions;
 use crate::data::tabular::read_pair;
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
