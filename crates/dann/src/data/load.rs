@@ -24,7 +24,7 @@ pub fn load_named(path: &Path, options: &LoadOptions) -> Result<Dataset> {
 /// CSV or Parquet file's columns become features through a [`Schema`] fitted on the file
 /// itself (its categories, medians), kept on the data set; a source and its target are read
 /// together by [`load_pair`](crate::problem::load_pair) instead, a file for a model by
-/// [`Schema::load`].
+/// [`load_for`].
 pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset> {
     let path = path.as_ref();
     let limits = options.limits()?;

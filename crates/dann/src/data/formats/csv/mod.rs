@@ -73,7 +73,7 @@ impl<'de> Deserialize<'de> for CsvHeader {
     }
 }
 
-/// Options of [`load_csv`].
+/// Options of [`load_csv`](crate::data::load_csv).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CsvOptions {
