@@ -60,6 +60,7 @@ pub mod table;
 #[cfg(test)]
 mod testing;
 pub mod training;
+mod tristate;
 
 pub use backend::{CpuAutodiff, CpuBackend, is_cpu};
 pub use data::Dataset;

@@ -99,43 +99,22 @@ impl Standardize {
 
 impl Serialize for Standardize {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        match self {
-            Standardize::Auto => s.serialize_str("auto"),
-            Standardize::Yes => s.serialize_bool(true),
-            Standardize::No => s.serialize_bool(false),
-        }
+        let value = match self {
+            Standardize::Auto => None,
+            Standardize::Yes => Some(true),
+            Standardize::No => Some(false),
+        };
+        crate::tristate::serialize(value, s)
     }
 }
 
 impl<'de> Deserialize<'de> for Standardize {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = Standardize;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("\"auto\", true or false")
-            }
-            fn visit_bool<E: serde::de::Error>(
-                self,
-                v: bool,
-            ) -> std::result::Result<Self::Value, E> {
-                Ok(if v { Standardize::Yes } else { Standardize::No })
-            }
-            fn visit_str<E: serde::de::Error>(
-                self,
-                v: &str,
-            ) -> std::result::Result<Self::Value, E> {
-                match v {
-                    "auto" => Ok(Standardize::Auto),
-                    "true" => Ok(Standardize::Yes),
-                    "false" => Ok(Standardize::No),
-                    _ => Err(E::custom(format!(
-                        "standardize = \"{v}\": expected \"auto\", true or false"
-                    ))),
-                }
-            }
-        }
-        d.deserialize_any(Visitor)
+        Ok(match crate::tristate::deserialize(d, "standardize")? {
+            None => Standardize::Auto,
+            Some(true) => Standardize::Yes,
+            Some(false) => Standardize::No,
+        })
     }
 }
 

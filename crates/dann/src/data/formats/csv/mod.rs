@@ -33,43 +33,22 @@ pub enum CsvHeader {
 
 impl Serialize for CsvHeader {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        match self {
-            CsvHeader::Auto => s.serialize_str("auto"),
-            CsvHeader::Yes => s.serialize_bool(true),
-            CsvHeader::No => s.serialize_bool(false),
-        }
+        let value = match self {
+            CsvHeader::Auto => None,
+            CsvHeader::Yes => Some(true),
+            CsvHeader::No => Some(false),
+        };
+        crate::tristate::serialize(value, s)
     }
 }
 
 impl<'de> Deserialize<'de> for CsvHeader {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = CsvHeader;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("\"auto\", true or false")
-            }
-            fn visit_bool<E: serde::de::Error>(
-                self,
-                v: bool,
-            ) -> std::result::Result<Self::Value, E> {
-                Ok(if v { CsvHeader::Yes } else { CsvHeader::No })
-            }
-            fn visit_str<E: serde::de::Error>(
-                self,
-                v: &str,
-            ) -> std::result::Result<Self::Value, E> {
-                match v {
-                    "auto" => Ok(CsvHeader::Auto),
-                    "true" => Ok(CsvHeader::Yes),
-                    "false" => Ok(CsvHeader::No),
-                    _ => Err(E::custom(format!(
-                        "header = \"{v}\": expected \"auto\", true or false"
-                    ))),
-                }
-            }
-        }
-        d.deserialize_any(Visitor)
+        Ok(match crate::tristate::deserialize(d, "header")? {
+            None => CsvHeader::Auto,
+            Some(true) => CsvHeader::Yes,
+            Some(false) => CsvHeader::No,
+        })
     }
 }
 
