@@ -13,7 +13,9 @@ that is not all of them (means over different task sets do not compare). Below t
 one line per task says whether DANN beat the source-only DANN network (`dann` against
 `dann_source_only`, on the mean, and on how many of the seeds both have).
 
-A (task, method, seed) given twice keeps the later file's value, with a warning. Standard
+A file given as `FILE=NAME` has its methods named `NAME/<method>`, so that runs of several
+configs sit side by side (`runs/defaults.csv=paper runs/relu_adam.csv=relu_adam`). A (task,
+method, seed) given twice keeps the later file's value, with a warning. Standard
 library only. Without --out the table is printed.
 """
 
@@ -28,11 +30,15 @@ ORDER = ["sklearn_logreg", "sklearn_mlp", "dann_source_only", "dann", "dann_sele
 
 
 def load(paths):
+    """`paths` are files, or `FILE=NAME` to prefix that file's methods with `NAME/` (to put
+    several configs' runs side by side)."""
     acc = {}
-    for path in paths:
+    for arg in paths:
+        path, _, name = arg.partition("=")
         with open(path, newline="") as f:
             for row in csv.DictReader(f):
-                key = (row["task"], row["method"], int(row["seed"]))
+                method = f"{name}/{row['method']}" if name else row["method"]
+                key = (row["task"], method, int(row["seed"]))
                 if key in acc:
                     print(f"warning: {path}: {key} given twice, the later value kept", file=sys.stderr)
                 acc[key] = float(row["accuracy"])
@@ -94,7 +100,11 @@ def table(acc):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("runs", nargs="+", help="CSV files task,method,seed,accuracy")
+    ap.add_argument(
+        "runs",
+        nargs="+",
+        help="CSV files task,method,seed,accuracy; FILE=NAME prefixes that file's methods with NAME/",
+    )
     ap.add_argument("--out", help="Markdown file to write (default: print)")
     args = ap.parse_args()
     acc = load(args.runs)
