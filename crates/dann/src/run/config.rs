@@ -183,6 +183,12 @@ impl RunConfig {
             ),
         ];
         let text = self.to_toml()?;
+        // The lines of the `[data]` table itself (its subtables start with `[`).
+        let data = text
+            .split("[data]\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n[").next())
+            .unwrap_or("");
         let mut out = String::with_capacity(text.len() + 1024);
         let mut in_data = false;
         for line in text.lines() {
@@ -192,13 +198,7 @@ impl RunConfig {
                 out.push('\n');
                 if in_data {
                     for (key, example, note) in NOTES {
-                        let set = text
-                            .split("[data]")
-                            .nth(1)
-                            .and_then(|rest| rest.split("\n[").next())
-                            .is_some_and(|data| {
-                                data.lines().any(|l| l.starts_with(&format!("{key} =")))
-                            });
+                        let set = data.lines().any(|l| l.starts_with(&format!("{key} =")));
                         if !set {
                             out.push_str(&format!("# {key} = {example}    # {note}\n"));
                         }

@@ -14,7 +14,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::file::reader::ChunkReader;
 
 use super::BadValue;
-use crate::data::table::{Cell, ColumnBuilder, Layout, Loc, ReadPlan, Role, Table, label_of};
+use crate::data::table::{Cell, ColumnBuilder, Layout, Loc, ReadPlan, Role, Table, push_label};
 use crate::error::{Error, Result};
 
 /// Rows per batch read.
@@ -114,19 +114,8 @@ fn read_parquet_from<R: ChunkReader + 'static>(
                     let text = text.as_string::<i32>();
                     for r in 0..text.len() {
                         let cell = if text.is_null(r) { "" } else { text.value(r) };
-                        let label = label_of(cell);
-                        if label.is_empty() && plan.label_required {
-                            return Err(at(r)
-                                .error(
-                                    path,
-                                    format!(
-                                        "no label (column {}): every source row needs one",
-                                        label_name.as_deref().unwrap_or("?")
-                                    ),
-                                )
-                                .fix("label the row, or drop it"));
-                        }
-                        labels.push(label);
+                        let column = label_name.as_deref();
+                        push_label(&mut labels, cell, at(r), path, plan, column)?;
                     }
                 }
                 Role::Feature(k) => push_column(&mut builders[k], column, path, plan, &at)?,

@@ -207,6 +207,7 @@ impl Layout {
         }
 
         // Ignored columns.
+        let mut ignored = HashSet::new();
         for c in &plan.ignore {
             let at_col = match c {
                 ColumnRef::Name(n) => find(n),
@@ -218,7 +219,9 @@ impl Layout {
                         .error(path, format!("{c} is the label column and is also ignored"))
                         .fix("remove it from --ignore-columns ([data] ignore_columns)"));
                 }
-                Some(i) => roles[i] = Role::Skip,
+                Some(i) => {
+                    ignored.insert(i);
+                }
                 None if plan.strict_names => {
                     return Err(at
                         .error(path, format!("no column {c} to ignore in {}", header()))
@@ -227,14 +230,6 @@ impl Layout {
                 None => {}
             }
         }
-        let ignored: HashSet<usize> = plan
-            .ignore
-            .iter()
-            .filter_map(|c| match c {
-                ColumnRef::Name(n) => find(n),
-                ColumnRef::Index(i) => (*i < width).then_some(*i),
-            })
-            .collect();
         let features: Vec<usize> = (0..width)
             .filter(|&i| Some(i) != label_at && !ignored.contains(&i))
             .collect();

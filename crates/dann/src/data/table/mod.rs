@@ -439,6 +439,33 @@ impl Table {
     }
 }
 
+/// Adds the label cell `cell` at `loc` of `path` to `labels`: a missing one is an empty
+/// label, or an error when `plan` needs every row labelled (a source); `column` names the
+/// label column.
+pub(crate) fn push_label(
+    labels: &mut Vec<String>,
+    cell: &str,
+    loc: Loc,
+    path: &Path,
+    plan: &ReadPlan,
+    column: Option<&str>,
+) -> Result<()> {
+    let label = label_of(cell);
+    if label.is_empty() && plan.label_required {
+        return Err(loc
+            .error(
+                path,
+                format!(
+                    "empty label (column {}): every source row needs one",
+                    column.unwrap_or("?")
+                ),
+            )
+            .fix("label the row, or drop it"));
+    }
+    labels.push(label);
+    Ok(())
+}
+
 /// Turns a label cell into a label: trimmed, normalised, empty when missing.
 pub(crate) fn label_of(cell: &str) -> String {
     let cell = cell.trim();

@@ -9,7 +9,7 @@ use super::gzip::gz_with;
 use super::limits::{Exceeded, Limited, ReadLimits};
 use super::{BadValue, parse_value};
 use crate::data::table::{
-    Cell, ColumnBuilder, ColumnRef, Layout, Loc, ReadPlan, Role, Table, is_missing, label_of,
+    Cell, ColumnBuilder, ColumnRef, Layout, Loc, ReadPlan, Role, Table, is_missing, push_label,
 };
 use crate::error::{Error, Result};
 
@@ -215,19 +215,15 @@ pub(crate) fn read_csv_table(
             return Err(e);
         }
         if let Some(li) = label_at {
-            let label = label_of(&record[li]);
-            if label.is_empty() && plan.label_required {
-                return Err(Error::parse(
-                    path,
-                    line,
-                    format!(
-                        "empty label (column {}): every source row needs one",
-                        label_name.as_deref().unwrap_or("?")
-                    ),
-                )
-                .fix("label the row, or drop it"));
-            }
-            labels.push(label);
+            let column = label_name.as_deref();
+            push_label(
+                &mut labels,
+                &record[li],
+                Loc::Line(line),
+                path,
+                plan,
+                column,
+            )?;
         }
         for (col, cell) in record.iter().enumerate() {
             let Role::Feature(k) = roles[col] else {
