@@ -250,3 +250,25 @@ fn a_model_without_a_schema_reads_by_position_with_a_note() {
         3
     );
 }
+
+/// A damaged Parquet file on which the parquet crate panics (byte 4296 of `types.parquet`
+/// changed: a column chunk's dictionary page goes missing) is refused like any unreadable
+/// file: exit 2, the file named, no panic message.
+#[test]
+fn a_parquet_file_the_reader_panics_on_is_refused_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = std::fs::read(fixture("types.parquet")).unwrap();
+    bytes[4296] = 166;
+    let damaged = dir.path().join("damaged.parquet");
+    std::fs::write(&damaged, bytes).unwrap();
+    let out = dann()
+        .args(["data", "info"])
+        .arg(&damaged)
+        .assert()
+        .failure()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("damaged.parquet"), "{err}");
+    assert!(err.contains("stopped on damaged data"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

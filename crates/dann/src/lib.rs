@@ -43,6 +43,7 @@ pub mod analysis;
 mod backend;
 pub mod baselines;
 pub mod bench;
+pub mod contain;
 pub mod data;
 pub mod deep;
 mod error;

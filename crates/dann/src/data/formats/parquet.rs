@@ -11,6 +11,7 @@ use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::file::metadata::ParquetMetaData;
 use parquet::file::reader::ChunkReader;
 
 use super::BadValue;
@@ -32,8 +33,25 @@ pub(crate) fn read_parquet_bytes(bytes: Vec<u8>, path: &Path, plan: &ReadPlan) -
     read_parquet_from(bytes::Bytes::from(bytes), path, plan)
 }
 
-/// [`read_parquet_table`] from any of the parquet crate's readers; `path` names it.
+/// [`read_parquet_table`] from any of the parquet crate's readers; `path` names it. The
+/// parquet crate panics on some damaged files (a dictionary page missing, a page cut short)
+/// instead of returning an error: such a panic is refused as an unreadable file.
 fn read_parquet_from<R: ChunkReader + 'static>(
+    file: R,
+    path: &Path,
+    plan: &ReadPlan,
+) -> Result<Table> {
+    crate::contain::contain(|| read_parquet_unguarded(file, path, plan)).unwrap_or_else(|why| {
+        Err(Error::data_file(
+            path,
+            format!("not a readable Parquet file: the reader stopped on damaged data ({why})"),
+        )
+        .fix("write the file again (pandas.DataFrame.to_parquet, pyarrow.parquet.write_table)"))
+    })
+}
+
+/// [`read_parquet_from`] without its guard.
+fn read_parquet_unguarded<R: ChunkReader + 'static>(
     file: R,
     path: &Path,
     plan: &ReadPlan,
@@ -41,7 +59,9 @@ fn read_parquet_from<R: ChunkReader + 'static>(
     let bad = |e: &dyn std::fmt::Display| {
         Error::data_file(path, format!("not a readable Parquet file: {e}"))
     };
+    let file_len = file.len();
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| bad(&e))?;
+    check_chunks(builder.metadata(), file_len).map_err(|e| bad(&e))?;
     let schema = builder.schema().clone();
     let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
     let Layout {
@@ -136,6 +156,35 @@ fn read_parquet_from<R: ChunkReader + 'static>(
         notes,
         no_labels_note,
     })
+}
+
+/// Checks that every column chunk the footer lists lies inside the file: the parquet crate
+/// panics on a negative offset or size (a damaged footer) instead of returning an error.
+fn check_chunks(metadata: &ParquetMetaData, file_len: u64) -> std::result::Result<(), String> {
+    for (g, group) in metadata.row_groups().iter().enumerate() {
+        if group.num_rows() < 0 {
+            return Err(format!("row group {g} claims {} rows", group.num_rows()));
+        }
+        for chunk in group.columns() {
+            let data = chunk.data_page_offset();
+            let start = chunk.dictionary_page_offset().unwrap_or(data);
+            let len = chunk.compressed_size();
+            let inside = start >= 0
+                && data >= start
+                && len >= 0
+                && (start as u64)
+                    .checked_add(len as u64)
+                    .is_some_and(|end| end <= file_len);
+            if !inside {
+                return Err(format!(
+                    "row group {g}, column `{}`: its pages (from byte {start}, data pages from \
+                     byte {data}, {len} bytes) do not lie inside the file's {file_len} bytes",
+                    chunk.column_path().string()
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Why a column of this type cannot be read, if it cannot.
