@@ -1,5 +1,5 @@
 //! Panics of third-party readers kept inside the library: the parquet crate asserts on some
-//! damaged files instead of returning an error. [`contain`] turns such a panic into a message
+//! damaged files instead of returning an error. `contain` (crate-private) turns such a panic into a message
 //! for an [`Error`](crate::Error); while it runs, [`active`] is true on its thread, so that a
 //! front's panic hook (the CLI's) can stay quiet about a panic that becomes an error anyway.
 
@@ -10,7 +10,8 @@ thread_local! {
     static DEPTH: Cell<u32> = const { Cell::new(0) };
 }
 
-/// Whether a panic on this thread now would be caught by [`contain`].
+/// Whether a panic on this thread now would be caught (and turned into an error) by the
+/// library.
 pub fn active() -> bool {
     DEPTH.with(|d| d.get() > 0)
 }
