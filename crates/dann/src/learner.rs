@@ -92,7 +92,41 @@ impl Dann {
         listener: &mut dyn TrainListener,
         device: &B::Device,
     ) -> Result<FittedDann<B::InnerBackend>> {
-        self.fit_inner::<B>(source, target, target_test, listener, None, device)
+        self.fit_inner::<B>(source, target, target_test, listener, (None, None), device)
+    }
+
+    /// Like [`fit_with`](Self::fit_with), starting from `init`'s weights, input
+    /// standardisation and image preprocessing (retraining a model when the target moves):
+    /// `init` must have these settings' architecture, and `source` its inputs and classes
+    /// (read it with [`FittedDann::read`] to get its columns). Trains on burn, whatever
+    /// `train.engine` says, unless that is `shallow`, which is an error. With `checkpoints`,
+    /// saves and resumes as [`fit_resumable`](Self::fit_resumable).
+    #[allow(clippy::too_many_arguments)]
+    pub fn fit_from<B: AutodiffBackend>(
+        &self,
+        init: &FittedDann<B::InnerBackend>,
+        source: &Dataset,
+        target: &Dataset,
+        target_test: Option<&Dataset>,
+        listener: &mut dyn TrainListener,
+        checkpoints: Option<&Checkpoints>,
+        device: &B::Device,
+    ) -> Result<FittedDann<B::InnerBackend>> {
+        if self.train.engine == Engine::Shallow {
+            return Err(Error::config(
+                "train.engine",
+                "is \"shallow\", but a run that starts from a model (--init) trains on burn: \
+                 set it to \"auto\" or \"burn\"",
+            ));
+        }
+        self.fit_inner::<B>(
+            source,
+            target,
+            target_test,
+            listener,
+            (checkpoints, Some(init)),
+            device,
+        )
     }
 
     /// Like [`fit_with`](Self::fit_with), saving a checkpoint to `checkpoints` every
@@ -114,7 +148,7 @@ impl Dann {
             target,
             target_test,
             listener,
-            Some(checkpoints),
+            (Some(checkpoints), None),
             device,
         )
     }
@@ -125,16 +159,17 @@ impl Dann {
         target: &Dataset,
         target_test: Option<&Dataset>,
         listener: &mut dyn TrainListener,
-        checkpoints: Option<&Checkpoints>,
+        (checkpoints, init): (Option<&Checkpoints>, Option<&FittedDann<B::InnerBackend>>),
         device: &B::Device,
     ) -> Result<FittedDann<B::InnerBackend>> {
         self.check()?;
         let schema = Schema::of(source);
-        // Image preprocessing: fitted on the training images, applied to every set here and
-        // saved with the model (which applies it in `prepare`).
-        let images = match &self.train.images {
-            Some(prep) => Some(prep.fit(&[source, target])?),
-            None => None,
+        // Image preprocessing: fitted on the training images (or `init`'s), applied to every
+        // set here and saved with the model (which applies it in `prepare`).
+        let images = match (init, &self.train.images) {
+            (Some(init), _) => init.spec().images.clone(),
+            (None, Some(prep)) => Some(prep.fit(&[source, target])?),
+            (None, None) => None,
         };
         let transformed = match &images {
             Some(prep) => Some((
@@ -148,7 +183,11 @@ impl Dann {
             Some((s, t, tt)) => (s, t, tt.as_ref()),
             None => (source, target, target_test),
         };
-        let fitted = match self.engine()? {
+        let engine = match init {
+            Some(_) => Engine::Burn,
+            None => self.engine()?,
+        };
+        let fitted = match engine {
             Engine::Shallow if checkpoints.is_some() => {
                 return Err(self.checkpoint_error());
             }
@@ -167,6 +206,10 @@ impl Dann {
                 let trainer = Trainer::<B>::new(&self.model, &self.train, source, target, device)?
                     .with_target_test(target_test)?
                     .with_images(images.clone());
+                let trainer = match init {
+                    Some(init) => trainer.with_init(init)?,
+                    None => trainer,
+                };
                 match checkpoints {
                     Some(c) => trainer
                         .with_checkpoints(c.clone())

@@ -144,7 +144,23 @@ pub fn load_pair(
     options: &LoadOptions,
     images: bool,
 ) -> Result<(Dataset, Dataset)> {
-    load_pair_inner(source, target, options, images)
+    let (s, t) = read_pair(source, target, options, true)?;
+    check_pair((s, t), (source, target), images)
+}
+
+/// [`load_pair`] for a trained model (`dann train --init`): both files read through the
+/// model's `schema` ([`load_for`](crate::data::load_for): columns by name, the model's
+/// categories), the target's labels dropped.
+pub fn load_pair_for(
+    schema: &crate::data::Schema,
+    source: &Path,
+    target: &Path,
+    options: &LoadOptions,
+    images: bool,
+) -> Result<(Dataset, Dataset)> {
+    let s = crate::data::load_for(schema, source, options)?;
+    let t = crate::data::load_for(schema, target, options)?.without_labels();
+    check_pair((s, t), (source, target), images)
 }
 
 /// A source and a target read together, labels not required (e.g. to measure their
@@ -166,13 +182,13 @@ pub fn read_pair(
     ))
 }
 
-fn load_pair_inner(
-    source: &Path,
-    target: &Path,
-    options: &LoadOptions,
+/// Refuses an empty file or an unlabelled source; brings the two to one width unless
+/// `images`.
+fn check_pair(
+    (s, t): (Dataset, Dataset),
+    (source, target): (&Path, &Path),
     images: bool,
 ) -> Result<(Dataset, Dataset)> {
-    let (s, t) = read_pair(source, target, options, true)?;
     for (data, path) in [(&s, source), (&t, target)] {
         if data.is_empty() {
             return Err(Error::Data(format!(

@@ -206,7 +206,7 @@ fn select_and_shift_run_on_files() {
     let tmp = tempfile::tempdir().unwrap();
     let (s, t, _) = moons_csv(tmp.path());
     let mut job = Job::new(&s, &t, None, RunConfig::default());
-    let (source, target, _) = job.load_data(false).unwrap();
+    let (source, target, _) = job.load_data(false, None).unwrap();
     let base = ShallowConfig {
         hidden: 5,
         epochs: 3,

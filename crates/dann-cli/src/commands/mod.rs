@@ -53,7 +53,16 @@ impl RunArgs {
     /// The config (or the defaults) and the files: the flags over its [files], which are not
     /// kept in the config (nor in the configs written beside models).
     fn resolve(&self) -> Result<(RunConfig, Files)> {
-        let mut config = RunConfig::load_or_default(self.config.as_deref())?;
+        self.resolve_over(&RunConfig::default())
+    }
+
+    /// As [`resolve`](Self::resolve), the config file's settings put over `base` (a
+    /// model's settings, a preset) instead of the defaults.
+    fn resolve_over(&self, base: &RunConfig) -> Result<(RunConfig, Files)> {
+        let mut config = match &self.config {
+            Some(path) => RunConfig::load_over(base, path)?,
+            None => base.clone(),
+        };
         let files = overlay(&std::mem::take(&mut config.files), &self.files)?;
         config.data = self.data.apply(&config.data)?;
         Ok((config, files))

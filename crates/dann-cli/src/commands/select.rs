@@ -38,7 +38,7 @@ pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> 
     let mut job = Job::new(source, target, None, config).with_config_file(a.run.config_file());
     let pending = dir.begin(&job.inputs())?;
     dir.refuse_to_replace(a.run.force)?;
-    let (source, target, _) = job.load_data(false)?;
+    let (source, target, _) = job.load_data(false, None)?;
     let source = crate::output::noted(&job.source, source);
     let target = crate::output::noted(&job.target, target);
     if !a.quiet {

@@ -26,9 +26,16 @@ pub struct TrainArgs {
     #[arg(long, value_name = "DIR", conflicts_with_all = [
         "source", "target", "target_test", "config", "out", "force", "mode", "engine",
         "iterations", "seed", "log_every", "label_column", "ignore_columns",
-        "ignore_extra_columns",
+        "ignore_extra_columns", "init",
     ])]
     resume: Option<PathBuf>,
+    /// Start from the trained model in DIR (retraining when the target moves): its weights,
+    /// input standardisation and columns, on the new --source/--target, for this run's
+    /// --iterations (schedules and optimiser start afresh). Without --config the settings
+    /// are the model's own (DIR/config.toml); with one, its architecture must be the
+    /// model's. Trains on burn.
+    #[arg(long, value_name = "DIR")]
+    init: Option<PathBuf>,
     #[command(flatten)]
     overrides: TrainOverrides,
     /// No progress bar or summary.
@@ -42,13 +49,18 @@ pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
         let job = Job::load(&dir)?;
         return burn::<B>(job, &dir, Start::Resume, a.quiet, device);
     }
-    let (config, files) = a.run.resolve()?;
+    let base = match &a.init {
+        Some(dir) => dann::run::RunConfig::for_init(dir)?,
+        None => dann::run::RunConfig::default(),
+    };
+    let (config, files) = a.run.resolve_over(&base)?;
     let (source, target, out) = files.required(", or --resume DIR")?;
     let config = a.overrides.apply(&config)?;
     let job = Job::new(source, target, files.target_test.as_deref(), config)
-        .with_config_file(a.run.config_file());
+        .with_config_file(a.run.config_file())
+        .with_init(a.init.as_deref());
     let dir = RunDir::new(out);
-    if job.config.shallow.is_some() {
+    if job.config.shallow.is_some() && job.init.is_none() {
         a.overrides.check_shallow()?;
         let mut run = train_shallow::<B::InnerBackend>(job, &dir, a.run.force, device)?;
         finish(&dir, &run.dir, &run.warnings, run.tsne.as_ref(), a.quiet);

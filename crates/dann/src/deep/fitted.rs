@@ -93,6 +93,45 @@ pub struct FittedDann<B: Backend> {
     device: B::Device,
 }
 
+impl ModelSpec {
+    /// Checks that a run of architecture `model` on data of `n_features` inputs and classes
+    /// `classes` can start from this model's weights (`dann train --init`); the error says
+    /// what differs.
+    pub fn check_start(
+        &self,
+        model: &DannConfig,
+        n_features: usize,
+        classes: &[String],
+    ) -> Result<()> {
+        let differs = |what: &str, then: String, now: String| {
+            Err(Error::config(
+                "--init",
+                format!(
+                    "the model has {what} {then}, this run {now}; train with the model's own \
+                     settings (its config.toml, which --init uses when --config is not given) \
+                     on data with its columns and classes"
+                ),
+            ))
+        };
+        if self.config != *model {
+            let show = |c: &DannConfig| serde_json::to_string(c).unwrap_or_default();
+            return differs("the architecture", show(&self.config), show(model));
+        }
+        if self.n_features != n_features {
+            let (then, now) = (self.n_features.to_string(), n_features.to_string());
+            return differs("inputs:", then, now);
+        }
+        if self.class_names != classes {
+            return differs(
+                "the classes",
+                format!("[{}]", self.class_names.join(", ")),
+                format!("[{}] in its source", classes.join(", ")),
+            );
+        }
+        Ok(())
+    }
+}
+
 impl<B: Backend> FittedDann<B> {
     pub(crate) fn new(
         model: DannModel<B>,

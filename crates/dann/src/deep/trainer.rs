@@ -8,7 +8,7 @@
 //! ascends it with weight `lambda_p`. Source-only training (the paper's "NN" baseline) runs
 //! through the same step with the domain term left out.
 
-use burn::module::AutodiffModule;
+use burn::module::{AutodiffModule, Module, ModuleMapper, Param};
 use burn::optim::GradientsParams;
 use burn::tensor::Tensor;
 use burn::tensor::backend::AutodiffBackend;
@@ -59,6 +59,15 @@ pub struct Trainer<'a, B: AutodiffBackend> {
     /// The device-side sums of the steps not read back yet.
     unread: Option<Unread<B::InnerBackend>>,
     pub(super) device: B::Device,
+}
+
+/// Marks every float parameter as trained (gradients computed and applied).
+struct Trainable;
+
+impl<B: burn::tensor::backend::Backend> ModuleMapper<B> for Trainable {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<B, D>>) -> Param<Tensor<B, D>> {
+        param.set_require_grad(true)
+    }
 }
 
 impl<'a, B: AutodiffBackend> Trainer<'a, B> {
@@ -121,6 +130,21 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
     pub(crate) fn with_images(mut self, images: Option<FittedImagePrep>) -> Self {
         self.images = images;
         self
+    }
+
+    /// Starts from `init`'s weights and input standardisation instead of new ones (what
+    /// `dann train --init` does when the target moves): its architecture, number of inputs
+    /// and classes must be this run's, or the error says which differs. The optimiser and
+    /// the schedules start afresh.
+    pub fn with_init(mut self, init: &FittedDann<B::InnerBackend>) -> Result<Self> {
+        let spec = init.spec();
+        let classes = self.data.source().class_names();
+        spec.check_start(&self.model_config, self.data.n_features(), classes)?;
+        // A model read from disk comes back with its parameters frozen: train them.
+        let model = DannModel::from_inner(init.model().clone()).map(&mut Trainable);
+        self.model = Some(model);
+        self.standardizer = spec.standardizer.clone();
+        Ok(self)
     }
 
     /// Saves a checkpoint to `checkpoints` every `train.checkpoint_every` iterations of

@@ -122,6 +122,41 @@ impl RunConfig {
         path.map_or_else(|| Ok(Self::default()), Self::load)
     }
 
+    /// `base` with every setting the file `path` names put in its place (a table naming
+    /// another `kind`, such as `[train.optimizer]`, replaces the whole table): a preset or a
+    /// model's settings under a config file. Checked as [`load`](Self::load) checks.
+    pub fn load_over(base: &Self, path: &Path) -> Result<Self> {
+        let file = Self::load(path)?;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let named: toml::Value =
+            toml::from_str(&text).map_err(|e| Error::data_file(path, e.message().to_string()))?;
+        let mut value = toml::Value::try_from(base)
+            .map_err(|e| Error::config("config", format!("cannot serialise: {e}")))?;
+        super::merge::merge(&mut value, named);
+        let mut merged: Self = value
+            .try_into()
+            .map_err(|e: toml::de::Error| Error::data_file(path, e.message().to_string()))?;
+        // Paths as `load` made them (relative to the file's folder).
+        merged.files = file.files;
+        merged.reproduce = file.reproduce;
+        Ok(merged)
+    }
+
+    /// The settings of a run that starts from the model in `dir` (`dann train --init`):
+    /// those it was trained with (the `config.toml` beside it, else the defaults), on burn:
+    /// a `[shallow]` section (a model of `dann select`) is dropped, its network being
+    /// `[model]`'s.
+    pub fn for_init(dir: &Path) -> Result<Self> {
+        let beside = dir.join(Self::FILE);
+        let mut config = if beside.exists() {
+            Self::load(&beside)?
+        } else {
+            Self::default()
+        };
+        config.shallow = None;
+        Ok(config)
+    }
+
     /// The data options to read data for the model in `dir`: `config`'s, else those of the
     /// `config.toml` that `dann train` wrote beside the model, else the defaults.
     pub fn data_options_for(dir: &Path, config: Option<&Path>) -> Result<LoadOptions> {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{RunConfig, read_toml};
 use super::dir::RunDir;
-use crate::data::Dataset;
+use crate::data::{Dataset, Schema};
 use crate::deep::Checkpoints;
 use crate::error::{Error, Result};
 use crate::files::write_text;
@@ -29,6 +29,10 @@ pub struct Job {
     pub target_test: Option<PathBuf>,
     /// The resolved settings.
     pub config: RunConfig,
+    /// The trained model the run starts from (`dann train --init`), if any: its weights,
+    /// input standardisation and columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init: Option<PathBuf>,
     /// The config file the settings came from, if any (an input the run must not write
     /// over; not kept in `run.toml`).
     #[serde(skip)]
@@ -119,10 +123,17 @@ impl Job {
             source: source.to_path_buf(),
             target: target.to_path_buf(),
             target_test: target_test.map(Path::to_path_buf),
+            init: None,
             config,
             config_file: None,
             digests: Vec::new(),
         }
+    }
+
+    /// The job starting from the model in `dir` (`dann train --init DIR`).
+    pub fn with_init(mut self, dir: Option<&Path>) -> Self {
+        self.init = dir.map(Path::to_path_buf);
+        self
     }
 
     /// The job with `path` as the config file its settings came from.
@@ -141,6 +152,9 @@ impl Job {
         inputs.push(("--target", self.target.as_path()));
         if let Some(p) = &self.target_test {
             inputs.push(("--target-test", p.as_path()));
+        }
+        if let Some(p) = &self.init {
+            inputs.push(("--init", p.as_path()));
         }
         inputs
     }
@@ -192,12 +206,14 @@ impl Job {
             source: absolute(&self.source),
             target: absolute(&self.target),
             target_test: self.target_test.as_deref().map(absolute),
+            init: self.init.as_deref().map(absolute),
             config: self.config.clone(),
             config_file: None,
             digests: Vec::new(),
         };
         let mut files = vec![job.source.clone(), job.target.clone()];
         files.extend(job.target_test.clone());
+        files.extend(job.init.clone());
         job.digests = files.iter().map(|p| Digest::of(p)).collect::<Result<_>>()?;
         let text = toml::to_string_pretty(&job)
             .map_err(|e| Error::config("run", format!("cannot serialise the run: {e}")))?;
@@ -228,14 +244,27 @@ impl Job {
     /// of them (and stored in the config, hence in the config.toml written beside the
     /// model): the source labelled, the target without labels, at one width unless `images`
     /// (they are brought to one shape later: [`trains_images`](Self::trains_images)). A file
-    /// without rows is refused, named.
-    pub fn load_data(&mut self, images: bool) -> Result<(Dataset, Dataset, Option<Dataset>)> {
+    /// without rows is refused, named. With `schema` (the model of `--init`), every file is
+    /// read through it: its columns by name, its categories.
+    pub fn load_data(
+        &mut self,
+        images: bool,
+        schema: Option<&Schema>,
+    ) -> Result<(Dataset, Dataset, Option<Dataset>)> {
         let config = &mut self.config;
         let mut paths = vec![self.source.as_path(), self.target.as_path()];
         paths.extend(self.target_test.as_deref());
         config.data.settle_index_base(&paths)?;
-        let (source, target) =
-            crate::problem::load_pair(&self.source, &self.target, &config.data, images)?;
+        let (source, target) = match schema {
+            Some(schema) => crate::problem::load_pair_for(
+                schema,
+                &self.source,
+                &self.target,
+                &config.data,
+                images,
+            )?,
+            None => crate::problem::load_pair(&self.source, &self.target, &config.data, images)?,
+        };
         // Read as the model will read it: the source's columns, by name.
         let test = match (&self.target_test, source.schema()) {
             (Some(p), Some(schema)) => Some(crate::data::load_for(schema, p, &config.data)?),

@@ -40,9 +40,16 @@ fn to_table<T: Serialize + ?Sized>(t: &T) -> Result<toml::Value> {
     toml::Value::try_from(t).map_err(|e| Error::config("settings", e.to_string()))
 }
 
-/// Puts `patch`'s leaves into `base`, recursing into the tables both have.
-fn merge(base: &mut toml::Value, patch: toml::Value) {
+/// Puts `patch`'s leaves into `base`, recursing into the tables both have. A table whose
+/// `kind` differs from `base`'s (`[train.optimizer] kind = "adam"` over SGD's) replaces it
+/// whole: the other kind's keys would not belong to it.
+pub(crate) fn merge(base: &mut toml::Value, patch: toml::Value) {
     match (base, patch) {
+        (toml::Value::Table(b), toml::Value::Table(p))
+            if p.get("kind").is_some_and(|k| b.get("kind") != Some(k)) =>
+        {
+            *b = p;
+        }
         (toml::Value::Table(b), toml::Value::Table(p)) => {
             for (key, value) in p {
                 match b.get_mut(&key) {
@@ -114,6 +121,22 @@ mod tests {
         #[derive(Serialize)]
         struct Nothing {}
         assert_eq!(overlay(&base, &Nothing {}).unwrap(), base);
+    }
+
+    #[test]
+    fn a_table_of_another_kind_replaces_the_whole_table() {
+        let mut base: toml::Value =
+            toml::from_str("[o]\nkind = \"sgd\"\nmomentum = 0.9\n[p]\nkind = \"a\"\nx = 1\n")
+                .unwrap();
+        let patch: toml::Value =
+            toml::from_str("[o]\nkind = \"adam\"\nbeta1 = 0.8\n[p]\nkind = \"a\"\ny = 2\n")
+                .unwrap();
+        merge(&mut base, patch);
+        let o = base["o"].as_table().unwrap();
+        assert_eq!(o.len(), 2, "{o:?}");
+        assert_eq!(o["kind"].as_str(), Some("adam"));
+        let p = base["p"].as_table().unwrap();
+        assert_eq!(p.len(), 3, "same kind: merged, {p:?}");
     }
 
     #[test]

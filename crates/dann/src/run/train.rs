@@ -113,8 +113,14 @@ pub fn train_burn<B: AutodiffBackend>(
     if !resuming {
         let dann = job.config.dann();
         dann.check()?;
-        dann.check_checkpoints()?;
+        if job.init.is_none() {
+            dann.check_checkpoints()?;
+        }
     }
+    let init = match &job.init {
+        Some(path) => Some(load_init::<B::InnerBackend>(path, &job.config, device)?),
+        None => None,
+    };
     let pending = dir.begin(&job.inputs())?;
     let mut warnings = Vec::new();
     match start {
@@ -124,7 +130,8 @@ pub fn train_burn<B: AutodiffBackend>(
         }
         Start::Resume => warnings.extend(job.check_digests()?),
     }
-    let data = job.load_data(job.trains_images())?;
+    let schema = init.as_ref().and_then(FittedDann::schema);
+    let data = job.load_data(job.trains_images(), schema)?;
     warnings.extend(notes(&job, [Some(&data.0), Some(&data.1), data.2.as_ref()]));
     if !job.config.train.standardize.resolve(&data.0) && data.0.sample_shape().len() == 1 {
         warnings.extend(scale_warning(&data.0));
@@ -133,7 +140,8 @@ pub fn train_burn<B: AutodiffBackend>(
         // The inputs are good: an old run's checkpoint may go now (--force).
         dir.checkpoints().remove()?;
     }
-    let mut run = fit_burn::<B>(&job, dir, pending, data, resuming, listener, device)?;
+    let start = (resuming, init.as_ref());
+    let mut run = fit_burn::<B>(&job, dir, pending, data, start, listener, device)?;
     warnings.append(&mut run.warnings);
     run.warnings = warnings;
     Ok(run)
@@ -144,13 +152,16 @@ fn fit_burn<B: AutodiffBackend>(
     dir: &RunDir,
     pending: PendingRun,
     (source, target, target_test): (Dataset, Dataset, Option<Dataset>),
-    resuming: bool,
+    (resuming, init): (bool, Option<&FittedDann<B::InnerBackend>>),
     listener: &mut dyn TrainListener,
     device: &B::Device,
 ) -> Result<BurnRun<B::InnerBackend>> {
     let config = &job.config;
     let dann = config.dann();
-    let engine = dann.engine()?;
+    let engine = match init {
+        Some(_) => Engine::Burn,
+        None => dann.engine()?,
+    };
     let checkpoints = (resuming || config.train.checkpoint_every > 0).then(|| dir.checkpoints());
     if let Some(c) = &checkpoints
         && !resuming
@@ -161,14 +172,24 @@ fn fit_burn<B: AutodiffBackend>(
         Some(c) => c.iteration()?.unwrap_or(0),
         None => 0,
     };
+    // Before the run's folder gets its first file (images are checked once prepared).
+    if let Some(init) = init
+        && config.train.images.is_none()
+    {
+        let spec = init.spec();
+        spec.check_start(&config.model, source.n_features(), source.class_names())?;
+    }
     let mut metrics = dir.open_metrics(from)?;
     let mut records: Vec<MetricsRecord> = Vec::new();
     let fitted = {
         let listener = &mut (&mut metrics, (listener, &mut records));
         let test = target_test.as_ref();
-        match &checkpoints {
-            Some(c) => dann.fit_resumable::<B>(&source, &target, test, listener, c, device),
-            None => dann.fit_with::<B>(&source, &target, test, listener, device),
+        match (init, &checkpoints) {
+            (Some(init), c) => {
+                dann.fit_from::<B>(init, &source, &target, test, listener, c.as_ref(), device)
+            }
+            (None, Some(c)) => dann.fit_resumable::<B>(&source, &target, test, listener, c, device),
+            (None, None) => dann.fit_with::<B>(&source, &target, test, listener, device),
         }
     };
     let finished = metrics.finish();
@@ -213,6 +234,36 @@ fn fit_burn<B: AutodiffBackend>(
     })
 }
 
+/// The model a run starts from (`--init DIR`), refused with the reason when it cannot be:
+/// no model there, or (with the shallow kernels asked for) an engine that cannot start from
+/// weights.
+fn load_init<B: Backend>(
+    path: &std::path::Path,
+    config: &RunConfig,
+    device: &B::Device,
+) -> Result<FittedDann<B>> {
+    if config.shallow.is_some() {
+        return Err(Error::config(
+            "--init",
+            "a [shallow] run trains the paper's Algorithm 1 from new weights; remove the \
+             [shallow] section to start from a model",
+        ));
+    }
+    if config.train.engine == Engine::Shallow {
+        return Err(Error::config(
+            "train.engine",
+            "is \"shallow\", but a run that starts from a model (--init) trains on burn: set \
+             it to \"auto\" or \"burn\"",
+        ));
+    }
+    FittedDann::<B>::load(path, device).map_err(|e| {
+        Error::config(
+            "--init",
+            format!("{}: not a model to start from: {e}", path.display()),
+        )
+    })
+}
+
 /// Trains `job`'s `[shallow]` settings: the paper's Algorithm 1 on the kernels, epochs with
 /// early stopping on the held-out source rows (`shallow.validation`), as `dann select` and
 /// `dann reproduce amazon` train each candidate (the same settings and seed give the same
@@ -235,7 +286,7 @@ pub fn train_shallow<B: Backend>(
     let pending = dir.begin(&job.inputs())?;
     dir.refuse_to_replace(force)?;
     dir.refuse_interrupted(force)?;
-    let (source, target, target_test) = job.load_data(false)?;
+    let (source, target, target_test) = job.load_data(false, None)?;
     let mut notes = notes(&job, [Some(&source), Some(&target), target_test.as_ref()]);
     // The paper's Algorithm 1 trains on the inputs as they are.
     notes.extend(scale_warning(&source));
