@@ -13,9 +13,11 @@ use crate::deep::model::DannConfig;
 use crate::deep::trainer::Trainer;
 use crate::error::{Error, Result};
 use crate::nn::mlp::linear_from_values;
+use crate::problem::Mode;
 use crate::shallow::{self, IterationsFit};
+use crate::training::LabelShiftCheck;
 use crate::training::config::{Engine, TrainConfig};
-use crate::training::listener::TrainListener;
+use crate::training::listener::{MetricsRecord, TrainListener};
 
 /// DANN settings: architecture and training. Validate with [`check`](Self::check), train with
 /// [`fit`](Self::fit) to get a [`FittedDann`].
@@ -153,7 +155,57 @@ impl Dann {
         )
     }
 
+    /// Trains as [`fit_plain`](Self::fit_plain) does, after the label-shift check when the
+    /// settings ask for it (`train.max_label_shift < 1`, DANN mode, a fresh run): the
+    /// source-only network first, with the same settings; when its predicted class
+    /// proportions on the target are too far from the source's, it is the result.
     fn fit_inner<B: AutodiffBackend>(
+        &self,
+        source: &Dataset,
+        target: &Dataset,
+        target_test: Option<&Dataset>,
+        listener: &mut dyn TrainListener,
+        (checkpoints, init): (Option<&Checkpoints>, Option<&FittedDann<B::InnerBackend>>),
+        device: &B::Device,
+    ) -> Result<FittedDann<B::InnerBackend>> {
+        let start = (checkpoints, init);
+        if !self.train.checks_label_shift() || checkpoints.is_some() || init.is_some() {
+            return self.fit_plain::<B>(source, target, target_test, listener, start, device);
+        }
+        self.check()?;
+        let labels = source.require_labels("the source data")?;
+        let source_only = Dann {
+            model: self.model.clone(),
+            train: TrainConfig {
+                mode: Mode::SourceOnly,
+                ..self.train.clone()
+            },
+        };
+        // Its records reach the listener only if it is the result.
+        let mut records: Vec<MetricsRecord> = Vec::new();
+        let baseline = source_only.fit_plain::<B>(
+            source,
+            target,
+            target_test,
+            &mut records,
+            (None, None),
+            device,
+        )?;
+        let on_target = baseline.predict(&baseline.prepare(target.clone())?)?;
+        let k = source.class_names().len();
+        let check = LabelShiftCheck::new(labels, &on_target, k, self.train.max_label_shift);
+        if !check.dann_trained {
+            for r in &records {
+                listener.on_record(r);
+            }
+            return Ok(baseline.with_label_shift(Some(check)));
+        }
+        let fitted = self.fit_plain::<B>(source, target, target_test, listener, start, device)?;
+        let dann = fitted.predict(&fitted.prepare(target.clone())?)?;
+        Ok(fitted.with_label_shift(Some(check.with_dann(&dann, &on_target))))
+    }
+
+    fn fit_plain<B: AutodiffBackend>(
         &self,
         source: &Dataset,
         target: &Dataset,
@@ -282,4 +334,80 @@ pub fn fitted_from_shallow<B: Backend>(
         standardizer,
         device.clone(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+    use crate::backend::{CpuAutodiff, CpuBackend};
+    use crate::data::{DenseMatrix, Features};
+    use crate::testing::random_dense_labelled;
+
+    /// `n` rows like [`random_dense_labelled`]'s, a share `positive` of them with a positive
+    /// first feature (class `b`).
+    fn shifted(n: usize, positive: f64, rng: &mut ChaCha8Rng) -> Dataset {
+        let d = 3;
+        let mut values = Vec::with_capacity(n * d);
+        for _ in 0..n {
+            let sign = if rng.random_bool(positive) { 1.0 } else { -1.0 };
+            values.push(sign * rng.random_range(0.05..1.0f32));
+            values.extend((1..d).map(|_| rng.random_range(-1.0..1.0f32)));
+        }
+        Dataset::unlabelled(Features::Dense(DenseMatrix::new(n, d, values).unwrap()))
+    }
+
+    fn settings(max_label_shift: f64) -> Dann {
+        Dann {
+            model: DannConfig::shallow(8),
+            train: TrainConfig {
+                iterations: 300,
+                max_label_shift,
+                ..TrainConfig::default()
+            },
+        }
+    }
+
+    #[test]
+    fn a_label_shift_keeps_the_source_only_network_and_none_trains_dann() {
+        let rng = &mut ChaCha8Rng::seed_from_u64(5);
+        let source = random_dense_labelled(300, 3, rng);
+        let device = Default::default();
+        let fit = |dann: &Dann, target: &Dataset| {
+            dann.fit::<CpuAutodiff>(&source, target, &device).unwrap()
+        };
+        let predict = |m: &FittedDann<CpuBackend>, data: &Dataset| {
+            m.predict(&m.prepare(data.clone()).unwrap()).unwrap()
+        };
+        // 90% of the target in class b: the source-only network is the result.
+        let target = shifted(300, 0.9, rng);
+        let model = fit(&settings(0.3), &target);
+        let check = model.label_shift().unwrap().clone();
+        assert!(!check.dann_trained, "{check:?}");
+        assert!(check.distance > 0.3, "{check:?}");
+        let mut source_only = settings(0.3);
+        source_only.train.mode = Mode::SourceOnly;
+        let direct = fit(&source_only, &target);
+        assert_eq!(predict(&model, &target), predict(&direct, &target));
+        assert!(
+            direct.label_shift().is_none(),
+            "source-only mode checks nothing"
+        );
+        // The same target with the check off: DANN, another model.
+        let dann = fit(&settings(1.0), &target);
+        assert!(dann.label_shift().is_none());
+        assert_ne!(predict(&dann, &target), predict(&direct, &target));
+        // Classes in the source's proportions: DANN is trained, compared with source-only.
+        let balanced = shifted(300, 0.5, rng);
+        let model = fit(&settings(0.3), &balanced);
+        let check = model.label_shift().unwrap();
+        assert!(check.dann_trained, "{check:?}");
+        assert!(check.distance <= 0.3);
+        let agreement = check.agreement.unwrap();
+        assert!((0.0..=1.0).contains(&agreement));
+        let shares = check.dann_on_target.as_ref().unwrap();
+        assert!((shares.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    }
 }

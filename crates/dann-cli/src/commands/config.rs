@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use clap::Args;
-use dann::run::{Network, RunConfig};
+use dann::run::{Network, Preset, RunConfig};
 
 #[derive(Debug, Args)]
 pub struct ConfigArgs {
@@ -16,10 +16,20 @@ pub struct ConfigArgs {
     /// `mnist` is exactly what `dann reproduce digits` trains for MNIST -> MNIST-M.
     #[arg(long, value_enum, conflicts_with = "shallow")]
     network: Option<Network>,
+    /// Print these settings: `default` (chosen by the tabular benchmark) or `paper` (JMLR
+    /// 2016 sec. 5.2.2, as the reproductions train).
+    #[arg(long, value_enum, conflicts_with = "network")]
+    preset: Option<Preset>,
 }
 
 pub fn run(a: ConfigArgs) -> Result<()> {
-    let config = RunConfig::starting_point(a.network, a.shallow)?;
+    let mut config = RunConfig::starting_point(a.network, a.shallow)?;
+    if let Some(p) = a.preset {
+        config = RunConfig {
+            shallow: config.shallow,
+            ..RunConfig::preset(p)
+        };
+    }
     print!("{}", config.to_annotated_toml()?);
     Ok(())
 }

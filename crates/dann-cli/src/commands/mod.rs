@@ -21,7 +21,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
-use dann::run::{DataOverrides, Files, RunConfig, overlay};
+use dann::run::{DataOverrides, Files, Preset, RunConfig, overlay};
 
 pub(crate) use crate::output::write_file;
 
@@ -40,6 +40,11 @@ pub struct RunArgs {
     /// Replace a model (or an interrupted run's checkpoint) already in --out.
     #[arg(long)]
     force: bool,
+    /// The settings --config starts from: `default` (chosen by the tabular benchmark,
+    /// results/tabular.md: dense rows standardised, lambda rising to 3, the label-shift
+    /// check before DANN) or `paper` (JMLR 2016 sec. 5.2.2, as the reproductions train).
+    #[arg(long, value_enum, default_value_t = Preset::Default)]
+    preset: Preset,
     #[command(flatten)]
     data: DataOverrides,
 }
@@ -53,7 +58,7 @@ impl RunArgs {
     /// The config (or the defaults) and the files: the flags over its [files], which are not
     /// kept in the config (nor in the configs written beside models).
     fn resolve(&self) -> Result<(RunConfig, Files)> {
-        self.resolve_over(&RunConfig::default())
+        self.resolve_over(&RunConfig::preset(self.preset))
     }
 
     /// As [`resolve`](Self::resolve), the config file's settings put over `base` (a

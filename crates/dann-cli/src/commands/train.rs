@@ -26,7 +26,7 @@ pub struct TrainArgs {
     #[arg(long, value_name = "DIR", conflicts_with_all = [
         "source", "target", "target_test", "config", "out", "force", "mode", "engine",
         "iterations", "seed", "log_every", "label_column", "ignore_columns",
-        "ignore_extra_columns", "init",
+        "ignore_extra_columns", "init", "preset",
     ])]
     resume: Option<PathBuf>,
     /// Start from the trained model in DIR (retraining when the target moves): its weights,
@@ -34,7 +34,7 @@ pub struct TrainArgs {
     /// --iterations (schedules and optimiser start afresh). Without --config the settings
     /// are the model's own (DIR/config.toml); with one, its architecture must be the
     /// model's. Trains on burn.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "preset")]
     init: Option<PathBuf>,
     #[command(flatten)]
     overrides: TrainOverrides,
@@ -154,8 +154,15 @@ fn burn_summary<B: burn::tensor::backend::Backend>(
     } else {
         String::new()
     };
+    let (label, check) = match run.fitted.label_shift() {
+        Some(c) if !c.dann_trained => {
+            ("source-only (DANN not trained: label shift)", String::new())
+        }
+        Some(c) => (label, format!("\n{}", c.summary())),
+        None => (label, String::new()),
+    };
     Some(format!(
-        "trained {label} on {engine} for {} iterations{resumed}: source accuracy {:.4}{target}; model in {}",
+        "trained {label} on {engine} for {} iterations{resumed}: source accuracy {:.4}{target}; model in {}{check}",
         last.iteration,
         last.source_accuracy,
         dir.path().display()

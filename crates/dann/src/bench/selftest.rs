@@ -61,7 +61,7 @@ pub fn selftest<B: AutodiffBackend>(
         iterations: steps.max(1),
         batch_size: 32,
         log_every: 0,
-        ..TrainConfig::default()
+        ..TrainConfig::paper()
     };
     let model = DannConfig::mnist();
     let here = Trainer::<B>::new(&model, &config, &source, &target, device)?.fit(&mut ())?;

@@ -156,7 +156,7 @@ impl ShallowBench {
             },
             // The kernels' side of the comparison reads the rows as they are.
             standardize: Standardize::No,
-            ..TrainConfig::default()
+            ..TrainConfig::paper()
         };
         let model_config = DannConfig::shallow(HIDDEN);
         let mut trainer = Trainer::<B>::new(&model_config, &config, source, target, device)?;

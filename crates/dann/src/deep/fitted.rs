@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::files::write_atomically;
 use crate::metrics::{Evaluation, argmax};
 use crate::representation::FeatureMap;
+use crate::training::LabelShiftCheck;
 
 /// File name of the weights inside a model directory.
 pub const WEIGHTS_FILE: &str = "model.mpk";
@@ -51,6 +52,10 @@ pub struct ModelSpec {
     /// in models saved before it was kept: their files are matched by position.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<Schema>,
+    /// What the label-shift check before DANN measured, and whether DANN was trained
+    /// ([`TrainConfig::max_label_shift`](crate::training::TrainConfig::max_label_shift)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_shift: Option<LabelShiftCheck>,
     /// Size and CRC-32 of the weights file saved with this spec, checked on load (absent in
     /// models saved before it was recorded, and in a model in memory).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -151,6 +156,7 @@ impl<B: Backend> FittedDann<B> {
                 standardizer,
                 images: None,
                 schema: None,
+                label_shift: None,
                 weights: None,
             },
             device,
@@ -176,6 +182,18 @@ impl<B: Backend> FittedDann<B> {
     pub(crate) fn with_schema(mut self, schema: Option<Schema>) -> Self {
         self.spec.schema = schema;
         self
+    }
+
+    /// The model with the label-shift check that preceded it (see
+    /// [`ModelSpec::label_shift`]).
+    pub(crate) fn with_label_shift(mut self, check: Option<LabelShiftCheck>) -> Self {
+        self.spec.label_shift = check;
+        self
+    }
+
+    /// What the label-shift check before DANN measured, if it ran.
+    pub fn label_shift(&self) -> Option<&LabelShiftCheck> {
+        self.spec.label_shift.as_ref()
     }
 
     /// How files are read for the model (see [`ModelSpec::schema`]).
@@ -465,6 +483,7 @@ mod tests {
             standardizer: None,
             images: None,
             schema: None,
+            label_shift: None,
             weights: None,
         };
         let json = serde_json::to_string(&spec).unwrap();

@@ -167,7 +167,7 @@ pub fn demo_settings() -> Dann {
             log_every: 0,
             // The authors' script trains on the raw coordinates.
             standardize: Standardize::No,
-            ..TrainConfig::default()
+            ..TrainConfig::paper()
         },
     }
 }

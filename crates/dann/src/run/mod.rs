@@ -20,7 +20,7 @@ mod select;
 mod shift;
 mod train;
 
-pub use config::{Files, RunConfig};
+pub use config::{Files, Preset, RunConfig};
 pub use digits::DigitsModel;
 pub use dir::{
     BASELINE_DIR, CHECKPOINT_DIR, METRICS_FILE, MetricsStream, RunDir, fresh_dir, utc_stamp,

@@ -218,7 +218,12 @@ fn fit_burn<B: AutodiffBackend>(
     };
     fitted.save(pending.path())?;
     pending.write(RunConfig::FILE, &config.to_toml()?)?;
-    let (tsne, warnings) = measure_beside(&pending, &fitted, &source, &target);
+    let (tsne, mut warnings) = measure_beside(&pending, &fitted, &source, &target);
+    if let Some(check) = fitted.label_shift()
+        && !check.dann_trained
+    {
+        warnings.insert(0, check.summary());
+    }
     // The checkpoints stay until the swap takes them away with the old folder: a run killed
     // before it still resumes.
     metrics.commit(pending.path())?;

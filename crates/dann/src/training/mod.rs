@@ -5,9 +5,11 @@
 //! records' accuracies are measured on.
 
 pub(crate) mod config;
+pub mod label_shift;
 pub(crate) mod listener;
 pub(crate) mod monitor;
 pub mod schedule;
 
 pub use config::{Engine, OptimizerConfig, Standardize, TrainConfig};
+pub use label_shift::LabelShiftCheck;
 pub use listener::{MetricsRecord, StepOutput, TrainListener};

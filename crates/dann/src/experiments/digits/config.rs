@@ -169,7 +169,7 @@ pub fn preset(pair: Pair, variant: Variant) -> Dann {
             }),
             log_every: 1000,
             monitor_rows: 2000,
-            ..TrainConfig::default()
+            ..TrainConfig::paper()
         },
     }
 }

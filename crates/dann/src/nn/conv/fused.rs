@@ -357,7 +357,7 @@ mod tests {
                 iterations: 4,
                 batch_size: batch,
                 log_every: 0,
-                ..TrainConfig::default()
+                ..TrainConfig::paper()
             };
             let train = |fused: bool| {
                 with_enabled(fused, || {
