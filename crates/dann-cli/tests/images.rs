@@ -40,6 +40,9 @@ log_every = 50
 [train.lr]
 kind = "constant"
 value = 0.01
+[train.lambda]
+kind = "ganin"
+max = 1.0
 "#,
     )
     .unwrap();

@@ -347,3 +347,83 @@ fn select_picks_the_tables_books_kitchen_candidate() {
     let baseline = eval_json(&out.join("source-only"), &test);
     same(baseline["accuracy"].as_f64().unwrap(), field("nn"));
 }
+
+/// `[select] engine = "burn"`: every candidate is the config's `[model]` and `[train]` with
+/// the grid's lambda, hidden width and learning rate, trained with burn; the lowest reverse
+/// error is chosen; the chosen DANN and the baseline are saved as models with the configs
+/// that train them; `auto` picks burn for a network the kernels cannot run.
+#[test]
+fn select_over_deep_candidates() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target, test) = write_moons(dir.path());
+    let config = write(
+        dir.path(),
+        "deep.toml",
+        "[select]\nengine = \"burn\"\nlambdas = [0.1, 1.0]\nhidden = [8, 16]\n\
+         [model.feature]\nhidden = [16, 16]\nactivation = \"relu\"\n\
+         [train]\niterations = 200\n",
+    );
+    let out = dir.path().join("sel");
+    let assert = select_cmd(&source, &target, &config, &out)
+        .assert()
+        .success();
+    let report = stdout_json(&assert);
+    assert_eq!(report["engine"], "burn");
+    let candidates = report["candidates"].as_array().unwrap();
+    assert_eq!(candidates.len(), 4);
+    // Grid order: hidden width, then lambda; the default learning rate is [train]'s own.
+    let hidden: Vec<u64> = candidates
+        .iter()
+        .map(|c| c["hidden"].as_u64().unwrap())
+        .collect();
+    assert_eq!(hidden, [8, 8, 16, 16]);
+    assert!(candidates.iter().all(|c| c["lr"].as_f64() == Some(0.01)));
+    let errors: Vec<f64> = candidates
+        .iter()
+        .map(|c| c["reverse"]["error"].as_f64().unwrap())
+        .collect();
+    let chosen = report["chosen"].as_u64().unwrap() as usize;
+    let min = errors.iter().copied().fold(f64::INFINITY, f64::min);
+    assert_eq!(errors[chosen], min);
+    assert!(
+        errors.iter().take(chosen).all(|&e| e > min),
+        "the earlier on ties"
+    );
+    for f in [
+        "candidates.md",
+        "candidates.csv",
+        "select.json",
+        "config.toml",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    // The chosen DANN's config: the grid's values on [model] and [train], on burn.
+    let written = fs::read_to_string(out.join("config.toml")).unwrap();
+    let width = candidates[chosen]["hidden"].as_u64().unwrap();
+    assert!(
+        written.contains(&format!("hidden = [\n    {width},\n    {width},\n]"))
+            || written.contains(&format!("hidden = [{width}, {width}]")),
+        "{written}"
+    );
+    assert!(written.contains("engine = \"burn\""), "{written}");
+    assert!(written.contains("activation = \"relu\""), "{written}");
+    // Both models evaluate.
+    for model in [out.clone(), out.join("source-only")] {
+        let e = eval_json(&model, &test);
+        let acc = e["accuracy"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&acc), "{e}");
+    }
+    let so = fs::read_to_string(out.join("source-only/config.toml")).unwrap();
+    assert!(so.contains("mode = \"source_only\""), "{so}");
+    // `auto` with a ReLU network (the kernels run only sigmoid units): burn too.
+    let auto = write(
+        dir.path(),
+        "auto.toml",
+        "[select]\nlambdas = [0.3]\nhidden = [8]\n\
+         [model.feature]\nhidden = [8]\nactivation = \"relu\"\n[train]\niterations = 100\n",
+    );
+    let assert = select_cmd(&source, &target, &auto, &dir.path().join("auto"))
+        .assert()
+        .success();
+    assert_eq!(stdout_json(&assert)["engine"], "burn");
+}

@@ -4,7 +4,8 @@
 use anyhow::{Result, bail};
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
-use dann::run::{Job, RunDir, SelectOverrides, select_into};
+use dann::run::{Job, RunDir, SelectOverrides, select_deep_into, select_into};
+use dann::selection::SelectEngine;
 
 use super::RunArgs;
 
@@ -13,7 +14,10 @@ pub struct SelectArgs {
     /// The files (--target-test is `dann train`'s), the config ([shallow]: the training
     /// settings every candidate shares, default the paper's Algorithm 1 with the authors'
     /// settings; [select]: the grid, default the paper's 9 lambdas x hidden 50, 100 at lr
-    /// 1e-3) and --force. --out receives the chosen DANN (model, config.toml), source-only/
+    /// 1e-3; [select] engine = "burn" makes every candidate the [model] and [train] of the
+    /// config with the grid's lambda, hidden width and initial learning rate, trained with
+    /// burn: "auto" does so when [model]/[train] are not the paper's shallow network) and
+    /// --force. --out receives the chosen DANN (model, config.toml), source-only/
     /// (the baseline), candidates.md, candidates.csv, select.json.
     #[command(flatten)]
     run: RunArgs,
@@ -41,13 +45,38 @@ pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> 
     let (source, target, _) = job.load_data(false, None)?;
     let source = crate::output::noted(&job.source, source);
     let target = crate::output::noted(&job.target, target);
+    if job.config.select_engine()? == SelectEngine::Burn {
+        if !a.quiet {
+            let lrs = grid.burn_lrs(&job.config.train).len();
+            let n = grid.lambdas.len() * grid.hidden.len() * lrs;
+            eprintln!(
+                "scoring {n} deep (burn) DANN candidates by reverse validation (2 networks \
+                 each) and {} source-only candidates, on {} threads",
+                grid.hidden.len() * lrs,
+                rayon::current_num_threads()
+            );
+        }
+        let report = select_deep_into::<B>(pending, &job.config, &grid, &source, &target, device)?;
+        if a.json {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        }
+        if !a.quiet {
+            eprint!("{}", report.summary());
+            eprintln!(
+                "wrote {} (candidates.md, select.json, source-only/)",
+                dir.path().display()
+            );
+        }
+        return Ok(());
+    }
     if !a.quiet {
-        let n = grid.lambdas.len() * grid.hidden.len() * grid.lrs.len();
+        let lrs = grid.shallow_lrs().len();
+        let n = grid.lambdas.len() * grid.hidden.len() * lrs;
         eprintln!(
             "scoring {n} DANN candidates x {} hold-out split(s) by reverse validation (2 networks \
              each) and {} source-only candidates, on {} threads",
             grid.splits,
-            grid.hidden.len() * grid.lrs.len(),
+            grid.hidden.len() * lrs,
             rayon::current_num_threads()
         );
     }

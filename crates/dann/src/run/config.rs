@@ -11,7 +11,7 @@ use crate::deep::{DannConfig, FittedDann};
 use crate::error::{Error, Result};
 use crate::files::rebase;
 use crate::learner::Dann;
-use crate::selection::SelectConfig;
+use crate::selection::{SelectConfig, SelectEngine};
 use crate::shallow::ShallowConfig;
 use crate::training::TrainConfig;
 
@@ -281,6 +281,20 @@ impl RunConfig {
             out.push('\n');
         }
         Ok(out)
+    }
+
+    /// What trains `dann select`'s candidates: `[select] engine`, `auto` resolved (the
+    /// kernels when there is a `[shallow]` section or `[model]` and `[train]` run on them,
+    /// else burn).
+    pub fn select_engine(&self) -> Result<SelectEngine> {
+        Ok(match self.select.engine {
+            SelectEngine::Auto if self.shallow.is_some() => SelectEngine::Shallow,
+            SelectEngine::Auto => match self.dann().engine()? {
+                crate::training::Engine::Shallow => SelectEngine::Shallow,
+                _ => SelectEngine::Burn,
+            },
+            other => other,
+        })
     }
 
     /// The DANN settings.

@@ -33,6 +33,6 @@ pub use outputs::{SHIFT_ROWS, TSNE_ROWS, shift_summary, tsne_settings};
 pub use overrides::{DataOverrides, SelectOverrides, TrainOverrides};
 pub use pending::{LOCK_FILE, PendingRun};
 pub use reproduce::{AmazonOptions, DigitsOptions, DigitsPlan, ReproduceConfig};
-pub use select::select_into;
+pub use select::{DeepSelectReport, select_deep_into, select_into};
 pub use shift::shift_files;
 pub use train::{BurnRun, KeptCheckpoint, ShallowRun, Start, train_burn, train_shallow};

@@ -7,6 +7,7 @@
 //! `dann select` runs [`select`]; `dann reproduce amazon` runs it on every pair and adds the
 //! SVM and the target test accuracies.
 
+mod deep;
 mod report;
 
 use serde::{Deserialize, Serialize};
@@ -21,7 +22,26 @@ use crate::metrics::lowest;
 use crate::representation::FeatureMap;
 use crate::shallow::{ShallowConfig, ShallowDann};
 
+pub use deep::{DeepBaselineCandidate, DeepCandidate, DeepOutcome, deep_candidate, select_deep};
 pub use report::{Chosen, HeldOutRows, SelectReport};
+
+/// What trains `dann select`'s candidates (`[select] engine`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[serde(rename_all = "snake_case")]
+pub enum SelectEngine {
+    /// `shallow` when the config has a `[shallow]` section or its `[model]` and `[train]`
+    /// run on the kernels (the paper's network and SGD), else `burn`.
+    #[default]
+    Auto,
+    /// The paper's Algorithm 1 on the kernels: `[shallow]`'s settings (default the
+    /// authors'), epochs with early stopping.
+    Shallow,
+    /// Deep networks: every candidate is the run's `[model]` and `[train]` with the grid's
+    /// lambda (the schedule's largest), hidden width (every feature layer) and learning rate
+    /// (the schedule's initial rate), trained with burn.
+    Burn,
+}
 
 /// The grid of [`select`] and what it measures; the defaults are the paper's (Amazon).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,16 +51,20 @@ pub struct SelectConfig {
     pub lambdas: Vec<f64>,
     /// Hidden sizes (DANN and the source-only baseline).
     pub hidden: Vec<usize>,
-    /// Learning rates (DANN and the source-only baseline).
-    pub lrs: Vec<f64>,
+    /// Learning rates (DANN and the source-only baseline); unset: `1e-3` for the shallow
+    /// engine, the `[train]` schedule's own initial rate for burn.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lrs: Option<Vec<f64>>,
     /// What ranks DANN's candidates.
     pub score: RvScore,
     /// Also measure the proxy A-distance of the inputs and of both models' features.
     pub pad: bool,
     /// Hold-out splits every candidate's reverse validation is averaged over (1: the
     /// paper's); each extra split costs one more training of every candidate. The models
-    /// returned come from the first split.
+    /// returned come from the first split. (The `burn` engine uses one.)
     pub splits: usize,
+    /// What trains the candidates.
+    pub engine: SelectEngine,
 }
 
 impl Default for SelectConfig {
@@ -48,10 +72,11 @@ impl Default for SelectConfig {
         Self {
             lambdas: lambda_grid(9),
             hidden: vec![50, 100],
-            lrs: vec![1e-3],
+            lrs: None,
             score: RvScore::Error,
             pad: true,
             splits: 1,
+            engine: SelectEngine::Auto,
         }
     }
 }
@@ -63,9 +88,29 @@ impl SelectConfig {
             base: base.clone(),
             lambdas: self.lambdas.clone(),
             hidden: self.hidden.clone(),
-            lrs: self.lrs.clone(),
+            lrs: self.shallow_lrs(),
             score: self.score,
         }
+    }
+
+    /// The learning rates of the shallow engine's grid.
+    pub fn shallow_lrs(&self) -> Vec<f64> {
+        self.lrs.clone().unwrap_or_else(|| vec![1e-3])
+    }
+
+    /// The learning rates of the burn engine's grid, on `base`'s schedule.
+    pub fn burn_lrs(&self, base: &crate::training::TrainConfig) -> Vec<f64> {
+        use crate::training::schedule::LrSchedule;
+        self.lrs.clone().unwrap_or_else(|| match base.lr {
+            LrSchedule::Constant { value } => vec![value],
+            LrSchedule::Annealed { mu0, .. } => vec![mu0],
+        })
+    }
+
+    /// Fails, naming the setting, when the grid is empty or holds a bad value, whatever the
+    /// engine.
+    pub fn check_grid(&self) -> Result<()> {
+        self.check(&ShallowConfig::default())
     }
 
     /// Fails, naming the setting, when the grid is empty or holds a bad value.
@@ -161,24 +206,30 @@ impl Outcome {
     /// close to call. The winner's error is the lowest of many noisy scores, so it is biased
     /// low; the margin keeps that bias from reading as an improvement.
     pub fn verdict(&self) -> Verdict {
-        let (d, b) = (
+        verdict(
             self.dann.winner().reverse.error,
             self.baseline.reverse.error,
-        );
-        let n = self.validation_rows.max(1) as f64;
-        let standard_error = ((d * (1.0 - d) + b * (1.0 - b)) / n).sqrt();
-        let kind = if b - d > 2.0 * standard_error {
-            VerdictKind::Helps
-        } else if d - b > 2.0 * standard_error {
-            VerdictKind::DoesNotHelp
-        } else {
-            VerdictKind::TooCloseToCall
-        };
-        Verdict {
-            kind,
-            difference: b - d,
-            standard_error,
-        }
+            self.validation_rows,
+        )
+    }
+}
+
+/// The call on DANN's reverse error `d` against the baseline's `b`, both measured on `n`
+/// held-out source rows: a difference within two standard errors is too close to call.
+pub(crate) fn verdict(d: f64, b: f64, n: usize) -> Verdict {
+    let n = n.max(1) as f64;
+    let standard_error = ((d * (1.0 - d) + b * (1.0 - b)) / n).sqrt();
+    let kind = if b - d > 2.0 * standard_error {
+        VerdictKind::Helps
+    } else if d - b > 2.0 * standard_error {
+        VerdictKind::DoesNotHelp
+    } else {
+        VerdictKind::TooCloseToCall
+    };
+    Verdict {
+        kind,
+        difference: b - d,
+        standard_error,
     }
 }
 
@@ -302,9 +353,9 @@ fn fit_baseline(
         .iter()
         .flat_map(|&hidden| {
             config
-                .lrs
-                .iter()
-                .map(move |&lr| base.source_only_candidate(hidden, lr))
+                .shallow_lrs()
+                .into_iter()
+                .map(move |lr| base.source_only_candidate(hidden, lr))
         })
         .collect();
     let fits: Vec<(BaselineCandidate, ShallowDann)> = grid
@@ -358,7 +409,7 @@ mod tests {
         let config = SelectConfig {
             lambdas: vec![0.05, 0.5],
             hidden: vec![3, 6],
-            lrs: vec![0.1],
+            lrs: Some(vec![0.1]),
             ..Default::default()
         };
         let outcome = select(&base, &config, &parts, &source, &target, 4).unwrap();

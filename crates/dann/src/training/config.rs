@@ -151,7 +151,8 @@ pub struct TrainConfig {
     /// target are further than this (total variation, 0 to 1) from the source's, DANN's
     /// feature matching would put target rows in the wrong classes, so the run keeps the
     /// source-only model and says so. `1` never checks (no extra training); the check is
-    /// also skipped in source-only mode and when a run resumes or starts from a model.
+    /// also skipped in source-only mode, with `checkpoint_every`, and for a run that starts
+    /// from a model (`--init`).
     pub max_label_shift: f64,
     /// Image preprocessing (channels, size, scale, mean subtraction), fitted on the training
     /// images and saved with the model; none by default.
@@ -300,9 +301,11 @@ impl TrainConfig {
         self.lambda.check("train.lambda")
     }
 
-    /// Whether a DANN run first trains the source-only network to check the label shift.
+    /// Whether a DANN run first trains the source-only network to check the label shift:
+    /// not in source-only mode, with `max_label_shift = 1`, nor for a run that saves
+    /// checkpoints (its resumed and uninterrupted runs give one model).
     pub fn checks_label_shift(&self) -> bool {
-        self.mode == Mode::Dann && self.max_label_shift < 1.0
+        self.mode == Mode::Dann && self.max_label_shift < 1.0 && self.checkpoint_every == 0
     }
 
     /// Whether iteration `it` (1-based) ends with a metrics record: every `log_every`

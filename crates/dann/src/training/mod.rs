@@ -10,6 +10,6 @@ pub(crate) mod listener;
 pub(crate) mod monitor;
 pub mod schedule;
 
-pub use config::{Engine, OptimizerConfig, Standardize, TrainConfig};
+pub use config::{DEFAULT_LAMBDA_MAX, Engine, OptimizerConfig, Standardize, TrainConfig};
 pub use label_shift::LabelShiftCheck;
 pub use listener::{MetricsRecord, StepOutput, TrainListener};

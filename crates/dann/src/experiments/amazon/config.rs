@@ -102,10 +102,11 @@ impl AmazonConfig {
         SelectConfig {
             lambdas: self.lambdas.clone(),
             hidden: self.hidden.clone(),
-            lrs: vec![self.shallow.lr],
+            lrs: Some(vec![self.shallow.lr]),
             score: self.score,
             pad: self.pad,
             splits: self.rv_splits,
+            engine: crate::selection::SelectEngine::Shallow,
         }
     }
 }

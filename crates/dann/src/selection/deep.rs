@@ -1,0 +1,261 @@
+//! `dann select` over deep (burn) settings: reverse validation of every candidate of a grid
+//! built on the run's `[model]` and `[train]` (lambda, hidden width, learning rate), each
+//! trained with burn by [`Dann::fit`], and the source-only baseline chosen on the source
+//! validation part and scored by the same reverse validation, as the shallow selection does
+//! ([`select`](super::select)).
+
+use burn::tensor::backend::AutodiffBackend;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{SelectConfig, Verdict, verdict};
+use crate::analysis::reverse_validation::{ReverseScore, RvScore};
+use crate::data::{Dataset, HoldOut};
+use crate::deep::FittedDann;
+use crate::error::{Error, Result};
+use crate::learner::Dann;
+use crate::metrics::{accuracy, lowest};
+use crate::problem::Mode;
+use crate::training::Engine;
+use crate::training::schedule::{LambdaSchedule, LrSchedule};
+
+/// One DANN candidate of the deep grid and its scores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeepCandidate {
+    /// The largest `lambda_p` of the schedule.
+    pub lambda: f64,
+    /// Width of every hidden layer of the feature extractor.
+    pub hidden: usize,
+    /// The learning rate schedule's initial rate.
+    pub lr: f64,
+    /// The forward model's error on `S_v`.
+    pub forward_error: f64,
+    /// The reverse model's scores on `S_v`.
+    pub reverse: ReverseScore,
+}
+
+/// One source-only candidate of the deep grid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeepBaselineCandidate {
+    /// Width of every hidden layer of the feature extractor.
+    pub hidden: usize,
+    /// The learning rate schedule's initial rate.
+    pub lr: f64,
+    /// Error on `S_v`.
+    pub validation_error: f64,
+}
+
+/// What [`select_deep`] found: every candidate, the winners, their settings and models.
+#[derive(Debug, Clone)]
+pub struct DeepOutcome<B: burn::tensor::backend::Backend> {
+    /// DANN's candidates in grid order (hidden width, then learning rate, then lambda).
+    pub candidates: Vec<DeepCandidate>,
+    /// Index of DANN's winner (lowest score, the earlier on ties).
+    pub best: usize,
+    /// The winner's settings.
+    pub dann: Dann,
+    /// The winner's forward model (trained on `S'` with `T'`).
+    pub dann_model: FittedDann<B>,
+    /// The source-only candidates (hidden width, then learning rate).
+    pub baseline_candidates: Vec<DeepBaselineCandidate>,
+    /// Index of the baseline's winner (lowest `S_v` error).
+    pub baseline_best: usize,
+    /// The baseline winner's settings.
+    pub baseline: Dann,
+    /// The baseline winner's model.
+    pub baseline_model: FittedDann<B>,
+    /// The baseline scored by reverse validation with DANN's winner as the reverse learner.
+    pub baseline_reverse: ReverseScore,
+    /// What ranked DANN's candidates.
+    pub score: RvScore,
+    /// Rows of `S_v`.
+    pub validation_rows: usize,
+}
+
+impl<B: burn::tensor::backend::Backend> DeepOutcome<B> {
+    /// DANN's winning candidate.
+    pub fn winner(&self) -> &DeepCandidate {
+        &self.candidates[self.best]
+    }
+
+    /// Whether DANN is expected to beat the source-only baseline (as the shallow
+    /// selection's [`Outcome::verdict`](super::Outcome::verdict)).
+    pub fn verdict(&self) -> Verdict {
+        verdict(
+            self.winner().reverse.error,
+            self.baseline_reverse.error,
+            self.validation_rows,
+        )
+    }
+}
+
+/// `base` with hidden width `hidden` (every layer of the feature extractor), initial
+/// learning rate `lr`, `lambda_p` rising to `lambda` (or source-only when `None`), trained
+/// with burn and without the label-shift check (the selection compares with source-only
+/// itself).
+pub fn deep_candidate(base: &Dann, hidden: usize, lr: f64, lambda: Option<f64>) -> Dann {
+    let mut d = base.clone();
+    let layers = d.model.feature.hidden.len().max(1);
+    d.model.feature.hidden = vec![hidden; layers];
+    d.train.lr = match d.train.lr {
+        LrSchedule::Constant { .. } => LrSchedule::Constant { value: lr },
+        LrSchedule::Annealed { alpha, beta, .. } => LrSchedule::Annealed {
+            mu0: lr,
+            alpha,
+            beta,
+        },
+    };
+    match lambda {
+        Some(max) => {
+            d.train.mode = Mode::Dann;
+            d.train.lambda = match d.train.lambda {
+                LambdaSchedule::Constant { .. } => LambdaSchedule::Constant { value: max },
+                LambdaSchedule::Ganin { gamma, .. } => LambdaSchedule::Ganin { max, gamma },
+            };
+        }
+        None => d.train.mode = Mode::SourceOnly,
+    }
+    d.train.engine = Engine::Burn;
+    d.train.max_label_shift = 1.0;
+    d
+}
+
+/// Error and mean negative log-likelihood of `model` on labelled `data`.
+fn score_on<B: burn::tensor::backend::Backend>(
+    model: &FittedDann<B>,
+    data: &Dataset,
+) -> Result<ReverseScore> {
+    let truth = data.require_labels("the source validation part")?;
+    let prepared = model.prepare(data.clone())?;
+    let proba = model.predict_proba(&prepared)?;
+    let predicted = model.predict(&prepared)?;
+    let log_loss = truth
+        .iter()
+        .enumerate()
+        .map(|(i, &y)| -f64::from(proba.row(i)[y].max(f32::MIN_POSITIVE)).ln())
+        .sum::<f64>()
+        / truth.len().max(1) as f64;
+    Ok(ReverseScore {
+        error: 1.0 - accuracy(&predicted, truth),
+        log_loss,
+    })
+}
+
+/// Reverse validation of `forward` (trained with `reverse_learner`'s kind of settings on
+/// `parts`): `reverse_learner` trained on `T'` labelled by `forward`, with `S'` as its
+/// unlabelled target, scored on `S_v`.
+fn reverse_score_deep<B: AutodiffBackend>(
+    reverse_learner: &Dann,
+    forward: &FittedDann<B::InnerBackend>,
+    parts: &HoldOut,
+    device: &B::Device,
+) -> Result<ReverseScore> {
+    let t_train = &parts.t_train;
+    let labels = forward.predict(&forward.prepare(t_train.clone())?)?;
+    let classes = parts.s_train.class_names().to_vec();
+    let labelled = Dataset::labelled(t_train.features().clone(), labels, classes)?;
+    let s_train = parts.s_train.clone().without_labels();
+    if labelled.class_names().len() < 2 {
+        return Err(Error::Data("a single class".into()));
+    }
+    let reverse = reverse_learner.fit::<B>(&labelled, &s_train, device)?;
+    score_on(&reverse, &parts.s_val)
+}
+
+/// Reverse validation over `grid`'s lambdas x hidden widths x learning rates on `base`
+/// (the run's `[model]` and `[train]`), and the source-only baseline over hidden widths x
+/// learning rates, on `parts`; candidates in parallel.
+pub fn select_deep<B: AutodiffBackend>(
+    base: &Dann,
+    grid: &SelectConfig,
+    parts: &HoldOut,
+    device: &B::Device,
+) -> Result<DeepOutcome<B::InnerBackend>> {
+    base.check()?;
+    grid.check_grid()?;
+    let lrs = grid.burn_lrs(&base.train);
+    let mut settings = Vec::new();
+    for &hidden in &grid.hidden {
+        for &lr in &lrs {
+            for &lambda in &grid.lambdas {
+                settings.push((hidden, lr, lambda));
+            }
+        }
+    }
+    // A forward model whose labels of T' hold a single class cannot train a reverse model:
+    // its score is the worst there is.
+    let worst = ReverseScore {
+        error: 1.0,
+        log_loss: f64::INFINITY,
+    };
+    let fits: Vec<(DeepCandidate, FittedDann<B::InnerBackend>)> = settings
+        .par_iter()
+        .map(|&(hidden, lr, lambda)| {
+            let dann = deep_candidate(base, hidden, lr, Some(lambda));
+            let forward = dann.fit::<B>(&parts.s_train, &parts.t_train, device)?;
+            let forward_error = score_on(&forward, &parts.s_val)?.error;
+            let reverse = match reverse_score_deep::<B>(&dann, &forward, parts, device) {
+                Ok(r) => r,
+                Err(Error::Data(m)) if m == "a single class" => worst,
+                Err(e) => return Err(e),
+            };
+            let candidate = DeepCandidate {
+                lambda,
+                hidden,
+                lr,
+                forward_error,
+                reverse,
+            };
+            Ok((candidate, forward))
+        })
+        .collect::<Result<_>>()?;
+    let best = lowest(0..fits.len(), |&i| fits[i].0.reverse.get(grid.score))
+        .ok_or_else(|| Error::config("select.lambdas", "the grid is empty"))?;
+    let baseline_settings: Vec<(usize, f64)> = grid
+        .hidden
+        .iter()
+        .flat_map(|&h| lrs.iter().map(move |&lr| (h, lr)))
+        .collect();
+    let baselines: Vec<(DeepBaselineCandidate, FittedDann<B::InnerBackend>)> = baseline_settings
+        .par_iter()
+        .map(|&(hidden, lr)| {
+            let dann = deep_candidate(base, hidden, lr, None);
+            let model = dann.fit::<B>(&parts.s_train, &parts.t_train, device)?;
+            let validation_error = score_on(&model, &parts.s_val)?.error;
+            let candidate = DeepBaselineCandidate {
+                hidden,
+                lr,
+                validation_error,
+            };
+            Ok((candidate, model))
+        })
+        .collect::<Result<_>>()?;
+    let baseline_best = lowest(0..baselines.len(), |&i| baselines[i].0.validation_error)
+        .ok_or_else(|| Error::config("select.hidden", "the grid is empty"))?;
+    let (candidates, mut models): (Vec<_>, Vec<_>) = fits.into_iter().unzip();
+    let (baseline_candidates, mut baseline_models): (Vec<_>, Vec<_>) =
+        baselines.into_iter().unzip();
+    let w = &candidates[best];
+    let dann = deep_candidate(base, w.hidden, w.lr, Some(w.lambda));
+    let b = &baseline_candidates[baseline_best];
+    let baseline = deep_candidate(base, b.hidden, b.lr, None);
+    let baseline_model = baseline_models.swap_remove(baseline_best);
+    let baseline_reverse = match reverse_score_deep::<B>(&dann, &baseline_model, parts, device) {
+        Ok(r) => r,
+        Err(Error::Data(m)) if m == "a single class" => worst,
+        Err(e) => return Err(e),
+    };
+    Ok(DeepOutcome {
+        dann,
+        dann_model: models.swap_remove(best),
+        best,
+        candidates,
+        baseline,
+        baseline_model,
+        baseline_candidates,
+        baseline_best,
+        baseline_reverse,
+        score: grid.score,
+        validation_rows: parts.s_val.len(),
+    })
+}
