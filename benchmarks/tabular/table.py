@@ -11,7 +11,7 @@ table has one row per task and one column per method, each cell the test accurac
 method's mean over tasks of those per-task means, with the number of tasks it covers when
 that is not all of them (means over different task sets do not compare). Below the table,
 one line per task says whether DANN beat the source-only DANN network (`dann` against
-`dann_source_only`, on the mean, and on how many of the seeds both have).
+`dann_source_only`, on the mean, and on how many of the seeds both have), once per config.
 
 A file given as `FILE=NAME` has its methods named `NAME/<method>`, so that runs of several
 configs sit side by side (`runs/defaults.csv=paper runs/relu_adam.csv=relu_adam`). A (task,
@@ -79,22 +79,27 @@ def table(acc):
         last.append(s)
     lines.append(f"| mean over tasks ({len(tasks)}) | " + " | ".join(last) + " |")
 
-    lines += ["", "Did DANN beat the source-only network (`dann` against `dann_source_only`)?", ""]
-    wins = compared = 0
-    for t in tasks:
-        d, s = by.get((t, "dann"), {}), by.get((t, "dann_source_only"), {})
-        if not d or not s:
-            lines.append(f"- {t}: not compared ({'no dann' if not d else 'no dann_source_only'} results)")
-            continue
-        md, ms = statistics.mean(d.values()), statistics.mean(s.values())
-        common = sorted(set(d) & set(s))
-        better = sum(d[k] > s[k] for k in common)
-        verdict = "yes" if md > ms else ("tie" if md == ms else "no")
-        compared += 1
-        wins += md > ms
-        lines.append(f"- {t}: {verdict}, dann {md:.3f} vs source-only {ms:.3f} ({md - ms:+.3f});"
-                     f" dann higher on {better} of {len(common)} seeds")
-    lines += ["", f"DANN ahead on {wins} of {compared} tasks compared."]
+    # One comparison per config: `dann` against `dann_source_only`, or `NAME/dann` against
+    # `NAME/dann_source_only` for a file given as FILE=NAME.
+    prefixes = sorted({m[: -len("dann")] for m in present if m.endswith("dann")})
+    for prefix in prefixes:
+        dm, sm = prefix + "dann", prefix + "dann_source_only"
+        lines += ["", f"Did DANN beat the source-only network (`{dm}` against `{sm}`)?", ""]
+        wins = compared = 0
+        for t in tasks:
+            d, s = by.get((t, dm), {}), by.get((t, sm), {})
+            if not d or not s:
+                lines.append(f"- {t}: not compared (no {dm if not d else sm} results)")
+                continue
+            md, ms = statistics.mean(d.values()), statistics.mean(s.values())
+            common = sorted(set(d) & set(s))
+            better = sum(d[k] > s[k] for k in common)
+            verdict = "yes" if md > ms else ("tie" if md == ms else "no")
+            compared += 1
+            wins += md > ms
+            lines.append(f"- {t}: {verdict}, dann {md:.3f} vs source-only {ms:.3f} ({md - ms:+.3f});"
+                         f" dann higher on {better} of {len(common)} seeds")
+        lines += ["", f"DANN ahead on {wins} of {compared} tasks compared."]
     return "\n".join(lines) + "\n"
 
 
