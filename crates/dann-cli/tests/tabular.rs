@@ -272,3 +272,77 @@ fn a_parquet_file_the_reader_panics_on_is_refused_quietly() {
     assert!(err.contains("stopped on damaged data"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// At the defaults, a target whose classes come in other proportions (here most target rows
+/// lie where the source's rare class is) keeps the source-only network: a warning says why,
+/// the summary names it, `model.json` and the report keep the check. `--preset paper`
+/// trains DANN without the check.
+#[test]
+fn a_label_shift_keeps_the_source_only_network_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rows = |n: usize, from: f64, labelled: bool| {
+        let mut text = String::from(if labelled { "x0,x1,label\n" } else { "x0,x1\n" });
+        for i in 0..n {
+            let x0 = from + i as f64 / n as f64;
+            let x1 = ((i * 7919) % 101) as f64 / 101.0;
+            let label = if x0 > 0.8 { "rare" } else { "common" };
+            text += &format!("{x0:.4},{x1:.4}");
+            if labelled {
+                text += &format!(",{label}");
+            }
+            text.push('\n');
+        }
+        text
+    };
+    let (source, target) = (d.join("s.csv"), d.join("t.csv"));
+    std::fs::write(&source, rows(300, 0.0, true)).unwrap();
+    std::fs::write(&target, rows(300, 0.6, false)).unwrap();
+    let out = d.join("m");
+    let run = dann()
+        .args(["train", "--iterations", "1500", "--source"])
+        .arg(&source)
+        .arg("--target")
+        .arg(&target)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    assert!(err.contains("warning: DANN was not trained"), "{err}");
+    assert!(
+        err.contains("trained source-only (DANN not trained"),
+        "{err}"
+    );
+    let spec: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("model.json")).unwrap()).unwrap();
+    let check = &spec["label_shift"];
+    assert_eq!(check["dann_trained"], false, "{check}");
+    assert!(check["distance"].as_f64().unwrap() > 0.3, "{check}");
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("id=\"label-shift\""));
+    // The paper's settings: no check, DANN trained.
+    let paper = d.join("p");
+    let run = dann()
+        .args([
+            "train",
+            "--preset",
+            "paper",
+            "--iterations",
+            "300",
+            "--source",
+        ])
+        .arg(&source)
+        .arg("--target")
+        .arg(&target)
+        .arg("--out")
+        .arg(&paper)
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    assert!(err.contains("trained dann"), "{err}");
+    let spec = std::fs::read_to_string(paper.join("model.json")).unwrap();
+    assert!(!spec.contains("label_shift"), "{spec}");
+    let config = std::fs::read_to_string(paper.join("config.toml")).unwrap();
+    assert!(config.contains("max_label_shift = 1.0"), "{config}");
+}

@@ -51,7 +51,7 @@ pub fn run<B: AutodiffBackend>(a: TrainArgs, device: &B::Device) -> Result<()> {
     }
     let base = match &a.init {
         Some(dir) => dann::run::RunConfig::for_init(dir)?,
-        None => dann::run::RunConfig::default(),
+        None => dann::run::RunConfig::preset(a.run.preset),
     };
     let (config, files) = a.run.resolve_over(&base)?;
     let (source, target, out) = files.required(", or --resume DIR")?;

@@ -139,6 +139,22 @@ fn shift_section(json: &str) -> String {
 
 /// A whole HTML page titled `title` around `body`, with the reports' style; nothing in it is
 /// fetched.
+/// The label-shift check that preceded DANN (`model.json`'s `label_shift`): whether DANN was
+/// trained and how its target predictions compare with the source-only network's; empty
+/// when the run made no check.
+fn label_shift_section(model_json: &str) -> String {
+    let Ok(spec) = serde_json::from_str::<dann::deep::ModelSpec>(model_json) else {
+        return String::new();
+    };
+    match spec.label_shift {
+        Some(check) => format!(
+            "<h2>DANN against source-only (label-shift check)</h2>\n<p id=\"label-shift\">{}</p>\n",
+            escape(&check.summary())
+        ),
+        None => String::new(),
+    }
+}
+
 fn page(title: &str, body: &str) -> String {
     format!(
         r#"<!doctype html>
@@ -253,6 +269,7 @@ pub fn write(dir: &Path, shown: &Path) -> Result<PathBuf> {
     }
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
     let shift = shift_section(&read("shift.json"));
+    let label_shift = label_shift_section(&read("model.json"));
     let tsne = match std::fs::read(dir.join("tsne.png")) {
         Ok(png) => format!(
             "<h2>t-SNE of the learned features (tsne.png, tsne.csv)</h2>\n<p>Source and \
@@ -271,7 +288,7 @@ pub fn write(dir: &Path, shown: &Path) -> Result<PathBuf> {
 <table id="last">{summary}</table>
 <h2>Curves</h2>
 {figures}
-{shift}
+{label_shift}{shift}
 {tsne}
 <h2>Every record (metrics.jsonl)</h2>
 <table id="metrics">
