@@ -31,6 +31,39 @@ pub struct SelectArgs {
     quiet: bool,
 }
 
+/// The selection over deep (burn) candidates, with `run`'s outputs.
+fn deep<B: AutodiffBackend>(
+    a: &SelectArgs,
+    pending: dann::run::PendingRun,
+    job: &Job,
+    grid: &dann::selection::SelectConfig,
+    (source, target): (&dann::Dataset, &dann::Dataset),
+    device: &B::Device,
+) -> Result<()> {
+    if !a.quiet {
+        let lrs = grid.burn_lrs(&job.config.train).len();
+        let n = grid.lambdas.len() * grid.hidden.len() * lrs;
+        eprintln!(
+            "scoring {n} deep (burn) DANN candidates by reverse validation (2 networks each) \
+             and {} source-only candidates, on {} threads",
+            grid.hidden.len() * lrs,
+            rayon::current_num_threads()
+        );
+    }
+    let report = select_deep_into::<B>(pending, &job.config, grid, source, target, device)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    }
+    if !a.quiet {
+        eprint!("{}", report.summary());
+        eprintln!(
+            "wrote {} (candidates.md, select.json, source-only/)",
+            report.dann_dir.display()
+        );
+    }
+    Ok(())
+}
+
 pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> {
     let (config, files) = a.run.resolve()?;
     if a.run.files.target_test.is_some() {
@@ -46,28 +79,7 @@ pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> 
     let source = crate::output::noted(&job.source, source);
     let target = crate::output::noted(&job.target, target);
     if job.config.select_engine()? == SelectEngine::Burn {
-        if !a.quiet {
-            let lrs = grid.burn_lrs(&job.config.train).len();
-            let n = grid.lambdas.len() * grid.hidden.len() * lrs;
-            eprintln!(
-                "scoring {n} deep (burn) DANN candidates by reverse validation (2 networks \
-                 each) and {} source-only candidates, on {} threads",
-                grid.hidden.len() * lrs,
-                rayon::current_num_threads()
-            );
-        }
-        let report = select_deep_into::<B>(pending, &job.config, &grid, &source, &target, device)?;
-        if a.json {
-            println!("{}", serde_json::to_string_pretty(&report)?);
-        }
-        if !a.quiet {
-            eprint!("{}", report.summary());
-            eprintln!(
-                "wrote {} (candidates.md, select.json, source-only/)",
-                dir.path().display()
-            );
-        }
-        return Ok(());
+        return deep::<B>(&a, pending, &job, &grid, (&source, &target), device);
     }
     if !a.quiet {
         let lrs = grid.shallow_lrs().len();
