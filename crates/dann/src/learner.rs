@@ -17,7 +17,7 @@ use crate::problem::Mode;
 use crate::shallow::{self, IterationsFit};
 use crate::training::LabelShiftCheck;
 use crate::training::config::{Engine, TrainConfig};
-use crate::training::listener::{MetricsRecord, TrainListener};
+use crate::training::listener::{MetricsRecord, StepOutput, TrainListener};
 
 /// DANN settings: architecture and training. Validate with [`check`](Self::check), train with
 /// [`fit`](Self::fit) to get a [`FittedDann`].
@@ -155,10 +155,10 @@ impl Dann {
         )
     }
 
-    /// Trains as [`fit_plain`](Self::fit_plain) does, after the label-shift check when the
+    /// Trains as [`fit_plain`](Self::fit_plain) does, then the label-shift check when the
     /// settings ask for it (`train.max_label_shift < 1`, DANN mode, a fresh run): the
-    /// source-only network first, with the same settings; when its predicted class
-    /// proportions on the target are too far from the source's, it is the result.
+    /// source-only network with the same settings; when its predicted class proportions on
+    /// the target are too far from the source's, it is the result instead of DANN.
     fn fit_inner<B: AutodiffBackend>(
         &self,
         source: &Dataset,
@@ -174,6 +174,18 @@ impl Dann {
         }
         self.check()?;
         let labels = source.require_labels("the source data")?;
+        // DANN first (a run that diverges stops here, as without the check), its steps heard
+        // at once, its records held back until it is kept.
+        let mut dann_listener = HeldRecords::new(listener);
+        let fitted = self.fit_plain::<B>(
+            source,
+            target,
+            target_test,
+            &mut dann_listener,
+            start,
+            device,
+        )?;
+        let dann_records = dann_listener.records;
         let source_only = Dann {
             model: self.model.clone(),
             train: TrainConfig {
@@ -181,7 +193,6 @@ impl Dann {
                 ..self.train.clone()
             },
         };
-        // Its records reach the listener only if it is the result.
         let mut records: Vec<MetricsRecord> = Vec::new();
         let baseline = source_only.fit_plain::<B>(
             source,
@@ -192,17 +203,19 @@ impl Dann {
             device,
         )?;
         let on_target = baseline.predict(&baseline.prepare(target.clone())?)?;
-        let k = source.class_names().len();
-        let check = LabelShiftCheck::new(labels, &on_target, k, self.train.max_label_shift);
-        if !check.dann_trained {
-            for r in &records {
-                listener.on_record(r);
-            }
-            return Ok(baseline.with_label_shift(Some(check)));
-        }
-        let fitted = self.fit_plain::<B>(source, target, target_test, listener, start, device)?;
         let dann = fitted.predict(&fitted.prepare(target.clone())?)?;
-        Ok(fitted.with_label_shift(Some(check.with_dann(&dann, &on_target))))
+        let k = source.class_names().len();
+        let check = LabelShiftCheck::new(labels, &on_target, k, self.train.max_label_shift)
+            .with_dann(&dann, &on_target);
+        let (model, kept) = if check.dann_kept {
+            (fitted, dann_records)
+        } else {
+            (baseline, records)
+        };
+        for r in &kept {
+            listener.on_record(r);
+        }
+        Ok(model.with_label_shift(Some(check)))
     }
 
     fn fit_plain<B: AutodiffBackend>(
@@ -272,6 +285,31 @@ impl Dann {
             }
         };
         Ok(fitted.with_images(images).with_schema(Some(schema)))
+    }
+}
+
+/// Passes a run's steps on to `inner` at once and keeps its records.
+struct HeldRecords<'a> {
+    inner: &'a mut dyn TrainListener,
+    records: Vec<MetricsRecord>,
+}
+
+impl<'a> HeldRecords<'a> {
+    fn new(inner: &'a mut dyn TrainListener) -> Self {
+        Self {
+            inner,
+            records: Vec::new(),
+        }
+    }
+}
+
+impl TrainListener for HeldRecords<'_> {
+    fn on_step(&mut self, iteration: usize, total: usize, output: &StepOutput) {
+        self.inner.on_step(iteration, total, output);
+    }
+
+    fn on_record(&mut self, record: &MetricsRecord) {
+        self.records.push(record.clone());
     }
 }
 
@@ -385,7 +423,7 @@ mod tests {
         let target = shifted(300, 0.9, rng);
         let model = fit(&settings(0.3), &target);
         let check = model.label_shift().unwrap().clone();
-        assert!(!check.dann_trained, "{check:?}");
+        assert!(!check.dann_kept, "{check:?}");
         assert!(check.distance > 0.3, "{check:?}");
         let mut source_only = settings(0.3);
         source_only.train.mode = Mode::SourceOnly;
@@ -403,7 +441,7 @@ mod tests {
         let balanced = shifted(300, 0.5, rng);
         let model = fit(&settings(0.3), &balanced);
         let check = model.label_shift().unwrap();
-        assert!(check.dann_trained, "{check:?}");
+        assert!(check.dann_kept, "{check:?}");
         assert!(check.distance <= 0.3);
         let agreement = check.agreement.unwrap();
         assert!((0.0..=1.0).contains(&agreement));

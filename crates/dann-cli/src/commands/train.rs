@@ -155,9 +155,7 @@ fn burn_summary<B: burn::tensor::backend::Backend>(
         String::new()
     };
     let (label, check) = match run.fitted.label_shift() {
-        Some(c) if !c.dann_trained => {
-            ("source-only (DANN not trained: label shift)", String::new())
-        }
+        Some(c) if !c.dann_kept => ("source-only (DANN not kept: label shift)", String::new()),
         Some(c) => (label, format!("\n{}", c.summary())),
         None => (label, String::new()),
     };

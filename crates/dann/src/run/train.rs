@@ -220,7 +220,7 @@ fn fit_burn<B: AutodiffBackend>(
     pending.write(RunConfig::FILE, &config.to_toml()?)?;
     let (tsne, mut warnings) = measure_beside(&pending, &fitted, &source, &target);
     if let Some(check) = fitted.label_shift()
-        && !check.dann_trained
+        && !check.dann_kept
     {
         warnings.insert(0, check.summary());
     }

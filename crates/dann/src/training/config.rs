@@ -145,8 +145,8 @@ pub struct TrainConfig {
     /// with the model: `"auto"` (the default) for dense rows of numbers (CSV, Parquet, NPY;
     /// not images, which `[train.images]` prepares, nor sparse rows); `true` or `false`.
     pub standardize: Standardize,
-    /// The largest label shift at which DANN is trained (see
-    /// [`label_shift`](crate::training::label_shift)): before DANN, the source-only network
+    /// The largest label shift at which DANN is kept (see
+    /// [`label_shift`](crate::training::label_shift)): after DANN, the source-only network
     /// is trained with the same settings, and when its predicted class proportions on the
     /// target are further than this (total variation, 0 to 1) from the source's, DANN's
     /// feature matching would put target rows in the wrong classes, so the run keeps the
@@ -301,7 +301,7 @@ impl TrainConfig {
         self.lambda.check("train.lambda")
     }
 
-    /// Whether a DANN run first trains the source-only network to check the label shift:
+    /// Whether a DANN run also trains the source-only network to check the label shift:
     /// not in source-only mode, with `max_label_shift = 1`, nor for a run that saves
     /// checkpoints (its resumed and uninterrupted runs give one model).
     pub fn checks_label_shift(&self) -> bool {

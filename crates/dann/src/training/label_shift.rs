@@ -7,7 +7,7 @@
 //! al., ICML 2019, "On learning invariant representations for domain adaptation"). Without
 //! target labels the proportions are estimated by the source-only network's predictions on
 //! the target: when they are further than `[train] max_label_shift` (total variation) from
-//! the source's, the run keeps the source-only model and says why.
+//! the source's, the run keeps the source-only model instead of DANN and says why.
 
 use serde::{Deserialize, Serialize};
 
@@ -23,14 +23,14 @@ pub struct LabelShiftCheck {
     pub distance: f64,
     /// The largest distance at which DANN is trained (`[train] max_label_shift`).
     pub threshold: f64,
-    /// Whether DANN was trained (`distance <= threshold`); otherwise the model is the
-    /// source-only network.
-    pub dann_trained: bool,
-    /// When DANN was trained: the share of each class among its predictions on the target.
+    /// Whether the model is DANN (`distance <= threshold`); otherwise it is the source-only
+    /// network.
+    pub dann_kept: bool,
+    /// The share of each class among DANN's predictions on the target.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dann_on_target: Option<Vec<f64>>,
-    /// When DANN was trained: the share of target rows on which DANN and the source-only
-    /// network predict the same class.
+    /// The share of target rows on which DANN and the source-only network predict the same
+    /// class.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agreement: Option<f64>,
 }
@@ -47,7 +47,7 @@ impl LabelShiftCheck {
             source_only_on_target: on_target,
             distance,
             threshold,
-            dann_trained: distance <= threshold,
+            dann_kept: distance <= threshold,
             dann_on_target: None,
             agreement: None,
         }
@@ -71,7 +71,7 @@ impl LabelShiftCheck {
                 .collect::<Vec<_>>()
                 .join("/")
         };
-        if self.dann_trained {
+        if self.dann_kept {
             let dann = self.dann_on_target.as_deref().map(pct).unwrap_or_default();
             format!(
                 "class proportions: source {}, target as source-only predicts it {}, as DANN \
@@ -84,12 +84,14 @@ impl LabelShiftCheck {
                 100.0 * self.agreement.unwrap_or(0.0)
             )
         } else {
+            let dann = self.dann_on_target.as_deref().map(pct).unwrap_or_default();
             format!(
-                "DANN was not trained: the source-only network predicts the target's classes \
+                "DANN was not kept: the source-only network predicts the target's classes \
                  in proportions {} against the source's {} (label shift {:.2} > \
-                 max_label_shift {:.2}), and DANN, which matches the two domains' features, \
-                 would map target rows onto the wrong classes; the model is the source-only \
-                 network (set [train] max_label_shift = 1 to train DANN anyway)",
+                 max_label_shift {:.2}), and DANN, which matches the two domains' features \
+                 (its predictions: {dann}), would map target rows onto the wrong classes; the \
+                 model is the source-only network (set [train] max_label_shift = 1 to keep \
+                 DANN anyway)",
                 pct(&self.source_only_on_target),
                 pct(&self.source),
                 self.distance,
@@ -127,11 +129,11 @@ mod tests {
         assert_eq!(c.source, vec![0.75, 0.25]);
         assert_eq!(c.source_only_on_target, vec![0.25, 0.75]);
         assert!((c.distance - 0.5).abs() < 1e-12);
-        assert!(!c.dann_trained);
-        assert!(c.summary().contains("not trained"), "{}", c.summary());
+        assert!(!c.dann_kept);
+        assert!(c.summary().contains("not kept"), "{}", c.summary());
         let c = LabelShiftCheck::new(&[0, 1], &[0, 1, 1, 0], 2, 0.3);
         assert_eq!(c.distance, 0.0);
-        assert!(c.dann_trained);
+        assert!(c.dann_kept);
         let c = c.with_dann(&[0, 0, 1, 0], &[0, 1, 1, 0]);
         assert_eq!(c.agreement, Some(0.75));
         assert_eq!(c.dann_on_target, Some(vec![0.75, 0.25]));
