@@ -42,7 +42,7 @@ pub struct RunArgs {
     force: bool,
     /// The settings --config starts from: `default` (chosen by the tabular benchmark,
     /// results/tabular.md: dense rows standardised, lambda rising to 3, the label-shift
-    /// check before DANN) or `paper` (JMLR 2016 sec. 5.2.2, as the reproductions train).
+    /// check after DANN) or `paper` (JMLR 2016 sec. 5.2.2, as the reproductions train).
     #[arg(long, value_enum, default_value_t = Preset::Default)]
     preset: Preset,
     #[command(flatten)]

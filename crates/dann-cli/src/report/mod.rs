@@ -139,7 +139,7 @@ fn shift_section(json: &str) -> String {
 
 /// A whole HTML page titled `title` around `body`, with the reports' style; nothing in it is
 /// fetched.
-/// The label-shift check that preceded DANN (`model.json`'s `label_shift`): whether DANN was
+/// The label-shift check made after DANN (`model.json`'s `label_shift`): whether DANN was
 /// trained and how its target predictions compare with the source-only network's; empty
 /// when the run made no check.
 fn label_shift_section(model_json: &str) -> String {

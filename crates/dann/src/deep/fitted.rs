@@ -52,7 +52,7 @@ pub struct ModelSpec {
     /// in models saved before it was kept: their files are matched by position.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<Schema>,
-    /// What the label-shift check before DANN measured, and whether DANN was trained
+    /// What the label-shift check after DANN measured, and whether DANN was kept
     /// ([`TrainConfig::max_label_shift`](crate::training::TrainConfig::max_label_shift)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_shift: Option<LabelShiftCheck>,
@@ -184,14 +184,14 @@ impl<B: Backend> FittedDann<B> {
         self
     }
 
-    /// The model with the label-shift check that preceded it (see
+    /// The model with the label-shift check made for it (see
     /// [`ModelSpec::label_shift`]).
     pub(crate) fn with_label_shift(mut self, check: Option<LabelShiftCheck>) -> Self {
         self.spec.label_shift = check;
         self
     }
 
-    /// What the label-shift check before DANN measured, if it ran.
+    /// What the label-shift check after DANN measured, if it ran.
     pub fn label_shift(&self) -> Option<&LabelShiftCheck> {
         self.spec.label_shift.as_ref()
     }

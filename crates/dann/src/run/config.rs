@@ -96,7 +96,7 @@ impl Files {
 pub enum Preset {
     /// The defaults chosen by the tabular benchmark (`results/tabular.md`): the paper's
     /// network and schedules with dense rows standardised, `lambda_p` rising to 3 and the
-    /// label-shift check before DANN.
+    /// label-shift check after DANN.
     #[default]
     Default,
     /// The paper's settings (JMLR 2016, sec. 5.2.2), as the reproductions train: inputs as

@@ -183,7 +183,7 @@ pub const DEFAULT_LAMBDA_MAX: f64 = 3.0;
 impl Default for TrainConfig {
     /// The defaults chosen by the tabular benchmark (`results/tabular.md`): the paper's
     /// settings (sec. 5.2.2) with dense rows standardised, `lambda_p` rising to
-    /// [`DEFAULT_LAMBDA_MAX`] and the label-shift check before DANN
+    /// [`DEFAULT_LAMBDA_MAX`] and the label-shift check after DANN
     /// ([`max_label_shift`](Self::max_label_shift) 0.3). [`TrainConfig::paper`] is the
     /// paper's own.
     fn default() -> Self {
