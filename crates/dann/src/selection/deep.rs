@@ -155,9 +155,6 @@ fn reverse_score_deep<B: AutodiffBackend>(
     let classes = parts.s_train.class_names().to_vec();
     let labelled = Dataset::labelled(t_train.features().clone(), labels, classes)?;
     let s_train = parts.s_train.clone().without_labels();
-    if labelled.class_names().len() < 2 {
-        return Err(Error::Data("a single class".into()));
-    }
     let reverse = reverse_learner.fit::<B>(&labelled, &s_train, device)?;
     score_on(&reverse, &parts.s_val)
 }
@@ -182,23 +179,13 @@ pub fn select_deep<B: AutodiffBackend>(
             }
         }
     }
-    // A forward model whose labels of T' hold a single class cannot train a reverse model:
-    // its score is the worst there is.
-    let worst = ReverseScore {
-        error: 1.0,
-        log_loss: f64::INFINITY,
-    };
     let fits: Vec<(DeepCandidate, FittedDann<B::InnerBackend>)> = settings
         .par_iter()
         .map(|&(hidden, lr, lambda)| {
             let dann = deep_candidate(base, hidden, lr, Some(lambda));
             let forward = dann.fit::<B>(&parts.s_train, &parts.t_train, device)?;
             let forward_error = score_on(&forward, &parts.s_val)?.error;
-            let reverse = match reverse_score_deep::<B>(&dann, &forward, parts, device) {
-                Ok(r) => r,
-                Err(Error::Data(m)) if m == "a single class" => worst,
-                Err(e) => return Err(e),
-            };
+            let reverse = reverse_score_deep::<B>(&dann, &forward, parts, device)?;
             let candidate = DeepCandidate {
                 lambda,
                 hidden,
@@ -240,11 +227,7 @@ pub fn select_deep<B: AutodiffBackend>(
     let b = &baseline_candidates[baseline_best];
     let baseline = deep_candidate(base, b.hidden, b.lr, None);
     let baseline_model = baseline_models.swap_remove(baseline_best);
-    let baseline_reverse = match reverse_score_deep::<B>(&dann, &baseline_model, parts, device) {
-        Ok(r) => r,
-        Err(Error::Data(m)) if m == "a single class" => worst,
-        Err(e) => return Err(e),
-    };
+    let baseline_reverse = reverse_score_deep::<B>(&dann, &baseline_model, parts, device)?;
     Ok(DeepOutcome {
         dann,
         dann_model: models.swap_remove(best),
