@@ -102,9 +102,11 @@ pub enum Command {
     /// Train DANN (or the source-only baseline) and write the model, the resolved config and
     /// metrics.jsonl into --out.
     Train(train::TrainArgs),
-    /// Accuracy and per-class counts of a trained model on labelled data.
+    /// Accuracy and per-class counts of a trained model on labelled data (RMSE, MAE and R^2
+    /// for a regression).
     Eval(eval::EvalArgs),
-    /// Predicted label and class probabilities for every row, as CSV.
+    /// Predicted label and class probabilities for every row (the value, for a regression),
+    /// as CSV.
     Predict(predict::PredictArgs),
     /// Toy problems from the paper.
     #[command(subcommand)]

@@ -56,16 +56,20 @@ impl TrainListener for Reporter {
     }
 
     fn on_record(&mut self, record: &MetricsRecord) {
+        let measure = match record.task {
+            dann::Task::Classification => "acc",
+            dann::Task::Regression => "R^2",
+        };
         let target = record
             .target_accuracy
-            .map(|a| format!(", target acc {a:.3}"))
+            .map(|a| format!(", target {measure} {a:.3}"))
             .unwrap_or_default();
         let domain = match (record.domain_loss, record.domain_accuracy) {
             (Some(l), Some(a)) => format!(", domain loss {l:.4} acc {a:.3}"),
             _ => String::new(),
         };
         let line = format!(
-            "iter {:>7}: label loss {:.4}{domain}, source acc {:.3}{target}, lambda {:.3}, lr {:.2e}",
+            "iter {:>7}: label loss {:.4}{domain}, source {measure} {:.3}{target}, lambda {:.3}, lr {:.2e}",
             record.iteration, record.label_loss, record.source_accuracy, record.lambda, record.lr
         );
         if let Some(bar) = &self.bar {

@@ -71,7 +71,7 @@ pub use deep::{
 };
 pub use error::{Error, Result};
 pub use learner::{Dann, fitted_from_shallow};
-pub use problem::{Mode, TrainingPair};
+pub use problem::{Mode, Task, TrainingPair};
 pub use representation::FeatureMap;
 pub use training::{
     Engine, MetricsRecord, OptimizerConfig, Standardize, StepOutput, TrainConfig, TrainListener,

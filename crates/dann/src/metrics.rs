@@ -71,6 +71,73 @@ impl Evaluation {
     }
 }
 
+/// Errors of predicted numbers against true ones (a regression).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RegressionEvaluation {
+    /// Number of examples.
+    pub n: usize,
+    /// Root mean squared error.
+    pub rmse: f64,
+    /// Mean absolute error.
+    pub mae: f64,
+    /// Coefficient of determination ([`r2`]): 1 is perfect, 0 no better than predicting
+    /// the true labels' mean, negative worse than that.
+    pub r2: f64,
+}
+
+impl RegressionEvaluation {
+    /// Compares `predicted` with `truth`, row by row.
+    pub fn new(predicted: &[f64], truth: &[f32]) -> Self {
+        let n = predicted.len().min(truth.len());
+        let (mut se, mut ae) = (0.0, 0.0);
+        for (&p, &t) in predicted.iter().zip(truth) {
+            let e = p - f64::from(t);
+            se += e * e;
+            ae += e.abs();
+        }
+        let m = n.max(1) as f64;
+        Self {
+            n,
+            rmse: (se / m).sqrt(),
+            mae: ae / m,
+            r2: r2(predicted, truth),
+        }
+    }
+}
+
+/// The coefficient of determination `1 - SSE / SST` of `predicted` against `truth`
+/// (scikit-learn's `r2_score`): 1 when perfect, 0 when no better than `truth`'s mean. When
+/// `truth` does not vary, 1 for exact predictions, else 0 (as scikit-learn).
+pub fn r2(predicted: &[f64], truth: &[f32]) -> f64 {
+    let n = predicted.len().min(truth.len());
+    if n == 0 {
+        return 0.0;
+    }
+    let mean = truth[..n].iter().map(|&t| f64::from(t)).sum::<f64>() / n as f64;
+    let (mut sse, mut sst) = (0.0, 0.0);
+    for (&p, &t) in predicted.iter().zip(truth) {
+        let t = f64::from(t);
+        sse += (p - t) * (p - t);
+        sst += (t - mean) * (t - mean);
+    }
+    match (sst > 0.0, sse > 0.0) {
+        (true, _) => 1.0 - sse / sst,
+        (false, false) => 1.0,
+        (false, true) => 0.0,
+    }
+}
+
+/// Mean squared error of `predicted` against `truth` (0 for no rows).
+pub fn mean_squared_error(predicted: &[f64], truth: &[f32]) -> f64 {
+    let n = predicted.len().min(truth.len());
+    let se: f64 = predicted
+        .iter()
+        .zip(truth)
+        .map(|(&p, &t)| (p - f64::from(t)).powi(2))
+        .sum();
+    se / n.max(1) as f64
+}
+
 /// Index of the largest value (the first one on ties; 0 for an empty slice).
 pub fn argmax(values: &[f32]) -> usize {
     values

@@ -33,6 +33,67 @@ impl Mode {
     }
 }
 
+/// What the label head learns: classes (softmax cross-entropy) or a number (squared loss).
+/// The domain head is the same either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[serde(rename_all = "snake_case")]
+pub enum Task {
+    /// The label is a class: a name or an integer.
+    #[default]
+    Classification,
+    /// The label is a number; the network predicts it with one output, trained on the
+    /// squared error of the source's standardised labels.
+    Regression,
+}
+
+impl Task {
+    /// Its name, as the config file spells it: `classification`, `regression`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Task::Classification => "classification",
+            Task::Regression => "regression",
+        }
+    }
+}
+
+/// How a regression's labels are scaled for training, fitted on the source's labels and saved
+/// with the model: the network learns `(y - mean) / std` and its output is mapped back.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LabelScale {
+    /// Mean of the source's labels.
+    pub mean: f64,
+    /// Their standard deviation (positive).
+    pub std: f64,
+}
+
+impl LabelScale {
+    /// The mean and standard deviation of `values`; `None` when they do not vary.
+    pub fn fit(values: &[f32]) -> Option<Self> {
+        let n = values.len().max(1) as f64;
+        let mean = values.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+        let var = values
+            .iter()
+            .map(|&v| (f64::from(v) - mean).powi(2))
+            .sum::<f64>()
+            / n;
+        (var > 0.0 && var.is_finite()).then(|| Self {
+            mean,
+            std: var.sqrt(),
+        })
+    }
+
+    /// A label as the network learns it.
+    pub fn scale(&self, value: f32) -> f32 {
+        ((f64::from(value) - self.mean) / self.std) as f32
+    }
+
+    /// The network's output as a label.
+    pub fn unscale(&self, output: f32) -> f64 {
+        f64::from(output) * self.std + self.mean
+    }
+}
+
 /// A labelled source and a target that fit together: the source is labelled, both have
 /// rows, and both have the same number of features. The target's labels, if any, are never
 /// read.
@@ -41,26 +102,47 @@ pub struct TrainingPair<'a> {
     source: &'a Dataset,
     target: &'a Dataset,
     source_labels: &'a [usize],
+    task: Task,
 }
 
 impl<'a> TrainingPair<'a> {
-    /// Checks `source` and `target` (see the type's docs).
+    /// Checks `source` and `target` for a classification (see the type's docs).
     pub fn new(source: &'a Dataset, target: &'a Dataset) -> Result<Self> {
+        Self::for_task(source, target, Task::Classification)
+    }
+
+    /// Checks `source` and `target` for `task`: a classification needs at least two classes
+    /// that look like classes, a regression labels that are numbers
+    /// ([`Dataset::label_values`]) and not all equal.
+    pub fn for_task(source: &'a Dataset, target: &'a Dataset, task: Task) -> Result<Self> {
         let source_labels = source.require_labels("the source data")?;
         for (what, ds) in [("source", source), ("target", target)] {
             if ds.is_empty() {
                 return Err(ds.error(format!("the {what} data has no rows")));
             }
         }
-        // A set with two class names may still hold rows of one class only (a self-labelled
-        // target in reverse validation); only a single class name is refused.
-        if let [only] = source.class_names() {
-            return Err(source.error(format!(
-                "every source row has the class {only:?}; a classifier needs labelled rows \
-                 of at least two classes",
-            )));
+        match task {
+            // A set with two class names may still hold rows of one class only (a
+            // self-labelled target in reverse validation); only a single class name is refused.
+            Task::Classification => {
+                if let [only] = source.class_names() {
+                    return Err(source.error(format!(
+                        "every source row has the class {only:?}; a classifier needs labelled \
+                         rows of at least two classes",
+                    )));
+                }
+                check_class_labels(source)?;
+            }
+            Task::Regression => {
+                source.label_values()?;
+                if let [only] = source.class_names() {
+                    return Err(source.error(format!(
+                        "every source row has the label {only}: a regression needs labels \
+                         that vary"
+                    )));
+                }
+            }
         }
-        check_class_labels(source)?;
         if source.n_features() != target.n_features() {
             return Err(Error::Data(format!(
                 "source {} has {} features but target {} has {}",
@@ -74,7 +156,13 @@ impl<'a> TrainingPair<'a> {
             source,
             target,
             source_labels,
+            task,
         })
+    }
+
+    /// What the label head learns.
+    pub fn task(&self) -> Task {
+        self.task
     }
 
     /// The labelled source.
@@ -97,9 +185,17 @@ impl<'a> TrainingPair<'a> {
         self.source.n_features()
     }
 
-    /// Number of source classes.
+    /// Number of source classes (of distinct labels, in a regression).
     pub fn n_classes(&self) -> usize {
         self.source.class_names().len()
+    }
+
+    /// Number of outputs of the label head: one per class, one for a regression.
+    pub fn n_outputs(&self) -> usize {
+        match self.task {
+            Task::Classification => self.n_classes(),
+            Task::Regression => 1,
+        }
     }
 }
 
@@ -210,8 +306,8 @@ fn check_pair(
 /// wrong column), or nearly as many classes as rows.
 fn check_class_labels(source: &Dataset) -> Result<()> {
     let names = source.class_names();
-    let fix = "DANN classifies: give each row a class name or an integer class, or pick the \
-               label column with data.csv.label_column";
+    let fix = "give each row a class name or an integer class, or pick the label column with \
+               data.csv.label_column; for a numeric label, set [train] task = \"regression\"";
     if let Some(bad) = names
         .iter()
         .find(|n| n.parse::<f64>().is_ok_and(|v| v.fract() != 0.0))

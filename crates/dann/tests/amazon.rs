@@ -83,10 +83,12 @@ fn report_marks_unknown_paper_numbers() {
         dann_reverse: ReverseScore {
             error: 0.2,
             log_loss: 0.5,
+            error_variance: None,
         },
         nn_reverse: ReverseScore {
             error: 0.25,
             log_loss: 0.6,
+            error_variance: None,
         },
         candidates: Vec::new(),
         seconds: 1.0,

@@ -1,4 +1,5 @@
-//! `dann eval`: accuracy and per-class counts of a trained model on labelled data.
+//! `dann eval`: accuracy and per-class counts of a trained model on labelled data (RMSE, MAE
+//! and R^2 for a regression model).
 
 use std::path::PathBuf;
 
@@ -35,6 +36,18 @@ pub fn run<B: AutodiffBackend>(a: EvalArgs, device: &B::Device) -> Result<()> {
         RunConfig::load_model::<B::InnerBackend>(&a.model, a.config.as_deref(), device)?;
     options.ignore_extra_columns |= a.ignore_extra_columns;
     let data = model.prepare(noted(&a.data, model.read(&a.data, &options)?))?;
+    if model.task() == dann::Task::Regression {
+        let e = model.evaluate_values(&data)?;
+        if a.json {
+            println!("{}", serde_json::to_string_pretty(&e)?);
+        } else {
+            println!(
+                "RMSE {:.4}, MAE {:.4}, R^2 {:.4} ({} examples)",
+                e.rmse, e.mae, e.r2, e.n
+            );
+        }
+        return Ok(());
+    }
     let e = model.evaluate(&data)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&e)?);

@@ -1,4 +1,5 @@
-//! `dann predict`: the predicted label and class probabilities of every row, as CSV.
+//! `dann predict`: the predicted label and class probabilities of every row (the predicted
+//! number, for a regression model), as CSV.
 
 use std::path::PathBuf;
 
@@ -18,7 +19,8 @@ pub struct PredictArgs {
     /// Data (labels, if any, are ignored).
     #[arg(long)]
     data: PathBuf,
-    /// Output CSV: row (data rows counted from 1), label, probability, then one probability column per class; `-`
+    /// Output CSV: row (data rows counted from 1), label, probability, then one probability
+    /// column per class (for a regression model: row, value); `-`
     /// prints it to stdout. An existing file is refused unless --force; a symlink is written
     /// through (the file it points to is replaced, the link stays); a device or descriptor
     /// such as /dev/null or /dev/stdout is written directly.
@@ -44,6 +46,19 @@ pub fn run<B: AutodiffBackend>(a: PredictArgs, device: &B::Device) -> Result<()>
     options.ignore_extra_columns |= a.ignore_extra_columns;
     let data = noted(&a.data, model.read(&a.data, &options)?).without_labels();
     let data = model.prepare(data)?;
+    if model.task() == dann::Task::Regression {
+        let values = model.predict_values(&data)?;
+        let write = |w: &mut dyn std::io::Write| -> std::io::Result<()> {
+            let mut w = csv::Writer::from_writer(w);
+            w.write_record(["row", "value"])?;
+            for (i, v) in values.iter().enumerate() {
+                // The network computes in f32: its shortest form says all it knows.
+                w.write_record([(i + 1).to_string(), format!("{}", *v as f32)])?;
+            }
+            w.flush()
+        };
+        return write_output(&a.out, write);
+    }
     let proba = model.predict_proba(&data)?;
     let classes = model.class_names();
     let write = |w: &mut dyn std::io::Write| -> std::io::Result<()> {

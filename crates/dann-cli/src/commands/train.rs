@@ -141,9 +141,10 @@ fn burn_summary<B: burn::tensor::backend::Backend>(
     dir: &RunDir,
 ) -> Option<String> {
     let last = run.records.last()?;
+    let measure = last.measure();
     let target = last
         .target_accuracy
-        .map(|t| format!(", target accuracy {t:.4}"))
+        .map(|t| format!(", target {measure} {t:.4}"))
         .unwrap_or_default();
     let engine = match run.engine {
         Engine::Shallow => "the shallow kernels",
@@ -160,7 +161,7 @@ fn burn_summary<B: burn::tensor::backend::Backend>(
         None => (label, String::new()),
     };
     Some(format!(
-        "trained {label} on {engine} for {} iterations{resumed}: source accuracy {:.4}{target}; model in {}{check}",
+        "trained {label} on {engine} for {} iterations{resumed}: source {measure} {:.4}{target}; model in {}{check}",
         last.iteration,
         last.source_accuracy,
         dir.path().display()

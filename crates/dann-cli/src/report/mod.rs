@@ -58,10 +58,12 @@ fn charts(records: &[Map<String, Value>]) -> Vec<Chart> {
         ("losses", "Losses", &["label_loss", "domain_loss"][..]),
         (
             "accuracy",
-            "Accuracy and error",
+            "Accuracy (R^2 in a regression) and error",
             &[
                 "source_accuracy",
                 "target_accuracy",
+                "source_r2",
+                "target_r2",
                 "domain_accuracy",
                 "validation_error",
             ][..],

@@ -61,6 +61,8 @@ pub fn write_comparison(runs: &[PathBuf], out: &Path) -> Result<PathBuf> {
             ("domain_loss", "Domain loss"),
             ("source_accuracy", "Source accuracy"),
             ("target_accuracy", "Target accuracy"),
+            ("source_r2", "Source R^2"),
+            ("target_r2", "Target R^2"),
             ("domain_accuracy", "Domain accuracy"),
             ("validation_error", "Validation error"),
         ],

@@ -281,6 +281,40 @@ impl Dataset {
             })
     }
 
+    /// The labels as numbers, for a regression (each row's label, as written in the file,
+    /// read as a number); an error naming the file and the first label that is not a finite
+    /// number, or when the set is unlabelled.
+    pub fn label_values(&self) -> Result<Vec<f32>> {
+        let labels = self.require_labels("the data")?;
+        let mut values = Vec::with_capacity(self.class_names.len());
+        for name in &self.class_names {
+            match name.parse::<f64>() {
+                Ok(v) if v.is_finite() && v.abs() <= f64::from(f32::MAX) => values.push(v as f32),
+                _ => {
+                    let row = labels.iter().position(|&l| values.len() == l).unwrap_or(0);
+                    return Err(self
+                        .error(format!(
+                            "the label `{name}` (row {}, counting from 1 after any header) is \
+                             not a finite number: a regression needs a number on every row",
+                            row + 1
+                        ))
+                        .fix(
+                            "fix or drop the row, or pick the label column with \
+                             data.csv.label_column; for classes, leave [train] task at \
+                             \"classification\"",
+                        ));
+                }
+            }
+        }
+        Ok(labels.iter().map(|&l| values[l]).collect())
+    }
+
+    /// The same rows labelled by the numbers `values` (a regression's labels, as
+    /// [`label_values`](Self::label_values) reads them back exactly).
+    pub fn with_label_values(self, values: &[f32]) -> Result<Self> {
+        self.with_raw_labels(values.iter().map(|v| format!("{v}")).collect())
+    }
+
     /// Class names (empty for unlabelled data).
     pub fn class_names(&self) -> &[String] {
         &self.class_names

@@ -76,6 +76,16 @@ pub(crate) fn label_tensor<B: Backend>(
     Tensor::from_data(TensorData::new(v, [rows.len()]), device)
 }
 
+/// The numbers of `rows` (a regression's labels) -> `[rows.len(), 1]`.
+pub(crate) fn value_tensor<B: Backend>(
+    values: &[f32],
+    rows: &[usize],
+    device: &B::Device,
+) -> Tensor<B, 2> {
+    let v: Vec<f32> = rows.iter().map(|&i| values[i]).collect();
+    Tensor::from_data(TensorData::new(v, [rows.len(), 1]), device)
+}
+
 /// Row-major values of a float tensor.
 pub(crate) fn to_vec<B: Backend, const D: usize>(t: Tensor<B, D>) -> Vec<f32> {
     t.into_data()

@@ -15,7 +15,9 @@ use crate::data::images::FittedImagePrep;
 use crate::data::{Dataset, DenseMatrix, LoadOptions, Schema, Standardizer, load_for, load_named};
 use crate::error::{Error, Result};
 use crate::files::write_atomically;
+use crate::metrics::RegressionEvaluation;
 use crate::metrics::{Evaluation, argmax};
+use crate::problem::{LabelScale, Task};
 use crate::representation::FeatureMap;
 use crate::training::LabelShiftCheck;
 
@@ -60,6 +62,9 @@ pub struct ModelSpec {
     /// models saved before it was recorded, and in a model in memory).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weights: Option<WeightsCheck>,
+    /// A regression's label scale (see [`LabelScale`]); `None` for a classifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regression: Option<LabelScale>,
 }
 
 fn normalised_class_names<'de, D: serde::Deserializer<'de>>(
@@ -99,6 +104,14 @@ pub struct FittedDann<B: Backend> {
 }
 
 impl ModelSpec {
+    /// What the model predicts: classes, or a number when it has a label scale.
+    pub fn task(&self) -> Task {
+        match self.regression {
+            Some(_) => Task::Regression,
+            None => Task::Classification,
+        }
+    }
+
     /// Checks that a run of architecture `model` on data of `n_features` inputs and classes
     /// `classes` can start from this model's weights (`dann train --init`); the error says
     /// what differs.
@@ -107,6 +120,7 @@ impl ModelSpec {
         model: &DannConfig,
         n_features: usize,
         classes: &[String],
+        task: Task,
     ) -> Result<()> {
         let differs = |what: &str, then: String, now: String| {
             Err(Error::config(
@@ -126,7 +140,10 @@ impl ModelSpec {
             let (then, now) = (self.n_features.to_string(), n_features.to_string());
             return differs("inputs:", then, now);
         }
-        if self.class_names != classes {
+        if self.task() != task {
+            return differs("the task", self.task().name().into(), task.name().into());
+        }
+        if task == Task::Classification && self.class_names != classes {
             return differs(
                 "the classes",
                 format!("[{}]", self.class_names.join(", ")),
@@ -158,6 +175,7 @@ impl<B: Backend> FittedDann<B> {
                 schema: None,
                 label_shift: None,
                 weights: None,
+                regression: None,
             },
             device,
         }
@@ -186,6 +204,16 @@ impl<B: Backend> FittedDann<B> {
 
     /// The model with the label-shift check made for it (see
     /// [`ModelSpec::label_shift`]).
+    pub(crate) fn with_regression(mut self, scale: Option<LabelScale>) -> Self {
+        self.spec.regression = scale;
+        self
+    }
+
+    /// What the model predicts: classes or a number.
+    pub fn task(&self) -> Task {
+        self.spec.task()
+    }
+
     pub(crate) fn with_label_shift(mut self, check: Option<LabelShiftCheck>) -> Self {
         self.spec.label_shift = check;
         self
@@ -258,9 +286,12 @@ impl<B: Backend> FittedDann<B> {
                  indices)",
             ),
         };
-        data.with_n_features(want)
-            .map_err(|_| mismatch)?
-            .align_classes(&self.spec.class_names)
+        let data = data.with_n_features(want).map_err(|_| mismatch)?;
+        match self.spec.regression {
+            // A regression's labels are numbers, read by `label_values`.
+            Some(_) => Ok(data),
+            None => data.align_classes(&self.spec.class_names),
+        }
     }
 
     /// Applies `f` to the network's output for successive chunks of rows and gathers the
@@ -290,6 +321,7 @@ impl<B: Backend> FittedDann<B> {
 
     /// Class probabilities `[n, n_classes]` (softmax of `G_y(G_f(x))`).
     pub fn predict_proba(&self, data: &Dataset) -> Result<DenseMatrix> {
+        self.require_classifier("class probabilities")?;
         self.map_chunks(data, self.spec.class_names.len(), |m, x| {
             activation::softmax(m.classify(m.features(x)), 1)
         })
@@ -317,8 +349,42 @@ impl<B: Backend> FittedDann<B> {
             .to_vec())
     }
 
-    /// Accuracy and per-class counts on labelled `data` (already [`prepare`](Self::prepare)d).
+    /// The numbers a regression model predicts for `data` (prepared), one per row; an error
+    /// for a classifier.
+    pub fn predict_values(&self, data: &Dataset) -> Result<Vec<f64>> {
+        let Some(scale) = self.spec.regression else {
+            return Err(Error::Data(
+                "this model is a classifier: it predicts classes, not numbers (train with \
+                 [train] task = \"regression\" for numbers)"
+                    .into(),
+            ));
+        };
+        let out = self.map_chunks(data, 1, |m, x| m.classify(m.features(x)))?;
+        Ok(out.as_slice().iter().map(|&z| scale.unscale(z)).collect())
+    }
+
+    /// RMSE, MAE and R^2 of a regression model on labelled `data` (prepared), its labels
+    /// read as numbers.
+    pub fn evaluate_values(&self, data: &Dataset) -> Result<RegressionEvaluation> {
+        let truth = data.label_values()?;
+        let predicted = self.predict_values(data)?;
+        Ok(RegressionEvaluation::new(&predicted, &truth))
+    }
+
+    /// An error unless the model is a classifier; `what` it was asked for.
+    fn require_classifier(&self, what: &str) -> Result<()> {
+        match self.spec.regression {
+            Some(_) => Err(Error::Data(format!(
+                "this model is a regression: it predicts numbers, not {what}"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Accuracy and per-class counts on labelled `data` (already [`prepare`](Self::prepare)d);
+    /// an error for a regression model ([`evaluate_values`](Self::evaluate_values)).
     pub fn evaluate(&self, data: &Dataset) -> Result<Evaluation> {
+        self.require_classifier("classes to evaluate")?;
         let truth = data.require_labels("data to evaluate against")?;
         let predicted = self.predict(data)?;
         Ok(Evaluation::new(&predicted, truth, &self.spec.class_names))
@@ -414,13 +480,16 @@ pub(crate) fn weights_from_bytes<B: Backend>(
     let spec_name = spec_path
         .file_name()
         .map_or(SPEC_FILE.into(), |n| n.to_string_lossy());
-    let model = spec
-        .config
-        .init::<B>(spec.n_features, spec.class_names.len(), 0, device)
-        .map_err(|e| Error::Model {
-            path: spec_path.to_path_buf(),
-            message: e.to_string(),
-        })?;
+    let model = match spec.regression {
+        Some(_) => spec.config.init_outputs::<B>(spec.n_features, 1, 0, device),
+        None => spec
+            .config
+            .init::<B>(spec.n_features, spec.class_names.len(), 0, device),
+    }
+    .map_err(|e| Error::Model {
+        path: spec_path.to_path_buf(),
+        message: e.to_string(),
+    })?;
     if let Some(want) = spec.weights
         && WeightsCheck::of(&bytes) != want
     {
@@ -485,6 +554,7 @@ mod tests {
             schema: None,
             label_shift: None,
             weights: None,
+            regression: None,
         };
         let json = serde_json::to_string(&spec).unwrap();
         let back: ModelSpec = serde_json::from_str(&json).unwrap();

@@ -125,6 +125,21 @@ impl DannConfig {
                 "need at least 2 classes in the labelled source data, found {n_classes}"
             )));
         }
+        self.init_outputs(n_features, n_classes, seed, device)
+    }
+
+    /// [`init`](Self::init) with a label head of `n_outputs` outputs (1 for a regression).
+    pub fn init_outputs<B: Backend>(
+        &self,
+        n_features: usize,
+        n_outputs: usize,
+        seed: u64,
+        device: &B::Device,
+    ) -> Result<DannModel<B>> {
+        self.check()?;
+        if n_features == 0 {
+            return Err(Error::Data("the data has no features".into()));
+        }
         let rng = &mut ChaCha8Rng::seed_from_u64(seed);
         let (conv, d_in) = match &self.conv {
             Some(c) => {
@@ -146,7 +161,7 @@ impl DannConfig {
             conv,
             feature: self.feature.init(d_in, rng, device),
             label: self.label.init(d_feat, rng, device),
-            label_out: linear(d_label, n_classes, rng, device),
+            label_out: linear(d_label, n_outputs, rng, device),
             domain: self.domain.init(d_feat, rng, device),
             domain_out: linear(d_domain, 1, rng, device),
         })

@@ -13,7 +13,7 @@ use burn::optim::GradientsParams;
 use burn::tensor::Tensor;
 use burn::tensor::backend::AutodiffBackend;
 
-use super::batch::{InputNoise, input_tensor, label_tensor};
+use super::batch::{InputNoise, input_tensor, label_tensor, value_tensor};
 use super::checkpoint::Checkpoints;
 use super::deferred::{StepTensors, Unread};
 use super::fitted::FittedDann;
@@ -23,7 +23,7 @@ use crate::data::images::FittedImagePrep;
 use crate::data::{Dataset, EndlessSampler, Schema, Standardizer};
 use crate::error::Result;
 use crate::nn::loss::{cross_entropy, domain_accuracy_tensor, domain_loss};
-use crate::problem::{Mode, TrainingPair};
+use crate::problem::{LabelScale, Mode, Task, TrainingPair};
 use crate::training::config::TrainConfig;
 use crate::training::listener::{MetricsRecord, StepOutput, StepSums, TrainListener};
 use crate::training::monitor::Monitor;
@@ -40,6 +40,8 @@ pub struct Trainer<'a, B: AutodiffBackend> {
     pub(super) model_config: DannConfig,
     pub(super) data: TrainingPair<'a>,
     standardizer: Option<Standardizer>,
+    /// A regression's source labels, scaled, and their scale.
+    values: Option<(Vec<f32>, LabelScale)>,
     pub(super) source_stream: EndlessSampler,
     pub(super) target_stream: EndlessSampler,
     rows: Vec<usize>,
@@ -59,6 +61,23 @@ pub struct Trainer<'a, B: AutodiffBackend> {
     /// The device-side sums of the steps not read back yet.
     unread: Option<Unread<B::InnerBackend>>,
     pub(super) device: B::Device,
+}
+
+/// The labels of a batch's source rows: classes, or a regression's scaled numbers.
+enum Truth<B: AutodiffBackend> {
+    Classes(Tensor<B, 1, burn::tensor::Int>),
+    Values(Tensor<B, 2>),
+}
+
+impl<B: AutodiffBackend> Truth<B> {
+    /// The label loss of the label head's `outputs`: softmax cross-entropy, or the mean
+    /// squared error.
+    fn loss(self, outputs: Tensor<B, 2>) -> Tensor<B, 1> {
+        match self {
+            Truth::Classes(ys) => cross_entropy(outputs, ys),
+            Truth::Values(ys) => (outputs - ys).powi_scalar(2).mean(),
+        }
+    }
 }
 
 /// Marks every float parameter as trained (gradients computed and applied).
@@ -83,9 +102,27 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
     ) -> Result<Self> {
         model_config.check()?;
         config.check()?;
-        let data = TrainingPair::new(source, target)?;
-        let model =
-            model_config.init::<B>(data.n_features(), data.n_classes(), config.seed, device)?;
+        let data = TrainingPair::for_task(source, target, config.task)?;
+        let values = match config.task {
+            Task::Classification => None,
+            Task::Regression => {
+                let values = source.label_values()?;
+                let scale = LabelScale::fit(&values).ok_or_else(|| {
+                    source.error(
+                        "every source row has the same label: a regression needs labels that vary",
+                    )
+                })?;
+                Some((values.iter().map(|&v| scale.scale(v)).collect(), scale))
+            }
+        };
+        let model = match config.task {
+            Task::Classification => {
+                model_config.init::<B>(data.n_features(), data.n_classes(), config.seed, device)?
+            }
+            Task::Regression => {
+                model_config.init_outputs::<B>(data.n_features(), 1, config.seed, device)?
+            }
+        };
         let standardizer = config
             .standardize
             .resolve(source)
@@ -97,6 +134,7 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
             model_config: model_config.clone(),
             data,
             standardizer,
+            values,
             source_stream: EndlessSampler::new(source.len(), config.seed ^ 0x5eed_0001),
             target_stream: EndlessSampler::new(target.len(), config.seed ^ 0x5eed_0002),
             rows: Vec::new(),
@@ -105,7 +143,7 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
                 .as_ref()
                 .and_then(|p| InputNoise::new(p.noise, config.seed ^ 0x5eed_0003)),
             iteration: 0,
-            monitor: Monitor::new(source, config.monitor_rows),
+            monitor: Monitor::new(source, config.monitor_rows, config.task),
             sums: StepSums::default(),
             checkpoints: None,
             images: None,
@@ -139,7 +177,8 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
     pub fn with_init(mut self, init: &FittedDann<B::InnerBackend>) -> Result<Self> {
         let spec = init.spec();
         let classes = self.data.source().class_names();
-        spec.check_start(&self.model_config, self.data.n_features(), classes)?;
+        let task = self.config.task;
+        spec.check_start(&self.model_config, self.data.n_features(), classes, task)?;
         // A model read from disk comes back with its parameters frozen: train them.
         let model = DannModel::from_inner(init.model().clone()).map(&mut Trainable);
         self.model = Some(model);
@@ -210,14 +249,16 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
     /// measured now; starts a new sum.
     fn record(&mut self, last: &StepOutput) -> Result<MetricsRecord> {
         let snapshot = self.snapshot();
-        let (source_accuracy, target_accuracy) =
-            self.monitor.accuracies(|d| snapshot.predict(d))?;
+        let (source_accuracy, target_accuracy) = match self.values {
+            None => self.monitor.accuracies(|d| snapshot.predict(d))?,
+            Some(_) => self.monitor.r2s(|d| snapshot.predict_values(d))?,
+        };
         let sums = std::mem::take(&mut self.sums);
         Ok(sums.record(
             self.iteration,
             self.config.iterations,
-            source_accuracy,
-            target_accuracy,
+            (source_accuracy, target_accuracy),
+            self.config.task,
             last,
         ))
     }
@@ -255,11 +296,18 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
             self.noise.as_mut(),
             &self.device,
         );
-        let ys = label_tensor::<B>(self.data.source_labels(), &self.rows, &self.device);
+        let ys = match &self.values {
+            None => Truth::Classes(label_tensor::<B>(
+                self.data.source_labels(),
+                &self.rows,
+                &self.device,
+            )),
+            Some((values, _)) => Truth::Values(value_tensor::<B>(values, &self.rows, &self.device)),
+        };
 
         let (loss, label_loss, domain) = match self.config.mode {
             Mode::SourceOnly => {
-                let label_loss = cross_entropy(model.classify(model.features(xs)), ys);
+                let label_loss = ys.loss(model.classify(model.features(xs)));
                 (label_loss.clone(), label_loss, None)
             }
             Mode::Dann => {
@@ -272,7 +320,7 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
                     &self.device,
                 );
                 let h = model.features(Tensor::cat(vec![xs, xt], 0));
-                let label_loss = cross_entropy(model.classify(h.clone().narrow(0, 0, ns)), ys);
+                let label_loss = ys.loss(model.classify(h.clone().narrow(0, 0, ns)));
                 let logits = model.discriminate(h, lambda);
                 let (zs, zt) = (logits.clone().narrow(0, 0, ns), logits.narrow(0, ns, nt));
                 let d_acc = domain_accuracy_tensor(zs.clone().inner(), zt.clone().inner());
@@ -312,6 +360,7 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
         )
         .with_images(self.images.clone())
         .with_schema(Some(Schema::of(self.data.source())))
+        .with_regression(self.values.as_ref().map(|(_, s)| *s))
     }
 
     /// The finished model.

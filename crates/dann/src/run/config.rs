@@ -59,8 +59,8 @@ pub struct Files {
     #[cfg_attr(feature = "clap", arg(long))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<PathBuf>,
-    /// Labelled target data to report target accuracy on during training (never trained on;
-    /// or `target_test` in `[files]`).
+    /// Labelled target data to report target accuracy (R^2 in a regression) on during
+    /// training (never trained on; or `target_test` in `[files]`).
     #[cfg_attr(feature = "clap", arg(long))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_test: Option<PathBuf>,
@@ -287,6 +287,17 @@ impl RunConfig {
     /// kernels when there is a `[shallow]` section or `[model]` and `[train]` run on them,
     /// else burn).
     pub fn select_engine(&self) -> Result<SelectEngine> {
+        if self.train.task == crate::problem::Task::Regression {
+            if self.select.engine == SelectEngine::Shallow || self.shallow.is_some() {
+                return Err(Error::config(
+                    "train.task",
+                    "is regression, which the shallow kernels and [shallow] do not train (they \
+                     run the paper's classifier): remove [shallow] and leave select.engine at \
+                     \"auto\" or \"burn\"",
+                ));
+            }
+            return Ok(SelectEngine::Burn);
+        }
         Ok(match self.select.engine {
             SelectEngine::Auto if self.shallow.is_some() => SelectEngine::Shallow,
             SelectEngine::Auto => match self.dann().engine()? {

@@ -266,6 +266,7 @@ mod tests {
             target_accuracy: None,
             lambda: 0.0,
             lr: 0.01,
+            task: crate::problem::Task::Classification,
         };
         serde_json::to_string(&r).unwrap()
     }

@@ -102,6 +102,9 @@ fn save_model<B: Backend>(
 pub struct DeepSelectReport {
     /// Always `"burn"`.
     pub engine: String,
+    /// What was selected: for a regression every error is a mean squared error.
+    #[serde(default)]
+    pub task: crate::problem::Task,
     /// What ranked DANN's candidates.
     pub score: RvScore,
     /// DANN's candidates, in grid order.
@@ -138,11 +141,15 @@ impl DeepSelectReport {
             VerdictKind::DoesNotHelp => "DANN is not expected to help",
             VerdictKind::TooCloseToCall => "too close to call",
         };
+        let error = match self.task {
+            crate::problem::Task::Classification => "error",
+            crate::problem::Task::Regression => "mean squared error",
+        };
         format!(
             "{} deep (burn) candidates in {:.1} s ({} source rows held out)\n\
-             DANN:        lambda {:.4}, hidden {}, lr {}: reverse-validation error {:.4}\n\
-             source-only: hidden {}, lr {} (source validation error {:.4}): reverse-validation \
-             error {:.4}\n\
+             DANN:        lambda {:.4}, hidden {}, lr {}: reverse-validation {error} {:.4}\n\
+             source-only: hidden {}, lr {} (source validation {error} {:.4}): reverse-validation \
+             {error} {:.4}\n\
              verdict: {call} (difference {:+.4}, standard error {:.4})\n",
             self.candidates.len(),
             self.seconds,
@@ -294,6 +301,7 @@ pub fn select_deep_into<B: AutodiffBackend>(
     }
     let report = DeepSelectReport {
         engine: "burn".into(),
+        task: config.train.task,
         score: outcome.score,
         candidates: outcome.candidates.clone(),
         chosen: outcome.best,

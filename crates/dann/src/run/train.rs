@@ -177,7 +177,8 @@ fn fit_burn<B: AutodiffBackend>(
         && config.train.images.is_none()
     {
         let spec = init.spec();
-        spec.check_start(&config.model, source.n_features(), source.class_names())?;
+        let (n, classes) = (source.n_features(), source.class_names());
+        spec.check_start(&config.model, n, classes, config.train.task)?;
     }
     let mut metrics = dir.open_metrics(from)?;
     let mut records: Vec<MetricsRecord> = Vec::new();
@@ -288,6 +289,13 @@ pub fn train_shallow<B: Backend>(
         .clone()
         .ok_or_else(|| Error::config("shallow", "train_shallow needs a [shallow] section"))?;
     shallow.check()?;
+    if job.config.train.task == crate::problem::Task::Regression {
+        return Err(Error::config(
+            "train.task",
+            "is regression, but a [shallow] section trains the paper's classifier (Algorithm \
+             1): remove [shallow] to train the regression on burn",
+        ));
+    }
     let pending = dir.begin(&job.inputs())?;
     dir.refuse_to_replace(force)?;
     dir.refuse_interrupted(force)?;

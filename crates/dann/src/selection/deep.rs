@@ -15,7 +15,7 @@ use crate::deep::FittedDann;
 use crate::error::{Error, Result};
 use crate::learner::Dann;
 use crate::metrics::{accuracy, lowest};
-use crate::problem::Mode;
+use crate::problem::{Mode, Task};
 use crate::training::Engine;
 use crate::training::schedule::{LambdaSchedule, LrSchedule};
 
@@ -82,8 +82,8 @@ impl<B: burn::tensor::backend::Backend> DeepOutcome<B> {
     /// selection's [`Outcome::verdict`](super::Outcome::verdict)).
     pub fn verdict(&self) -> Verdict {
         verdict(
-            self.winner().reverse.error,
-            self.baseline_reverse.error,
+            &self.winner().reverse,
+            &self.baseline_reverse,
             self.validation_rows,
         )
     }
@@ -120,11 +120,30 @@ pub fn deep_candidate(base: &Dann, hidden: usize, lr: f64, lambda: Option<f64>) 
     d
 }
 
-/// Error and mean negative log-likelihood of `model` on labelled `data`.
+/// Error and mean negative log-likelihood of `model` on labelled `data` (for a regression,
+/// the mean squared error, and the variance of the rows' squared errors).
 fn score_on<B: burn::tensor::backend::Backend>(
     model: &FittedDann<B>,
     data: &Dataset,
 ) -> Result<ReverseScore> {
+    if model.task() == Task::Regression {
+        let prepared = model.prepare(data.clone())?;
+        let truth = prepared.label_values()?;
+        let predicted = model.predict_values(&prepared)?;
+        let squared: Vec<f64> = predicted
+            .iter()
+            .zip(&truth)
+            .map(|(&p, &t)| (p - f64::from(t)).powi(2))
+            .collect();
+        let n = squared.len().max(1) as f64;
+        let mse = squared.iter().sum::<f64>() / n;
+        let variance = squared.iter().map(|e| (e - mse).powi(2)).sum::<f64>() / n;
+        return Ok(ReverseScore {
+            error: mse,
+            log_loss: mse,
+            error_variance: Some(variance),
+        });
+    }
     let truth = data.require_labels("the source validation part")?;
     let prepared = model.prepare(data.clone())?;
     let proba = model.predict_proba(&prepared)?;
@@ -138,6 +157,7 @@ fn score_on<B: burn::tensor::backend::Backend>(
     Ok(ReverseScore {
         error: 1.0 - accuracy(&predicted, truth),
         log_loss,
+        error_variance: None,
     })
 }
 
@@ -151,9 +171,22 @@ fn reverse_score_deep<B: AutodiffBackend>(
     device: &B::Device,
 ) -> Result<ReverseScore> {
     let t_train = &parts.t_train;
-    let labels = forward.predict(&forward.prepare(t_train.clone())?)?;
-    let classes = parts.s_train.class_names().to_vec();
-    let labelled = Dataset::labelled(t_train.features().clone(), labels, classes)?;
+    let prepared = forward.prepare(t_train.clone())?;
+    let labelled = match forward.task() {
+        Task::Regression => {
+            let values: Vec<f32> = forward
+                .predict_values(&prepared)?
+                .iter()
+                .map(|&v| v as f32)
+                .collect();
+            t_train.clone().with_label_values(&values)?
+        }
+        Task::Classification => {
+            let labels = forward.predict(&prepared)?;
+            let classes = parts.s_train.class_names().to_vec();
+            Dataset::labelled(t_train.features().clone(), labels, classes)?
+        }
+    };
     let s_train = parts.s_train.clone().without_labels();
     let reverse = reverse_learner.fit::<B>(&labelled, &s_train, device)?;
     score_on(&reverse, &parts.s_val)

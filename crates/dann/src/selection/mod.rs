@@ -207,18 +207,22 @@ impl Outcome {
     /// low; the margin keeps that bias from reading as an improvement.
     pub fn verdict(&self) -> Verdict {
         verdict(
-            self.dann.winner().reverse.error,
-            self.baseline.reverse.error,
+            &self.dann.winner().reverse,
+            &self.baseline.reverse,
             self.validation_rows,
         )
     }
 }
 
-/// The call on DANN's reverse error `d` against the baseline's `b`, both measured on `n`
-/// held-out source rows: a difference within two standard errors is too close to call.
-pub(crate) fn verdict(d: f64, b: f64, n: usize) -> Verdict {
+/// The call on DANN's reverse score `d` against the baseline's `b`, both measured on `n`
+/// held-out source rows: a difference of errors within two standard errors is too close to
+/// call (a row's error varies as `error (1 - error)` for classes, as measured for a
+/// regression's squared errors).
+pub(crate) fn verdict(d: &ReverseScore, b: &ReverseScore, n: usize) -> Verdict {
     let n = n.max(1) as f64;
-    let standard_error = ((d * (1.0 - d) + b * (1.0 - b)) / n).sqrt();
+    let variance = |s: &ReverseScore| s.error_variance.unwrap_or(s.error * (1.0 - s.error));
+    let standard_error = ((variance(d) + variance(b)) / n).sqrt();
+    let (d, b) = (d.error, b.error);
     let kind = if b - d > 2.0 * standard_error {
         VerdictKind::Helps
     } else if d - b > 2.0 * standard_error {

@@ -23,6 +23,9 @@ use crate::training::schedule::progress;
 /// sigmoid hidden layer without dropout, softmax and logistic heads directly on it, and
 /// plain SGD with momentum.
 pub fn unsupported(model: &DannConfig, train: &TrainConfig) -> Option<String> {
+    if train.task == crate::problem::Task::Regression {
+        return Some("train.task is regression: the kernels classify".into());
+    }
     if model.conv.is_some() {
         return Some("model.conv is set: the kernels run no convolutions".into());
     }
@@ -101,8 +104,8 @@ pub fn fit_iterations(
         ),
         None => (Cow::Borrowed(source), Cow::Borrowed(target)),
     };
-    let mut monitor =
-        Monitor::new(source, train.monitor_rows).with_target_test(source, target_test)?;
+    let mut monitor = Monitor::new(source, train.monitor_rows, train.task)
+        .with_target_test(source, target_test)?;
     if let Some(s) = &standardizer {
         monitor = monitor.map(|d| s.transform(d))?;
     }
@@ -166,8 +169,13 @@ pub fn fit_iterations(
                 m.sync_all(&mut net);
             }
             let (source_accuracy, target_accuracy) = monitor.accuracies(|d| Ok(net.predict(d)))?;
-            let record =
-                std::mem::take(&mut sums).record(it, total, source_accuracy, target_accuracy, &out);
+            let record = std::mem::take(&mut sums).record(
+                it,
+                total,
+                (source_accuracy, target_accuracy),
+                train.task,
+                &out,
+            );
             listener.on_record(&record);
         }
     }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::images::ImagePrep;
 use crate::data::{Dataset, Features};
 use crate::error::{Error, Result, non_negative};
-use crate::problem::Mode;
+use crate::problem::{Mode, Task};
 use crate::training::schedule::{LambdaSchedule, LrSchedule};
 
 /// Optimiser and its parameters.
@@ -128,6 +128,10 @@ pub struct TrainConfig {
     pub engine: Engine,
     /// DANN or source-only.
     pub mode: Mode,
+    /// What the label head learns: `"classification"` (the default) or `"regression"` (a
+    /// numeric label, one output trained on the squared error of the standardised label;
+    /// the burn engine only, no label-shift check).
+    pub task: Task,
     /// Number of iterations (batches).
     pub iterations: usize,
     /// Rows per batch, source and target together.
@@ -208,6 +212,7 @@ impl TrainConfig {
         Self {
             engine: Engine::Auto,
             mode: Mode::Dann,
+            task: Task::Classification,
             iterations: 10_000,
             batch_size: 64,
             source_fraction: 0.5,
@@ -302,10 +307,13 @@ impl TrainConfig {
     }
 
     /// Whether a DANN run also trains the source-only network to check the label shift:
-    /// not in source-only mode, with `max_label_shift = 1`, nor for a run that saves
+    /// not in source-only mode, not for a regression, with `max_label_shift = 1`, nor for a run that saves
     /// checkpoints (its resumed and uninterrupted runs give one model).
     pub fn checks_label_shift(&self) -> bool {
-        self.mode == Mode::Dann && self.max_label_shift < 1.0 && self.checkpoint_every == 0
+        self.mode == Mode::Dann
+            && self.task == Task::Classification
+            && self.max_label_shift < 1.0
+            && self.checkpoint_every == 0
     }
 
     /// Whether iteration `it` (1-based) ends with a metrics record: every `log_every`

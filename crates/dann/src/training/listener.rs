@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::schedule;
 use crate::error::{Error, Result};
+use crate::problem::Task;
 
 /// What one training step measured (the losses are the batch means before the update).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -24,8 +25,11 @@ pub struct StepOutput {
 }
 
 /// A line of `metrics.jsonl`: means over the steps since the previous record, plus accuracies
-/// measured at this iteration.
+/// measured at this iteration. In a regression the measure is R^2 instead of accuracy, and
+/// the file names it so (`source_r2`, `target_r2` in place of `source_accuracy`,
+/// `target_accuracy`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "RecordLine", try_from = "RecordLine")]
 pub struct MetricsRecord {
     /// Iterations done.
     pub iteration: usize,
@@ -37,14 +41,93 @@ pub struct MetricsRecord {
     pub domain_loss: Option<f64>,
     /// Mean domain accuracy.
     pub domain_accuracy: Option<f64>,
-    /// Accuracy on (up to `monitor_rows` of) the labelled source.
+    /// Accuracy (R^2 in a regression) on (up to `monitor_rows` of) the labelled source.
     pub source_accuracy: f64,
-    /// Accuracy on the labelled target test set, when one was given.
+    /// Accuracy (R^2 in a regression) on the labelled target test set, when one was given.
     pub target_accuracy: Option<f64>,
     /// `lambda_p` of the last step.
     pub lambda: f64,
     /// `mu_p` of the last step.
     pub lr: f64,
+    /// What was trained: the accuracies are R^2 in a regression.
+    pub task: Task,
+}
+
+impl MetricsRecord {
+    /// What the source and target measures are called: `accuracy`, or `R^2`.
+    pub fn measure(&self) -> &'static str {
+        match self.task {
+            Task::Classification => "accuracy",
+            Task::Regression => "R^2",
+        }
+    }
+}
+
+/// [`MetricsRecord`] as a line of `metrics.jsonl`: the measures named by the task.
+#[derive(Serialize, Deserialize)]
+struct RecordLine {
+    iteration: usize,
+    progress: f64,
+    label_loss: f64,
+    domain_loss: Option<f64>,
+    domain_accuracy: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source_accuracy: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    target_accuracy: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source_r2: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    target_r2: Option<f64>,
+    lambda: f64,
+    lr: f64,
+}
+
+impl From<MetricsRecord> for RecordLine {
+    fn from(r: MetricsRecord) -> Self {
+        let regression = r.task == Task::Regression;
+        let (source, target) = (Some(r.source_accuracy), r.target_accuracy);
+        Self {
+            iteration: r.iteration,
+            progress: r.progress,
+            label_loss: r.label_loss,
+            domain_loss: r.domain_loss,
+            domain_accuracy: r.domain_accuracy,
+            source_accuracy: source.filter(|_| !regression),
+            target_accuracy: target.filter(|_| !regression),
+            source_r2: source.filter(|_| regression),
+            target_r2: target.filter(|_| regression),
+            lambda: r.lambda,
+            lr: r.lr,
+        }
+    }
+}
+
+impl TryFrom<RecordLine> for MetricsRecord {
+    type Error = &'static str;
+
+    fn try_from(l: RecordLine) -> std::result::Result<Self, Self::Error> {
+        let source = l
+            .source_r2
+            .or(l.source_accuracy)
+            .ok_or("missing field `source_accuracy`")?;
+        let task = match l.source_r2 {
+            Some(_) => Task::Regression,
+            None => Task::Classification,
+        };
+        Ok(Self {
+            iteration: l.iteration,
+            progress: l.progress,
+            label_loss: l.label_loss,
+            domain_loss: l.domain_loss,
+            domain_accuracy: l.domain_accuracy,
+            source_accuracy: source,
+            target_accuracy: l.target_r2.or(l.target_accuracy),
+            lambda: l.lambda,
+            lr: l.lr,
+            task,
+        })
+    }
 }
 
 /// Receives progress during [`crate::Dann::fit_with`].
@@ -146,8 +229,8 @@ impl StepSums {
         &self,
         iteration: usize,
         total: usize,
-        source_accuracy: f64,
-        target_accuracy: Option<f64>,
+        (source_accuracy, target_accuracy): (f64, Option<f64>),
+        task: Task,
         last: &StepOutput,
     ) -> MetricsRecord {
         let n = self.n.max(1) as f64;
@@ -162,6 +245,7 @@ impl StepSums {
             target_accuracy,
             lambda: last.lambda,
             lr: last.lr,
+            task,
         }
     }
 }

@@ -4,24 +4,27 @@
 
 use crate::data::Dataset;
 use crate::error::Result;
-use crate::metrics::accuracy;
+use crate::metrics::{accuracy, r2};
+use crate::problem::Task;
 
 /// The labelled rows the records are measured on.
 #[derive(Debug, Clone)]
 pub(crate) struct Monitor {
     source: Dataset,
     target_test: Option<Dataset>,
+    task: Task,
 }
 
 impl Monitor {
     /// Up to `rows` evenly spaced rows of labelled `source`.
-    pub(crate) fn new(source: &Dataset, rows: usize) -> Self {
+    pub(crate) fn new(source: &Dataset, rows: usize, task: Task) -> Self {
         let n = source.len().min(rows.max(1));
         let step = source.len() as f64 / n as f64;
         let picked: Vec<usize> = (0..n).map(|i| (i as f64 * step) as usize).collect();
         Self {
             source: source.subset(&picked),
             target_test: None,
+            task,
         }
     }
 
@@ -35,11 +38,16 @@ impl Monitor {
             Some(t) if t.labels().is_none() => {
                 return Err(t.error("the target test data must be labelled"));
             }
-            Some(t) => Some(
-                t.clone()
-                    .with_n_features(source.n_features())?
-                    .align_classes(source.class_names())?,
-            ),
+            Some(t) => {
+                let t = t.clone().with_n_features(source.n_features())?;
+                Some(match self.task {
+                    Task::Classification => t.align_classes(source.class_names())?,
+                    Task::Regression => {
+                        t.label_values()?;
+                        t
+                    }
+                })
+            }
             None => None,
         };
         Ok(self)
@@ -50,7 +58,21 @@ impl Monitor {
         Ok(Self {
             source: f(&self.source)?,
             target_test: self.target_test.as_ref().map(&f).transpose()?,
+            task: self.task,
         })
+    }
+
+    /// `(source R^2, target R^2)` of a regression model's `predict_values`.
+    pub(crate) fn r2s(
+        &self,
+        predict: impl Fn(&Dataset) -> Result<Vec<f64>>,
+    ) -> Result<(f64, Option<f64>)> {
+        let measure = |d: &Dataset| -> Result<f64> { Ok(r2(&predict(d)?, &d.label_values()?)) };
+        let target = match &self.target_test {
+            Some(t) => Some(measure(t)?),
+            None => None,
+        };
+        Ok((measure(&self.source)?, target))
     }
 
     /// `(source accuracy, target accuracy)` of a model's `predict`.

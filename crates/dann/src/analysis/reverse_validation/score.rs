@@ -26,8 +26,13 @@ pub enum RvScore {
 pub struct ReverseScore {
     /// Error on `S_v`.
     pub error: f64,
-    /// Mean negative log-likelihood of `S_v`'s labels.
+    /// Mean negative log-likelihood of `S_v`'s labels (for a regression, the mean squared
+    /// error again: a Gaussian's, up to its constant and scale).
     pub log_loss: f64,
+    /// The variance of the rows' errors, for a regression's squared errors (a classifier's
+    /// 0/1 errors have `error (1 - error)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_variance: Option<f64>,
 }
 
 impl ReverseScore {
@@ -37,6 +42,11 @@ impl ReverseScore {
         ReverseScore {
             error: scores.iter().map(|s| s.error).sum::<f64>() / n,
             log_loss: scores.iter().map(|s| s.log_loss).sum::<f64>() / n,
+            error_variance: scores
+                .iter()
+                .map(|s| s.error_variance)
+                .sum::<Option<f64>>()
+                .map(|v| v / n),
         }
     }
 
@@ -79,5 +89,6 @@ pub fn reverse_score(
     Ok(ReverseScore {
         error: 1.0 - accuracy(&reverse.predict(&parts.s_val), truth),
         log_loss,
+        error_variance: None,
     })
 }
