@@ -8,7 +8,7 @@ Each input is a CSV `task,method,seed,accuracy` (reference.py and run.sh write t
 table has one row per task and one column per method, each cell the test accuracy's
 `mean ± sd (n)` over the n seeds that have a result (sd is the sample standard deviation;
 `-` when n = 1, empty when the method has no result on the task). The last row is each
-method's mean over tasks of those per-task means, with the number of tasks it covers when
+method's mean over tasks of those per-task means (4 decimals), with the number of tasks it covers when
 that is not all of them (means over different task sets do not compare). Below the table,
 one line per task says whether DANN beat the source-only DANN network (`dann` against
 `dann_source_only`, on the mean, and on how many of the seeds both have), once per config.
@@ -73,7 +73,7 @@ def table(acc):
     last = []
     for m in methods:
         v = means[m]
-        s = f"**{statistics.mean(v):.3f}**" if v else ""
+        s = f"**{statistics.mean(v):.4f}**" if v else ""
         if v and len(v) < len(tasks):
             s += f" ({len(v)} of {len(tasks)} tasks)"
         last.append(s)

@@ -36,7 +36,7 @@ pub use options::{Format, LoadOptions};
 pub use sampler::EndlessSampler;
 pub use schema::{ColumnKind, ColumnSchema, MatchBy, Schema};
 pub use split::{HoldOut, split_validation};
-pub use standardize::{Standardizer, scale_warning};
+pub use standardize::{Standardizer, one_fixed_scale, scale_warning};
 pub use table::{ColumnRef, MISSING_CATEGORY, MISSING_TOKENS, Missing};
 pub(crate) use tabular::read_pair as read_tabular_pair;
 pub use tabular::{load_csv, read_csv, read_parquet};

@@ -12,12 +12,12 @@ use super::job::Job;
 use super::outputs::{shift_summary, tsne_settings};
 use super::pending::PendingRun;
 use crate::analysis::tsne::TsneMap;
-use crate::data::{Dataset, HoldOut, Schema, scale_warning};
+use crate::data::{Dataset, HoldOut, Schema, one_fixed_scale, scale_warning};
 use crate::deep::{DannConfig, FittedDann};
 use crate::error::{Error, Result};
 use crate::learner::fitted_from_shallow;
 use crate::shallow::{Kernel, ShallowConfig, ShallowFit};
-use crate::training::{Engine, MetricsRecord, TrainListener};
+use crate::training::{Engine, MetricsRecord, Standardize, TrainListener};
 
 /// How a burn run starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,6 +135,14 @@ pub fn train_burn<B: AutodiffBackend>(
     warnings.extend(notes(&job, [Some(&data.0), Some(&data.1), data.2.as_ref()]));
     if !job.config.train.standardize.resolve(&data.0) && data.0.sample_shape().len() == 1 {
         warnings.extend(scale_warning(&data.0));
+        if job.config.train.standardize == Standardize::Auto && one_fixed_scale(&data.0) {
+            warnings.push(
+                "the source's columns share one fixed scale (most span exactly the same \
+                 minimum and maximum, as pixel intensities do): standardize = \"auto\" leaves \
+                 them as they are; set [train] standardize = true to standardise them"
+                    .into(),
+            );
+        }
     }
     if !resuming {
         // The inputs are good: an old run's checkpoint may go now (--force).

@@ -76,7 +76,9 @@ pub enum Engine {
 /// Whether inputs are standardised: `"auto"`, `true` or `false` in the config.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Standardize {
-    /// Dense rows of numbers are (CSV, Parquet, NPY); images and sparse rows are not.
+    /// Dense rows of numbers are (CSV, Parquet, NPY), unless their columns are on one fixed
+    /// scale ([`one_fixed_scale`](crate::data::one_fixed_scale): pixel
+    /// intensities written as rows); images and sparse rows are not.
     #[default]
     Auto,
     /// Always (`true`); sparse rows are only scaled, not centred.
@@ -92,7 +94,9 @@ impl Standardize {
             Standardize::Yes => true,
             Standardize::No => false,
             Standardize::Auto => {
-                matches!(data.features(), Features::Dense(_)) && data.sample_shape().len() == 1
+                matches!(data.features(), Features::Dense(_))
+                    && data.sample_shape().len() == 1
+                    && !crate::data::one_fixed_scale(data)
             }
         }
     }
