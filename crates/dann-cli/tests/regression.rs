@@ -71,7 +71,10 @@ fn train_eval_predict_a_regression() {
     // The records name their measure.
     let metrics = fs::read_to_string(run.join("metrics.jsonl")).unwrap();
     let last: serde_json::Value = serde_json::from_str(metrics.lines().last().unwrap()).unwrap();
-    assert!(last["source_r2"].is_f64() && last["target_r2"].is_f64(), "{last}");
+    assert!(
+        last["source_r2"].is_f64() && last["target_r2"].is_f64(),
+        "{last}"
+    );
     assert!(last.get("source_accuracy").is_none(), "{last}");
     let spec: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(run.join("model.json")).unwrap()).unwrap();
@@ -85,7 +88,10 @@ fn train_eval_predict_a_regression() {
         e["r2"].as_f64().unwrap(),
     );
     assert!(mae <= rmse && r2 < 1.0, "{e}");
-    assert!((r2 - last["target_r2"].as_f64().unwrap()).abs() < 1e-9, "{e} vs {last}");
+    assert!(
+        (r2 - last["target_r2"].as_f64().unwrap()).abs() < 1e-9,
+        "{e} vs {last}"
+    );
 
     // predict: one value per row, whose RMSE against the labels is eval's.
     let predictions = dir.path().join("p.csv");
@@ -118,7 +124,10 @@ fn train_eval_predict_a_regression() {
         .map(|(v, t)| (v - t).powi(2))
         .sum::<f64>()
         / truth.len() as f64;
-    assert!((mse.sqrt() - rmse).abs() < 1e-4 * (1.0 + rmse), "{mse} vs {rmse}");
+    assert!(
+        (mse.sqrt() - rmse).abs() < 1e-4 * (1.0 + rmse),
+        "{mse} vs {rmse}"
+    );
 }
 
 #[test]

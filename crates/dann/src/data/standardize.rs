@@ -231,10 +231,20 @@ mod tests {
             Dataset::unlabelled(Features::Dense(DenseMatrix::new(n, d, v).unwrap()))
         };
         // 3 rows x 4 columns: three pixels spanning [0, 1], one always 0 (constant).
-        let pixels = rows(3, 4, vec![0.0, 1.0, 0.5, 0.0, 1.0, 0.0, 1.0, 0.0, 0.3, 0.2, 0.0, 0.0]);
+        let pixels = rows(
+            3,
+            4,
+            vec![0.0, 1.0, 0.5, 0.0, 1.0, 0.0, 1.0, 0.0, 0.3, 0.2, 0.0, 0.0],
+        );
         assert!(one_fixed_scale(&pixels));
         // The same with a column in another unit (0 to 250).
-        let income = rows(3, 4, vec![0.0, 1.0, 0.5, 10.0, 1.0, 0.0, 1.0, 250.0, 0.3, 0.2, 0.0, 40.0]);
+        let income = rows(
+            3,
+            4,
+            vec![
+                0.0, 1.0, 0.5, 10.0, 1.0, 0.0, 1.0, 250.0, 0.3, 0.2, 0.0, 40.0,
+            ],
+        );
         assert!(!one_fixed_scale(&income));
         // Measurements: no two columns share both ends.
         let measured = rows(3, 2, vec![0.1, 3.0, 0.7, 1.0, 0.2, 2.5]);
