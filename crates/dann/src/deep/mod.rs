@@ -11,9 +11,11 @@ pub(crate) mod deferred;
 pub(crate) mod fitted;
 pub(crate) mod model;
 pub(crate) mod optimizer;
+pub(crate) mod spec;
 pub(crate) mod trainer;
 
 pub use checkpoint::{CHECKPOINT_FILE, Checkpoints};
-pub use fitted::{FittedDann, ModelSpec, SPEC_FILE, WEIGHTS_FILE, WeightsCheck};
+pub use fitted::{FittedDann, SPEC_FILE, WEIGHTS_FILE};
 pub use model::{DannConfig, DannModel};
+pub use spec::{ModelSpec, WeightsCheck};
 pub use trainer::Trainer;

@@ -21,8 +21,9 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::data::EndlessSampler;
-use crate::deep::fitted::{FittedDann, ModelSpec, WeightsCheck, weights_from_bytes};
+use crate::deep::fitted::{FittedDann, weights_from_bytes};
 use crate::deep::model::DannConfig;
+use crate::deep::spec::{ModelSpec, WeightsCheck};
 use crate::error::{Error, Result};
 use crate::files::write_atomically;
 use crate::training::config::TrainConfig;
