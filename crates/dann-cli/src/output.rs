@@ -28,12 +28,25 @@ pub(crate) fn write_output(
     if is_stdout(path) {
         let mut out = std::io::stdout().lock();
         return match write(&mut out).and_then(|()| out.flush()) {
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            // The reader went away (`| head`): nothing more to write, not an error.
+            Err(e) if broken_pipe(&e) => Ok(()),
             other => other.context("cannot write to stdout"),
         };
     }
     dann::files::write_atomically(path, |w| write(w))
         .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Whether `e` says the pipe's reader is gone, directly or inside a CSV writer's error.
+fn broken_pipe(e: &std::io::Error) -> bool {
+    let inner = e
+        .get_ref()
+        .and_then(|i| i.downcast_ref::<csv::Error>())
+        .and_then(|c| match c.kind() {
+            csv::ErrorKind::Io(io) => Some(io.kind()),
+            _ => None,
+        });
+    e.kind() == std::io::ErrorKind::BrokenPipe || inner == Some(std::io::ErrorKind::BrokenPipe)
 }
 
 /// Refuses to replace an existing file at `--<flag>` without `--force`. Only a regular file

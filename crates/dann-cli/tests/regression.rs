@@ -196,3 +196,39 @@ fn settings_that_cannot_train_a_regression_are_refused() {
     }
     assert!(!out.join("model.json").exists());
 }
+
+/// `dann predict --out - | head -1`: when the reader goes away the command stops quietly,
+/// exit 0, nothing on stderr (a regression model's 8,000 rows of output fill the pipe).
+#[test]
+fn predict_into_a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target, _) = write_drift(dir.path(), 8000);
+    let config = write(dir.path(), "reg.toml", "[train]\ntask = \"regression\"\n");
+    let run = dir.path().join("run");
+    train_cmd(&source, &target, &run)
+        .args(["--iterations", "20", "--config"])
+        .arg(&config)
+        .assert()
+        .success();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("dann"))
+        .args(["predict", "--out", "-", "--model"])
+        .arg(&run)
+        .arg("--data")
+        .arg(&target)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first.trim(), "row,value");
+    // The reader is dropped here: the pipe closes with rows still to write.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(stderr.is_empty(), "{stderr}");
+}
