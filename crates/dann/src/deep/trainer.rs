@@ -130,7 +130,10 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
         Ok(Self {
             model: Some(model),
             optimizer: AnyOptimizer::new(&config.optimizer),
-            config: config.clone(),
+            config: TrainConfig {
+                lambda: config.lambda.for_data(source),
+                ..config.clone()
+            },
             model_config: model_config.clone(),
             data,
             standardizer,

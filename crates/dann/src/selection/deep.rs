@@ -110,7 +110,11 @@ pub fn deep_candidate(base: &Dann, hidden: usize, lr: f64, lambda: Option<f64>) 
             d.train.mode = Mode::Dann;
             d.train.lambda = match d.train.lambda {
                 LambdaSchedule::Constant { .. } => LambdaSchedule::Constant { value: max },
-                LambdaSchedule::Ganin { gamma, .. } => LambdaSchedule::Ganin { max, gamma },
+                LambdaSchedule::Ganin { gamma, .. } => LambdaSchedule::Ganin {
+                    max,
+                    gamma,
+                    max_sparse: None,
+                },
             };
         }
         None => d.train.mode = Mode::SourceOnly,

@@ -129,13 +129,14 @@ pub fn fit_iterations(
     let adversarial = train.mode == Mode::Dann;
     let labels = pair.source_labels();
     let total = train.iterations;
+    let lambda_schedule = train.lambda.for_data(source);
     let (mut rows, mut src, mut tgt) = (Vec::new(), Vec::new(), Vec::<Row<'_>>::new());
     let mut scratch = Scratch::default();
     let mut sums = StepSums::default();
     for it in 1..=total {
         let p = progress(it - 1, total);
         let lambda = if adversarial {
-            train.lambda.value(p)
+            lambda_schedule.value(p)
         } else {
             0.0
         };

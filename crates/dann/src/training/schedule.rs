@@ -33,6 +33,11 @@ pub enum LambdaSchedule {
         /// Steepness (10 in the paper).
         #[serde(default = "ten")]
         gamma: f64,
+        /// The final weight on sparse rows (bag of words, SVMlight), when it differs from
+        /// `max`: the tabular benchmark found the paper's 1 best there and more on dense rows
+        /// (`results/tabular.md`). Unset: `max` on every input.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_sparse: Option<f64>,
     },
 }
 
@@ -49,6 +54,7 @@ impl Default for LambdaSchedule {
         LambdaSchedule::Ganin {
             max: 1.0,
             gamma: 10.0,
+            max_sparse: None,
         }
     }
 }
@@ -58,7 +64,29 @@ impl LambdaSchedule {
     pub fn value(&self, p: f64) -> f64 {
         match *self {
             LambdaSchedule::Constant { value } => value,
-            LambdaSchedule::Ganin { max, gamma } => max * (2.0 / (1.0 + (-gamma * p).exp()) - 1.0),
+            LambdaSchedule::Ganin { max, gamma, .. } => {
+                max * (2.0 / (1.0 + (-gamma * p).exp()) - 1.0)
+            }
+        }
+    }
+
+    /// The schedule that trains on `data`: `max_sparse` in place of `max` when `data`'s rows
+    /// are sparse, and no `max_sparse` left.
+    pub fn for_data(&self, data: &crate::data::Dataset) -> Self {
+        match *self {
+            LambdaSchedule::Ganin {
+                max,
+                gamma,
+                max_sparse,
+            } => {
+                let sparse = matches!(data.features(), crate::data::Features::Sparse(_));
+                LambdaSchedule::Ganin {
+                    max: max_sparse.filter(|_| sparse).unwrap_or(max),
+                    gamma,
+                    max_sparse: None,
+                }
+            }
+            constant => constant,
         }
     }
 
@@ -66,8 +94,15 @@ impl LambdaSchedule {
     pub fn check(&self, field: &str) -> Result<()> {
         let (name, v) = match *self {
             LambdaSchedule::Constant { value } => ("value", value),
-            LambdaSchedule::Ganin { max, gamma } => {
+            LambdaSchedule::Ganin {
+                max,
+                gamma,
+                max_sparse,
+            } => {
                 positive(&format!("{field}.gamma"), gamma)?;
+                if let Some(m) = max_sparse {
+                    non_negative(&format!("{field}.max_sparse"), m)?;
+                }
                 ("max", max)
             }
         };
@@ -159,9 +194,45 @@ mod tests {
         let scaled = LambdaSchedule::Ganin {
             max: 0.1,
             gamma: 10.0,
+            max_sparse: None,
         };
         assert!((scaled.value(0.5) - 0.098_661_429_815_143_06).abs() < 1e-12);
         assert_eq!(LambdaSchedule::Constant { value: 0.3 }.value(0.7), 0.3);
+    }
+
+    /// `max_sparse` is the final weight on sparse rows only.
+    #[test]
+    fn max_sparse_applies_to_sparse_rows() {
+        use crate::data::{CsrMatrix, Dataset, DenseMatrix, Features};
+        let dense = Dataset::unlabelled(Features::Dense(
+            DenseMatrix::new(1, 2, vec![1.0; 2]).unwrap(),
+        ));
+        let sparse = Dataset::unlabelled(Features::Sparse(
+            CsrMatrix::new(2, vec![0, 1], vec![0], vec![1.0]).unwrap(),
+        ));
+        let s = LambdaSchedule::Ganin {
+            max: 3.0,
+            gamma: 10.0,
+            max_sparse: Some(1.0),
+        };
+        let at_end = |d: &Dataset| s.for_data(d).value(1.0);
+        assert!((at_end(&dense) / LambdaSchedule::default().value(1.0) - 3.0).abs() < 1e-12);
+        assert_eq!(at_end(&sparse), LambdaSchedule::default().value(1.0));
+        let unset = LambdaSchedule::Ganin {
+            max: 3.0,
+            gamma: 10.0,
+            max_sparse: None,
+        };
+        assert_eq!(unset.for_data(&sparse), unset);
+        assert!(
+            LambdaSchedule::Ganin {
+                max: 1.0,
+                gamma: 10.0,
+                max_sparse: Some(-1.0)
+            }
+            .check("train.lambda")
+            .is_err()
+        );
     }
 
     #[test]
@@ -191,6 +262,7 @@ mod tests {
         let err = LambdaSchedule::Ganin {
             max: -1.0,
             gamma: 10.0,
+            max_sparse: None,
         }
         .check("train.lambda")
         .unwrap_err();
