@@ -116,10 +116,6 @@ impl DannConfig {
         seed: u64,
         device: &B::Device,
     ) -> Result<DannModel<B>> {
-        self.check()?;
-        if n_features == 0 {
-            return Err(Error::Data("the data has no features".into()));
-        }
         if n_classes < 2 {
             return Err(Error::Data(format!(
                 "need at least 2 classes in the labelled source data, found {n_classes}"
@@ -128,7 +124,8 @@ impl DannConfig {
         self.init_outputs(n_features, n_classes, seed, device)
     }
 
-    /// [`init`](Self::init) with a label head of `n_outputs` outputs (1 for a regression).
+    /// [`init`](Self::init) with a label head of `n_outputs` outputs (1 for a regression);
+    /// checks the settings and that there are features.
     pub fn init_outputs<B: Backend>(
         &self,
         n_features: usize,
