@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{dann, eval_json, repo_data, stdout_json, train_cmd, write_moons};
+use common::{dann, eval_json, refused, repo_data, stdout_json, train_cmd, write_moons};
 use predicates::prelude::*;
 
 mod common;
@@ -426,4 +426,59 @@ fn select_over_deep_candidates() {
         .assert()
         .success();
     assert_eq!(stdout_json(&assert)["engine"], "burn");
+}
+
+/// `[select] optimizers`: every candidate per optimiser (auto resolves to burn), the column
+/// in candidates.csv, the chosen one's optimiser in its config.toml; the shallow kernels
+/// refuse the axis.
+#[test]
+fn select_over_optimizers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target, _) = write_moons(dir.path());
+    let config = write(
+        dir.path(),
+        "opt.toml",
+        "[select]\nlambdas = [0.3]\nhidden = [8]\n\
+         optimizers = [{ kind = \"sgd\" }, { kind = \"adam\", beta1 = 0.8 }]\n\
+         [train]\niterations = 100\n",
+    );
+    let out = dir.path().join("sel");
+    let assert = select_cmd(&source, &target, &config, &out)
+        .assert()
+        .success();
+    let report = stdout_json(&assert);
+    assert_eq!(report["engine"], "burn");
+    let kinds = |key: &str| -> Vec<String> {
+        report[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["optimizer"]["kind"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(kinds("candidates"), ["sgd", "adam"]);
+    assert_eq!(kinds("source_only_candidates"), ["sgd", "adam"]);
+    let csv = fs::read_to_string(out.join("candidates.csv")).unwrap();
+    assert!(csv.lines().next().unwrap().contains(",optimizer,"), "{csv}");
+    assert_eq!(
+        csv.lines().filter(|l| l.contains(",adam,")).count(),
+        2,
+        "{csv}"
+    );
+    let chosen = report["chosen"].as_u64().unwrap() as usize;
+    let kind = &kinds("candidates")[chosen];
+    let written = fs::read_to_string(out.join("config.toml")).unwrap();
+    assert!(written.contains(&format!("kind = \"{kind}\"")), "{written}");
+    if kind == "adam" {
+        assert!(written.contains("beta1 = 0.8"), "{written}");
+    }
+    let shallow = write(
+        dir.path(),
+        "shallow.toml",
+        "[select]\nengine = \"shallow\"\noptimizers = [{ kind = \"adam\" }]\n",
+    );
+    refused(
+        select_cmd(&source, &target, &shallow, &dir.path().join("no")),
+        &["select.optimizers", "SGD only"],
+    );
 }

@@ -300,6 +300,8 @@ impl RunConfig {
         }
         Ok(match self.select.engine {
             SelectEngine::Auto if self.shallow.is_some() => SelectEngine::Shallow,
+            // Only burn compares optimisers.
+            SelectEngine::Auto if self.select.optimizers.is_some() => SelectEngine::Burn,
             SelectEngine::Auto => match self.dann().engine()? {
                 crate::training::Engine::Shallow => SelectEngine::Shallow,
                 _ => SelectEngine::Burn,

@@ -174,7 +174,12 @@ impl SelectOverrides {
         let mut base = config.shallow.clone().unwrap_or_default();
         base.seed = self.seed.unwrap_or(base.seed);
         let grid = overlay(&config.select, self)?;
-        grid.check(&base).map_err(|e| self.name_the_flag(e))?;
+        // An optimiser axis is for burn (the shallow selection refuses it when it runs).
+        let checked = match grid.optimizers {
+            Some(_) => grid.check_grid(),
+            None => grid.check(&base),
+        };
+        checked.map_err(|e| self.name_the_flag(e))?;
         Ok((base, grid))
     }
 

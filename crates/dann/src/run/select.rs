@@ -147,8 +147,8 @@ impl DeepSelectReport {
         };
         format!(
             "{} deep (burn) candidates in {:.1} s ({} source rows held out)\n\
-             DANN:        lambda {:.4}, hidden {}, lr {}: reverse-validation {error} {:.4}\n\
-             source-only: hidden {}, lr {} (source validation {error} {:.4}): reverse-validation \
+             DANN:        lambda {:.4}, hidden {}, lr {}, {}: reverse-validation {error} {:.4}\n\
+             source-only: hidden {}, lr {}, {} (source validation {error} {:.4}): reverse-validation \
              {error} {:.4}\n\
              verdict: {call} (difference {:+.4}, standard error {:.4})\n",
             self.candidates.len(),
@@ -157,9 +157,11 @@ impl DeepSelectReport {
             w.lambda,
             w.hidden,
             w.lr,
+            w.optimizer.kind(),
             w.reverse.error,
             b.hidden,
             b.lr,
+            b.optimizer.kind(),
             b.validation_error,
             self.source_only_reverse.error,
             v.difference,
@@ -174,6 +176,7 @@ impl DeepSelectReport {
             "lambda",
             "hidden",
             "lr",
+            "optimizer",
             "forward error (S_v)",
             "reverse error",
             "reverse log loss",
@@ -185,6 +188,7 @@ impl DeepSelectReport {
                 format!("{:.4}", c.lambda),
                 c.hidden.to_string(),
                 c.lr.to_string(),
+                c.optimizer.kind().to_string(),
                 format!("{:.4}", c.forward_error),
                 format!("{:.4}", c.reverse.error),
                 format!("{:.4}", c.reverse.log_loss),
@@ -205,6 +209,7 @@ impl DeepSelectReport {
                 "0".to_string(),
                 c.hidden.to_string(),
                 c.lr.to_string(),
+                c.optimizer.kind().to_string(),
                 format!("{:.4}", c.validation_error),
                 reverse(self.source_only_reverse.error),
                 reverse(self.source_only_reverse.log_loss),
@@ -223,6 +228,7 @@ impl DeepSelectReport {
             "lambda",
             "hidden",
             "lr",
+            "optimizer",
             "forward_error",
             "reverse_error",
             "reverse_log_loss",
@@ -235,6 +241,7 @@ impl DeepSelectReport {
                 c.lambda.to_string(),
                 c.hidden.to_string(),
                 c.lr.to_string(),
+                c.optimizer.kind().to_string(),
                 c.forward_error.to_string(),
                 c.reverse.error.to_string(),
                 c.reverse.log_loss.to_string(),
@@ -250,6 +257,7 @@ impl DeepSelectReport {
                 "0".to_string(),
                 c.hidden.to_string(),
                 c.lr.to_string(),
+                c.optimizer.kind().to_string(),
                 c.validation_error.to_string(),
                 reverse(self.source_only_reverse.error),
                 reverse(self.source_only_reverse.log_loss),
@@ -263,8 +271,8 @@ impl DeepSelectReport {
 }
 
 /// [`select_into`] over deep candidates ([`select_deep`]: the run's `[model]` and `[train]`
-/// with the grid's lambdas, hidden widths and learning rates, trained with burn): the same
-/// files, the chosen DANN and baseline each saved with the `config.toml` that retrains it.
+/// with the grid's lambdas, hidden widths, learning rates and optimisers, trained with
+/// burn): the same files, the chosen DANN and baseline each saved with the `config.toml` that retrains it.
 pub fn select_deep_into<B: AutodiffBackend>(
     mut dir: PendingRun,
     config: &RunConfig,

@@ -1,6 +1,6 @@
 //! `dann select` over deep (burn) settings: reverse validation of every candidate of a grid
-//! built on the run's `[model]` and `[train]` (lambda, hidden width, learning rate), each
-//! trained with burn by [`Dann::fit`], and the source-only baseline chosen on the source
+//! built on the run's `[model]` and `[train]` (lambda, hidden width, learning rate,
+//! optimiser), each trained with burn by [`Dann::fit`], and the source-only baseline chosen on the source
 //! validation part and scored by the same reverse validation, as the shallow selection does
 //! ([`select`](super::select)).
 
@@ -16,8 +16,8 @@ use crate::error::{Error, Result};
 use crate::learner::Dann;
 use crate::metrics::{accuracy, lowest};
 use crate::problem::{Mode, Task};
-use crate::training::Engine;
 use crate::training::schedule::{LambdaSchedule, LrSchedule};
+use crate::training::{Engine, OptimizerConfig};
 
 /// One DANN candidate of the deep grid and its scores.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +28,8 @@ pub struct DeepCandidate {
     pub hidden: usize,
     /// The learning rate schedule's initial rate.
     pub lr: f64,
+    /// The optimiser.
+    pub optimizer: OptimizerConfig,
     /// The forward model's error on `S_v`.
     pub forward_error: f64,
     /// The reverse model's scores on `S_v`.
@@ -41,6 +43,8 @@ pub struct DeepBaselineCandidate {
     pub hidden: usize,
     /// The learning rate schedule's initial rate.
     pub lr: f64,
+    /// The optimiser.
+    pub optimizer: OptimizerConfig,
     /// Error on `S_v`.
     pub validation_error: f64,
 }
@@ -48,7 +52,8 @@ pub struct DeepBaselineCandidate {
 /// What [`select_deep`] found: every candidate, the winners, their settings and models.
 #[derive(Debug, Clone)]
 pub struct DeepOutcome<B: burn::tensor::backend::Backend> {
-    /// DANN's candidates in grid order (hidden width, then learning rate, then lambda).
+    /// DANN's candidates in grid order (hidden width, then learning rate, then optimiser,
+    /// then lambda).
     pub candidates: Vec<DeepCandidate>,
     /// Index of DANN's winner (lowest score, the earlier on ties).
     pub best: usize,
@@ -56,7 +61,7 @@ pub struct DeepOutcome<B: burn::tensor::backend::Backend> {
     pub dann: Dann,
     /// The winner's forward model (trained on `S'` with `T'`).
     pub dann_model: FittedDann<B>,
-    /// The source-only candidates (hidden width, then learning rate).
+    /// The source-only candidates (hidden width, then learning rate, then optimiser).
     pub baseline_candidates: Vec<DeepBaselineCandidate>,
     /// Index of the baseline's winner (lowest `S_v` error).
     pub baseline_best: usize,
@@ -90,11 +95,17 @@ impl<B: burn::tensor::backend::Backend> DeepOutcome<B> {
 }
 
 /// `base` with hidden width `hidden` (every layer of the feature extractor), initial
-/// learning rate `lr`, `lambda_p` rising to `lambda` (or source-only when `None`), trained
+/// learning rate `lr`, `optimizer`, `lambda_p` rising to `lambda` (or source-only when `None`), trained
 /// with burn and without the label-shift check (the selection compares with source-only
 /// itself).
-pub fn deep_candidate(base: &Dann, hidden: usize, lr: f64, lambda: Option<f64>) -> Dann {
+pub fn deep_candidate(
+    base: &Dann,
+    hidden: usize,
+    (lr, optimizer): (f64, OptimizerConfig),
+    lambda: Option<f64>,
+) -> Dann {
     let mut d = base.clone();
+    d.train.optimizer = optimizer;
     let layers = d.model.feature.hidden.len().max(1);
     d.model.feature.hidden = vec![hidden; layers];
     d.train.lr = match d.train.lr {
@@ -208,18 +219,25 @@ pub fn select_deep<B: AutodiffBackend>(
     base.check()?;
     grid.check_grid()?;
     let lrs = grid.burn_lrs(&base.train);
+    let optimizers = grid.burn_optimizers(&base.train);
+    let mut trainers = Vec::new();
+    for &lr in &lrs {
+        for &optimizer in &optimizers {
+            trainers.push((lr, optimizer));
+        }
+    }
     let mut settings = Vec::new();
     for &hidden in &grid.hidden {
-        for &lr in &lrs {
+        for &trainer in &trainers {
             for &lambda in &grid.lambdas {
-                settings.push((hidden, lr, lambda));
+                settings.push((hidden, trainer, lambda));
             }
         }
     }
     let fits: Vec<(DeepCandidate, FittedDann<B::InnerBackend>)> = settings
         .par_iter()
-        .map(|&(hidden, lr, lambda)| {
-            let dann = deep_candidate(base, hidden, lr, Some(lambda));
+        .map(|&(hidden, (lr, optimizer), lambda)| {
+            let dann = deep_candidate(base, hidden, (lr, optimizer), Some(lambda));
             let forward = dann.fit::<B>(&parts.s_train, &parts.t_train, device)?;
             let forward_error = score_on(&forward, &parts.s_val)?.error;
             let reverse = reverse_score_deep::<B>(&dann, &forward, parts, device)?;
@@ -227,6 +245,7 @@ pub fn select_deep<B: AutodiffBackend>(
                 lambda,
                 hidden,
                 lr,
+                optimizer,
                 forward_error,
                 reverse,
             };
@@ -235,20 +254,21 @@ pub fn select_deep<B: AutodiffBackend>(
         .collect::<Result<_>>()?;
     let best = lowest(0..fits.len(), |&i| fits[i].0.reverse.get(grid.score))
         .ok_or_else(|| Error::config("select.lambdas", "the grid is empty"))?;
-    let baseline_settings: Vec<(usize, f64)> = grid
+    let baseline_settings: Vec<(usize, (f64, OptimizerConfig))> = grid
         .hidden
         .iter()
-        .flat_map(|&h| lrs.iter().map(move |&lr| (h, lr)))
+        .flat_map(|&h| trainers.iter().map(move |&t| (h, t)))
         .collect();
     let baselines: Vec<(DeepBaselineCandidate, FittedDann<B::InnerBackend>)> = baseline_settings
         .par_iter()
-        .map(|&(hidden, lr)| {
-            let dann = deep_candidate(base, hidden, lr, None);
+        .map(|&(hidden, (lr, optimizer))| {
+            let dann = deep_candidate(base, hidden, (lr, optimizer), None);
             let model = dann.fit::<B>(&parts.s_train, &parts.t_train, device)?;
             let validation_error = score_on(&model, &parts.s_val)?.error;
             let candidate = DeepBaselineCandidate {
                 hidden,
                 lr,
+                optimizer,
                 validation_error,
             };
             Ok((candidate, model))
@@ -260,9 +280,9 @@ pub fn select_deep<B: AutodiffBackend>(
     let (baseline_candidates, mut baseline_models): (Vec<_>, Vec<_>) =
         baselines.into_iter().unzip();
     let w = &candidates[best];
-    let dann = deep_candidate(base, w.hidden, w.lr, Some(w.lambda));
+    let dann = deep_candidate(base, w.hidden, (w.lr, w.optimizer), Some(w.lambda));
     let b = &baseline_candidates[baseline_best];
-    let baseline = deep_candidate(base, b.hidden, b.lr, None);
+    let baseline = deep_candidate(base, b.hidden, (b.lr, b.optimizer), None);
     let baseline_model = baseline_models.swap_remove(baseline_best);
     let baseline_reverse = reverse_score_deep::<B>(&dann, &baseline_model, parts, device)?;
     Ok(DeepOutcome {

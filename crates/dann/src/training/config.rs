@@ -37,6 +37,16 @@ pub enum OptimizerConfig {
     },
 }
 
+impl OptimizerConfig {
+    /// Its `kind`, as the config file spells it: `sgd`, `adam`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            OptimizerConfig::Sgd { .. } => "sgd",
+            OptimizerConfig::Adam { .. } => "adam",
+        }
+    }
+}
+
 fn default_momentum() -> f64 {
     0.9
 }

@@ -103,6 +103,7 @@ impl AmazonConfig {
             lambdas: self.lambdas.clone(),
             hidden: self.hidden.clone(),
             lrs: Some(vec![self.shallow.lr]),
+            optimizers: None,
             score: self.score,
             pad: self.pad,
             splits: self.rv_splits,
