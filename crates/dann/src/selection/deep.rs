@@ -8,7 +8,8 @@ use burn::tensor::backend::AutodiffBackend;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{SelectConfig, Verdict, verdict};
+use super::config::SelectConfig;
+use super::{Verdict, verdict};
 use crate::analysis::reverse_validation::{ReverseScore, RvScore};
 use crate::data::{Dataset, HoldOut};
 use crate::deep::FittedDann;
