@@ -127,17 +127,6 @@ pub fn r2(predicted: &[f64], truth: &[f32]) -> f64 {
     }
 }
 
-/// Mean squared error of `predicted` against `truth` (0 for no rows).
-pub fn mean_squared_error(predicted: &[f64], truth: &[f32]) -> f64 {
-    let n = predicted.len().min(truth.len());
-    let se: f64 = predicted
-        .iter()
-        .zip(truth)
-        .map(|(&p, &t)| (p - f64::from(t)).powi(2))
-        .sum();
-    se / n.max(1) as f64
-}
-
 /// Index of the largest value (the first one on ties; 0 for an empty slice).
 pub fn argmax(values: &[f32]) -> usize {
     values
