@@ -56,22 +56,7 @@ impl TrainListener for Reporter {
     }
 
     fn on_record(&mut self, record: &MetricsRecord) {
-        let measure = match record.task {
-            dann::Task::Classification => "acc",
-            dann::Task::Regression => "R^2",
-        };
-        let target = record
-            .target_accuracy
-            .map(|a| format!(", target {measure} {a:.3}"))
-            .unwrap_or_default();
-        let domain = match (record.domain_loss, record.domain_accuracy) {
-            (Some(l), Some(a)) => format!(", domain loss {l:.4} acc {a:.3}"),
-            _ => String::new(),
-        };
-        let line = format!(
-            "iter {:>7}: label loss {:.4}{domain}, source {measure} {:.3}{target}, lambda {:.3}, lr {:.2e}",
-            record.iteration, record.label_loss, record.source_accuracy, record.lambda, record.lr
-        );
+        let line = record.progress_line();
         if let Some(bar) = &self.bar {
             bar.println(line);
         } else if self.plain {

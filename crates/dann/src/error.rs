@@ -69,6 +69,12 @@ pub enum Error {
         /// Which loss, its value, and what to change.
         message: String,
     },
+    /// Training was stopped by its listener ([`TrainListener::interrupted`](crate::TrainListener::interrupted)).
+    #[error("training interrupted at iteration {iteration}")]
+    Interrupted {
+        /// The last iteration run.
+        iteration: usize,
+    },
 }
 
 /// `Result` with [`Error`].

@@ -311,6 +311,10 @@ impl TrainListener for HeldRecords<'_> {
     fn on_record(&mut self, record: &MetricsRecord) {
         self.records.push(record.clone());
     }
+
+    fn interrupted(&mut self) -> bool {
+        self.inner.interrupted()
+    }
 }
 
 /// The kernels' network as the burn model it is (`DannConfig::shallow`: the weight layouts

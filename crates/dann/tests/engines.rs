@@ -124,3 +124,36 @@ fn auto_picks_the_kernels_only_when_they_can_run_the_settings() {
     forced.train.engine = Engine::Burn;
     assert_eq!(forced.engine().unwrap(), Engine::Burn);
 }
+
+/// Stops after `after` steps.
+struct StopAfter {
+    after: usize,
+    steps: usize,
+}
+
+impl dann::TrainListener for StopAfter {
+    fn on_step(&mut self, _: usize, _: usize, _: &dann::StepOutput) {}
+
+    fn interrupted(&mut self) -> bool {
+        self.steps += 1;
+        self.steps > self.after
+    }
+}
+
+#[test]
+fn a_listener_stops_either_engine_between_steps() {
+    let problem = moons(0);
+    let (source, target) = (&problem.source, &problem.target);
+    for engine in [Engine::Burn, Engine::Shallow] {
+        let mut d = moons_dann(1_000_000, 0);
+        d.train.engine = engine;
+        let mut stop = StopAfter { after: 7, steps: 0 };
+        let err = d
+            .fit_with::<B>(source, target, None, &mut stop, &Default::default())
+            .unwrap_err();
+        assert!(
+            matches!(err, dann::Error::Interrupted { iteration: 8 }),
+            "{engine:?}: {err}"
+        );
+    }
+}

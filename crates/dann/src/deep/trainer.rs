@@ -21,7 +21,7 @@ use super::model::{DannConfig, DannModel};
 use super::optimizer::AnyOptimizer;
 use crate::data::images::FittedImagePrep;
 use crate::data::{Dataset, EndlessSampler, Schema, Standardizer};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::nn::loss::{cross_entropy, domain_accuracy_tensor, domain_loss};
 use crate::problem::{LabelScale, Mode, Task, TrainingPair};
 use crate::training::config::TrainConfig;
@@ -228,6 +228,9 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
                     Some(u) => u.add(step),
                 });
                 let it = self.iteration;
+                if listener.interrupted() {
+                    return Err(Error::Interrupted { iteration: it });
+                }
                 if !(self.config.records_at(it) || self.config.checkpoints_at(it) || it == stop) {
                     continue;
                 }
@@ -238,6 +241,9 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
             let it = self.iteration;
             out.check_finite(it)?;
             listener.on_step(it, total, &out);
+            if listener.interrupted() {
+                return Err(Error::Interrupted { iteration: it });
+            }
             if self.config.records_at(it) {
                 listener.on_record(&self.record(&out)?);
             }

@@ -164,6 +164,9 @@ pub fn fit_iterations(
         };
         out.check_finite(it)?;
         listener.on_step(it, total, &out);
+        if listener.interrupted() {
+            return Err(Error::Interrupted { iteration: it });
+        }
         sums.add(&out);
         if train.records_at(it) {
             if let Some(m) = &mut momentum {

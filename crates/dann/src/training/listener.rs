@@ -54,6 +54,28 @@ pub struct MetricsRecord {
 }
 
 impl MetricsRecord {
+    /// The record as one progress line, as `dann train` prints it: `iter N: label loss ...,
+    /// domain loss ... acc ..., source acc ..., target acc ..., lambda ..., lr ...` (R^2 in
+    /// place of acc for a regression; the domain and target parts only when measured).
+    pub fn progress_line(&self) -> String {
+        let measure = match self.task {
+            crate::problem::Task::Classification => "acc",
+            crate::problem::Task::Regression => "R^2",
+        };
+        let target = self
+            .target_accuracy
+            .map(|a| format!(", target {measure} {a:.3}"))
+            .unwrap_or_default();
+        let domain = match (self.domain_loss, self.domain_accuracy) {
+            (Some(l), Some(a)) => format!(", domain loss {l:.4} acc {a:.3}"),
+            _ => String::new(),
+        };
+        format!(
+            "iter {:>7}: label loss {:.4}{domain}, source {measure} {:.3}{target}, lambda {:.3}, lr {:.2e}",
+            self.iteration, self.label_loss, self.source_accuracy, self.lambda, self.lr
+        )
+    }
+
     /// What the source and target measures are called: `accuracy`, or `R^2`.
     pub fn measure(&self) -> &'static str {
         match self.task {
@@ -136,6 +158,11 @@ pub trait TrainListener {
     fn on_step(&mut self, _iteration: usize, _total: usize, _output: &StepOutput) {}
     /// At every record (see [`TrainConfig::log_every`](super::TrainConfig::log_every)).
     fn on_record(&mut self, _record: &MetricsRecord) {}
+    /// Asked after every step: `true` stops training with [`Error::Interrupted`] (e.g. the
+    /// Python front's Ctrl-C). Keep it cheap.
+    fn interrupted(&mut self) -> bool {
+        false
+    }
 }
 
 /// A listener that ignores everything.
@@ -157,6 +184,10 @@ impl<L: TrainListener + ?Sized> TrainListener for &mut L {
     fn on_record(&mut self, record: &MetricsRecord) {
         (**self).on_record(record);
     }
+
+    fn interrupted(&mut self) -> bool {
+        (**self).interrupted()
+    }
 }
 
 /// Sends every event to both listeners, the first one first.
@@ -169,6 +200,10 @@ impl<L1: TrainListener, L2: TrainListener> TrainListener for (L1, L2) {
     fn on_record(&mut self, record: &MetricsRecord) {
         self.0.on_record(record);
         self.1.on_record(record);
+    }
+
+    fn interrupted(&mut self) -> bool {
+        self.0.interrupted() || self.1.interrupted()
     }
 }
 

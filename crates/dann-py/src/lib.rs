@@ -1,0 +1,325 @@
+//! `dann._native`: the Rust side of the `dann` Python package. A thin front over the library:
+//! numpy arrays and CSR parts become [`Dataset`]s, settings come from the same config file and
+//! presets as `dann train`, training is [`Dann::fit_with`] (the GIL released, Ctrl-C checked
+//! between steps), and models are [`FittedDann`]s saved in the CLI's model directories. The
+//! scikit-learn conventions live in `python/dann/`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use dann::data::{CsrMatrix, DenseMatrix, Features};
+use dann::run::{Preset, RunConfig, overlay};
+use dann::{CpuAutodiff, CpuBackend, Dann, Dataset, FittedDann, MetricsRecord, TrainListener};
+use numpy::ndarray::Array2;
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyOSError, PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+use serde_json::Value;
+
+/// A library error as the Python exception a user expects: `ValueError` for bad data or
+/// settings (the CLI's message), `OSError` for a file, `KeyboardInterrupt` for Ctrl-C.
+fn py_err(e: dann::Error) -> PyErr {
+    let message = e.to_string();
+    match e {
+        dann::Error::Io { .. } => PyOSError::new_err(message),
+        dann::Error::Interrupted { .. } => PyKeyboardInterrupt::new_err(message),
+        dann::Error::Diverged { .. } | dann::Error::Model { .. } => {
+            PyRuntimeError::new_err(message)
+        }
+        _ => PyValueError::new_err(message),
+    }
+}
+
+/// Rows from Python: a 2-d float32 array (any memory order), or the parts of a
+/// `scipy.sparse.csr_matrix`, `(indptr, indices, data, n_cols)`. `what` names it in errors.
+fn features(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Features> {
+    if let Ok(parts) = obj.downcast::<PyTuple>() {
+        let (indptr, indices, data, n_cols): (
+            PyReadonlyArray1<'_, i64>,
+            PyReadonlyArray1<'_, i64>,
+            PyReadonlyArray1<'_, f32>,
+            usize,
+        ) = parts.extract()?;
+        let data = data.as_array();
+        if let Some(k) = data.iter().position(|v| !v.is_finite()) {
+            return Err(PyValueError::new_err(format!(
+                "{what} has a value that is not a finite number (NaN or infinity) at stored \
+                 entry {k}; impute or drop it first"
+            )));
+        }
+        let to_usize = |v: &i64| usize::try_from(*v).ok();
+        let indptr: Option<Vec<usize>> = indptr.as_array().iter().map(to_usize).collect();
+        let indices: Option<Vec<u32>> = indices
+            .as_array()
+            .iter()
+            .map(|&v| u32::try_from(v).ok())
+            .collect();
+        let (Some(indptr), Some(indices)) = (indptr, indices) else {
+            return Err(PyValueError::new_err(format!(
+                "{what}: a sparse matrix with a negative or too large index"
+            )));
+        };
+        let csr = CsrMatrix::new(n_cols, indptr, indices, data.iter().copied().collect())
+            .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))?;
+        return Ok(Features::Sparse(csr));
+    }
+    let x: PyReadonlyArray2<'_, f32> = obj.extract()?;
+    let x = x.as_array();
+    let (rows, cols) = x.dim();
+    if let Some(k) = x.iter().position(|v| !v.is_finite()) {
+        // `iter` walks the logical (row-major) order whatever the memory order.
+        return Err(PyValueError::new_err(format!(
+            "{what} has a value that is not a finite number (NaN or infinity) at row {}, \
+             column {} (0-based); impute or drop it first",
+            k / cols.max(1),
+            k % cols.max(1)
+        )));
+    }
+    let data = match x.as_slice() {
+        Some(s) => s.to_vec(),
+        None => x.iter().copied().collect(),
+    };
+    let m = DenseMatrix::new(rows, cols, data).map_err(py_err)?;
+    Ok(Features::Dense(m))
+}
+
+/// Unlabelled rows, named when `names` is given (a DataFrame's columns).
+fn unlabelled(obj: &Bound<'_, PyAny>, what: &str, names: Option<Vec<String>>) -> PyResult<Dataset> {
+    let data = Dataset::unlabelled(features(obj, what)?);
+    match names {
+        Some(n) => data.with_feature_names(n).map_err(py_err),
+        None => Ok(data),
+    }
+}
+
+/// The settings of a run: `config` (a TOML file as `dann train --config` reads, its `[model]`
+/// and `[train]`) or `preset` (`default` or `paper`), then `overrides` (JSON, the same keys
+/// nested: `{"train": {"iterations": 100}}`), checked.
+#[pyfunction]
+#[pyo3(signature = (overrides, config = None, preset = "default"))]
+fn settings(overrides: &str, config: Option<PathBuf>, preset: &str) -> PyResult<String> {
+    let dann = resolve(overrides, config, preset)?;
+    serde_json::to_string(&dann).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+fn resolve(overrides: &str, config: Option<PathBuf>, preset: &str) -> PyResult<Dann> {
+    let base = match config {
+        Some(path) => RunConfig::load(&path).map_err(py_err)?,
+        None => RunConfig::preset(match preset {
+            "default" => Preset::Default,
+            "paper" => Preset::Paper,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "preset {other:?}: expected \"default\" or \"paper\""
+                )));
+            }
+        }),
+    };
+    let patch: Value =
+        serde_json::from_str(overrides).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let dann: Dann = overlay(&base.dann(), &patch).map_err(py_err)?;
+    dann.check().map_err(py_err)?;
+    Ok(dann)
+}
+
+/// Prints the records (verbose) and asks Python for pending signals (Ctrl-C) every 50 ms,
+/// taking the GIL only then.
+struct PyListener {
+    verbose: bool,
+    last_check: Instant,
+    interrupted: bool,
+}
+
+impl TrainListener for PyListener {
+    fn on_record(&mut self, record: &MetricsRecord) {
+        if self.verbose {
+            eprintln!("{}", record.progress_line());
+        }
+    }
+
+    fn interrupted(&mut self) -> bool {
+        if !self.interrupted && self.last_check.elapsed() >= Duration::from_millis(50) {
+            self.last_check = Instant::now();
+            self.interrupted = Python::with_gil(|py| py.check_signals().is_err());
+        }
+        self.interrupted
+    }
+}
+
+/// A trained DANN (or source-only) model: the CLI's [`FittedDann`].
+#[pyclass(module = "dann._native", frozen)]
+struct Model {
+    fitted: FittedDann<CpuBackend>,
+    settings: Dann,
+}
+
+#[pymethods]
+impl Model {
+    /// Trains on `source` rows labelled `labels` (strings; numbers for a regression) and
+    /// unlabelled `target` rows with the settings `settings` (JSON, from [`settings`]).
+    #[staticmethod]
+    #[pyo3(signature = (settings, source, labels, target, feature_names = None, verbose = false))]
+    fn fit(
+        py: Python<'_>,
+        settings: &str,
+        source: &Bound<'_, PyAny>,
+        labels: Vec<String>,
+        target: &Bound<'_, PyAny>,
+        feature_names: Option<Vec<String>>,
+        verbose: bool,
+    ) -> PyResult<Self> {
+        let dann: Dann = serde_json::from_str(settings)
+            .map_err(|e| PyValueError::new_err(format!("invalid settings: {e}")))?;
+        let source = unlabelled(source, "X", feature_names.clone())?
+            .with_raw_labels(labels)
+            .map_err(py_err)?;
+        let target = unlabelled(target, "X_target", feature_names)?;
+        let fitted = py.allow_threads(|| {
+            let mut listener = PyListener {
+                verbose,
+                last_check: Instant::now(),
+                interrupted: false,
+            };
+            dann.fit_with::<CpuAutodiff>(&source, &target, None, &mut listener, &Default::default())
+        });
+        Ok(Self {
+            fitted: fitted.map_err(py_err)?,
+            settings: dann,
+        })
+    }
+
+    /// Loads a model directory (`dann train --out DIR`, or [`save`](Self::save)).
+    #[staticmethod]
+    fn load(dir: PathBuf) -> PyResult<Self> {
+        let fitted = FittedDann::<CpuBackend>::load(&dir, &Default::default()).map_err(py_err)?;
+        let config = dir.join(RunConfig::FILE);
+        let settings = if config.exists() {
+            RunConfig::load(&config).map_err(py_err)?.dann()
+        } else {
+            Dann::default()
+        };
+        Ok(Self { fitted, settings })
+    }
+
+    /// Writes the model directory `dir` as `dann train` does (`model.mpk`, `model.json`,
+    /// `config.toml`): `dann eval --model DIR` and `dann predict` read it.
+    fn save(&self, dir: PathBuf) -> PyResult<()> {
+        self.fitted.save(&dir).map_err(py_err)?;
+        let text = RunConfig::from(self.settings.clone())
+            .to_toml()
+            .map_err(py_err)?;
+        let path = dir.join(RunConfig::FILE);
+        dann::files::write_atomically(&path, |w| w.write_all(text.as_bytes())).map_err(py_err)
+    }
+
+    /// The settings it was trained with, as JSON.
+    fn settings(&self) -> PyResult<String> {
+        serde_json::to_string(&self.settings).map_err(|e| PyValueError::new_err(e.to_string()))
+    }
+
+    /// The class names, in the order of `predict_proba`'s columns.
+    #[getter]
+    fn class_names(&self) -> Vec<String> {
+        self.fitted.class_names().to_vec()
+    }
+
+    /// `classification` or `regression`.
+    #[getter]
+    fn task(&self) -> String {
+        match self.fitted.task() {
+            dann::Task::Classification => "classification".into(),
+            dann::Task::Regression => "regression".into(),
+        }
+    }
+
+    /// The number of input features.
+    #[getter]
+    fn n_features(&self) -> usize {
+        self.fitted.spec().n_features
+    }
+
+    /// What the label-shift check found (DANN's and source-only's predicted class
+    /// proportions on the target, and which model was kept), when it ran.
+    #[getter]
+    fn label_shift(&self) -> Option<String> {
+        self.fitted.label_shift().map(|c| c.summary())
+    }
+
+    /// Class probabilities, `n x n_classes`.
+    fn predict_proba<'py>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        let data = self.prepare(x)?;
+        let m = py
+            .allow_threads(|| self.fitted.predict_proba(&data))
+            .map_err(py_err)?;
+        matrix(py, m)
+    }
+
+    /// A regression's predicted values.
+    fn predict_values<'py>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let data = self.prepare(x)?;
+        let v = py
+            .allow_threads(|| self.fitted.predict_values(&data))
+            .map_err(py_err)?;
+        Ok(v.into_pyarray(py))
+    }
+
+    /// The learned features (the feature extractor's output), `n x width`.
+    fn transform<'py>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        let data = self.prepare(x)?;
+        let m = py
+            .allow_threads(|| self.fitted.features(&data))
+            .map_err(py_err)?;
+        matrix(py, m)
+    }
+
+    /// The domain classifier's probability that each row is from the target.
+    fn domain_proba<'py>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyArray1<f32>>> {
+        let data = self.prepare(x)?;
+        let v = py
+            .allow_threads(|| self.fitted.domain_proba(&data))
+            .map_err(py_err)?;
+        Ok(v.into_pyarray(py))
+    }
+}
+
+impl Model {
+    fn prepare(&self, x: &Bound<'_, PyAny>) -> PyResult<Dataset> {
+        self.fitted
+            .prepare(unlabelled(x, "X", None)?)
+            .map_err(py_err)
+    }
+}
+
+fn matrix(py: Python<'_>, m: DenseMatrix) -> PyResult<Bound<'_, PyArray2<f32>>> {
+    let shape = (m.n_rows(), m.n_cols());
+    let a = Array2::from_shape_vec(shape, m.as_slice().to_vec())
+        .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    Ok(a.into_pyarray(py))
+}
+
+/// The native module.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Model>()?;
+    m.add_function(wrap_pyfunction!(settings, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,236 @@
+"""The Python front: scikit-learn conventions, the input kinds, interop with the CLI, errors,
+Ctrl-C. Run from the repository root after `cargo build --release -p dann-cli` and
+`maturin develop --release -m crates/dann-py/Cargo.toml` (what .ci/run does)."""
+
+import os
+import pickle
+import subprocess
+import threading
+import _thread
+import time
+
+import numpy as np
+import pytest
+
+import dann
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+DANN_BIN = os.environ.get("DANN_BIN", os.path.join(ROOT, "target", "release", "dann"))
+
+
+def moons(n, seed, angle=0.0):
+    """Two interleaving half circles (scikit-learn's make_moons, written out so that the
+    tests need only numpy), rotated by `angle` degrees around their centre."""
+    rng = np.random.default_rng(seed)
+    half = n // 2
+    t = rng.uniform(0, np.pi, n)
+    y = (np.arange(n) >= half).astype(int)
+    x = np.where(y == 0, np.cos(t), 1 - np.cos(t))
+    z = np.where(y == 0, np.sin(t), 1 - np.sin(t) - 0.5)
+    X = np.stack([x, z], axis=1) + rng.normal(0, 0.1, (n, 2))
+    a = np.radians(angle)
+    R = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    X = (X - [0.5, 0.25]) @ R.T + [0.5, 0.25]
+    perm = rng.permutation(n)
+    return X[perm].astype(np.float32), y[perm]
+
+
+@pytest.fixture(scope="module")
+def data():
+    Xs, ys = moons(400, 0)
+    Xt, yt = moons(400, 1, angle=30)
+    return Xs, ys, Xt, yt
+
+
+def fit(Xs, ys, Xt=None, **kw):
+    kw.setdefault("iterations", 600)
+    kw.setdefault("seed", 0)
+    return dann.DANN(**kw).fit(Xs, ys, X_target=Xt)
+
+
+def cli(*args):
+    if not os.path.exists(DANN_BIN):
+        pytest.fail(f"no dann binary at {DANN_BIN}: cargo build --release -p dann-cli, or set DANN_BIN")
+    r = subprocess.run([DANN_BIN, *args], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def write_csv(path, X, y=None):
+    with open(path, "w") as f:
+        cols = [f"x{j}" for j in range(X.shape[1])]
+        f.write(",".join(cols + (["label"] if y is not None else [])) + "\n")
+        for i, row in enumerate(X):
+            cells = ["%.9g" % v for v in row]  # float32 values, written exactly
+            if y is not None:
+                cells.append(str(y[i]))
+            f.write(",".join(cells) + "\n")
+
+
+def test_fit_predict_follow_scikit_learns_conventions(data):
+    Xs, ys, Xt, yt = data
+    est = dann.DANN(iterations=600, seed=0)
+    assert est.fit(Xs, ys, X_target=Xt) is est
+    assert est.n_features_in_ == 2
+    assert list(est.classes_) == [0, 1]
+    proba = est.predict_proba(Xt)
+    assert proba.shape == (len(Xt), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    assert set(np.unique(est.predict(Xt))) <= {0, 1}
+    assert est.score(Xs, ys) > 0.8
+    assert est.transform(Xt).shape == (len(Xt), 100)
+    d = est.domain_proba(Xt)
+    assert d.shape == (len(Xt),) and np.all((d >= 0) & (d <= 1))
+    assert est.settings_["train"]["iterations"] == 600
+    params = est.get_params()
+    assert params["iterations"] == 600 and params["hidden_layer_sizes"] is None
+    est.set_params(iterations=5)
+    assert est.iterations == 5
+    with pytest.raises(ValueError, match="Invalid parameter"):
+        est.set_params(bogus=1)
+
+
+def test_string_labels_come_back_as_given(data):
+    Xs, ys, Xt, _ = data
+    names = np.array(["cat", "dog"])[ys]
+    est = fit(Xs, names, Xt)
+    assert list(est.classes_) == ["cat", "dog"]
+    assert set(est.predict(Xt)) <= {"cat", "dog"}
+
+
+def test_source_only_without_a_target(data):
+    Xs, ys, Xt, _ = data
+    est = fit(Xs, ys)
+    assert est.settings_["train"]["mode"] == "source_only"
+    assert est.score(Xs, ys) > 0.8
+
+
+def test_scikit_learn_clone_and_pipeline(data):
+    sklearn = pytest.importorskip("sklearn")
+    from sklearn.base import clone
+
+    Xs, ys, Xt, _ = data
+    est = dann.DANN(iterations=300, lambda_max=1.0)
+    c = clone(est)
+    assert c.get_params() == est.get_params() and c is not est
+    assert sklearn is not None
+
+
+def test_numpy_layouts_csr_and_dataframes_give_the_same_model(data):
+    Xs, ys, Xt, _ = data
+    ref = fit(Xs, ys, Xt).predict_proba(Xt)
+    for X, T in [
+        (Xs.astype(np.float64), Xt.astype(np.float64)),
+        (np.asfortranarray(Xs), np.asfortranarray(Xt)),
+    ]:
+        np.testing.assert_array_equal(fit(X, ys, T).predict_proba(Xt), ref)
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(Xs, columns=["a", "b"])
+    est = fit(frame, ys, pd.DataFrame(Xt, columns=["a", "b"]))
+    assert list(est.feature_names_in_) == ["a", "b"]
+    np.testing.assert_array_equal(est.predict_proba(pd.DataFrame(Xt, columns=["a", "b"])), ref)
+    # Columns are matched by name, not position.
+    swapped = pd.DataFrame({"b": Xt[:, 1], "a": Xt[:, 0]})
+    np.testing.assert_array_equal(est.predict_proba(swapped), ref)
+    with pytest.raises(ValueError, match="lacks the column"):
+        est.predict_proba(pd.DataFrame({"a": Xt[:, 0], "c": Xt[:, 1]}))
+    # Sparse rows train by the sparse defaults (not standardised, lambda rising to 1): with
+    # settings that do not depend on it (the paper's), CSR and dense give one model.
+    sparse = pytest.importorskip("scipy.sparse")
+    ref = fit(Xs, ys, Xt, preset="paper").predict_proba(Xt)
+    csr = fit(sparse.csr_matrix(Xs), ys, sparse.csr_matrix(Xt), preset="paper")
+    np.testing.assert_allclose(csr.predict_proba(sparse.csr_matrix(Xt)), ref, atol=1e-5)
+    np.testing.assert_allclose(csr.predict_proba(Xt), ref, atol=1e-5)
+
+
+def test_the_same_seed_and_data_give_the_clis_model(tmp_path, data):
+    Xs, ys, Xt, _ = data
+    write_csv(tmp_path / "s.csv", Xs, ys)
+    write_csv(tmp_path / "t.csv", Xt)
+    out = tmp_path / "run"
+    cli("train", "--source", str(tmp_path / "s.csv"), "--target", str(tmp_path / "t.csv"),
+        "--out", str(out), "--iterations", "600", "--seed", "0", "--quiet")
+    from_cli = dann.load(out)
+    assert list(from_cli.classes_) == ["0", "1"]  # the CLI keeps labels as text
+    np.testing.assert_allclose(from_cli.predict_proba(Xt), fit(Xs, ys, Xt).predict_proba(Xt),
+                               atol=1e-6)
+
+
+def test_a_python_model_is_evaluated_by_the_cli_and_comes_back(tmp_path, data):
+    Xs, ys, Xt, yt = data
+    est = fit(Xs, ys, Xt)
+    est.save(tmp_path / "m")
+    write_csv(tmp_path / "test.csv", Xt, yt)
+    import json
+
+    report = json.loads(cli("eval", "--model", str(tmp_path / "m"), "--data",
+                            str(tmp_path / "test.csv"), "--json"))
+    assert abs(report["accuracy"] - est.score(Xt, yt)) < 1e-9
+    back = dann.load(tmp_path / "m")
+    assert list(back.classes_) == [0, 1]
+    np.testing.assert_array_equal(back.predict_proba(Xt), est.predict_proba(Xt))
+
+
+def test_pickle_round_trips(data):
+    Xs, ys, Xt, _ = data
+    est = fit(Xs, ys, Xt)
+    back = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(back.predict_proba(Xt), est.predict_proba(Xt))
+    assert back.get_params() == est.get_params()
+    assert list(back.classes_) == list(est.classes_)
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda X, y: (np.where(np.arange(X.size).reshape(X.shape) == 5, np.nan, X), y),
+         "not a finite number.*row 2, column 1"),
+        (lambda X, y: (X[:, 0], y), "Expected 2D array"),
+        (lambda X, y: (X, y[:-1]), "rows but y has"),
+        (lambda X, y: (X.astype(str), y), "must hold numbers"),
+    ],
+)
+def test_bad_inputs_are_value_errors(data, mutate, message):
+    Xs, ys, Xt, _ = data
+    X, y = mutate(Xs, ys)
+    with pytest.raises(ValueError, match=message):
+        dann.DANN(iterations=5).fit(X, y, X_target=Xt)
+
+
+def test_wrong_width_and_bad_settings_say_what(data):
+    Xs, ys, Xt, _ = data
+    est = fit(Xs, ys, Xt)
+    with pytest.raises(ValueError, match="has 3 features, the model was trained on 2"):
+        est.predict(np.zeros((4, 3), dtype=np.float32))
+    with pytest.raises(ValueError, match="batch_size"):
+        dann.DANN(batch_size=0).fit(Xs, ys, X_target=Xt)
+    with pytest.raises(ValueError, match="preset"):
+        dann.DANN(preset="fast").fit(Xs, ys, X_target=Xt)
+    with pytest.raises(Exception, match="not fitted"):
+        dann.DANN().predict(Xt)
+
+
+def test_ctrl_c_stops_training_within_a_second(data):
+    Xs, ys, Xt, _ = data
+    est = dann.DANN(iterations=10_000_000, engine="burn")
+    timer = threading.Timer(1.0, _thread.interrupt_main)
+    start = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(Xs, ys, X_target=Xt)
+    elapsed = time.monotonic() - start
+    timer.cancel()
+    assert elapsed < 2.5, elapsed
+    assert not hasattr(est, "_model")
+
+
+def test_regressor(data):
+    Xs, _, Xt, _ = data
+    y = 2.0 * Xs[:, 0] - Xs[:, 1]
+    est = dann.DANNRegressor(iterations=800, seed=0).fit(Xs, y, X_target=Xt)
+    assert est.score(Xs, y) > 0.9
+    assert est.predict(Xt).shape == (len(Xt),)
+    back = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(back.predict(Xt), est.predict(Xt))
+    with pytest.raises(ValueError, match="finite"):
+        dann.DANNRegressor().fit(Xs, np.full(len(Xs), np.nan), X_target=Xt)
