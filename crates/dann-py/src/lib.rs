@@ -315,11 +315,65 @@ fn matrix(py: Python<'_>, m: DenseMatrix) -> PyResult<Bound<'_, PyArray2<f32>>> 
     Ok(a.into_pyarray(py))
 }
 
+/// The shift between `source` and `target` rows (`dann shift`): on `model`'s learned
+/// features when given, else on the inputs; the result as `dann shift --json` prints it.
+#[pyfunction]
+#[pyo3(signature = (source, target, model = None, seed = 0, feature_names = None))]
+fn shift(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    target: &Bound<'_, PyAny>,
+    model: Option<&Model>,
+    seed: u64,
+    feature_names: Option<Vec<String>>,
+) -> PyResult<String> {
+    let source = unlabelled(source, "X_source", feature_names.clone())?;
+    let target = unlabelled(target, "X_target", feature_names)?;
+    let start = Instant::now();
+    let measured = py.allow_threads(|| {
+        let map = model.map(|m| &m.fitted as &dyn dann::FeatureMap);
+        dann::analysis::shift::measure_shift(source, target, map, seed)
+    });
+    let json = measured
+        .and_then(|s| s.to_json(start.elapsed().as_secs_f64()))
+        .map_err(py_err)?;
+    Ok(json.to_string())
+}
+
+/// The proxy A-distance between `source` and `target` rows (the paper's: linear SVMs over
+/// `grid`'s C values, the paper's ten by default), with the domain classifier's held-out
+/// error, its C and the rows it trained and tested on, as JSON.
+#[pyfunction]
+#[pyo3(signature = (source, target, grid = None, seed = 0))]
+fn proxy_a_distance(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    target: &Bound<'_, PyAny>,
+    grid: Option<Vec<f64>>,
+    seed: u64,
+) -> PyResult<String> {
+    let source = unlabelled(source, "X_source", None)?;
+    let target = unlabelled(target, "X_target", None)?;
+    let pad = py
+        .allow_threads(|| {
+            dann::analysis::proxy_a_distance::proxy_a_distance(
+                &source,
+                &target,
+                grid.as_deref(),
+                seed,
+            )
+        })
+        .map_err(py_err)?;
+    serde_json::to_string(&pad).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+}
+
 /// The native module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Model>()?;
     m.add_function(wrap_pyfunction!(settings, m)?)?;
+    m.add_function(wrap_pyfunction!(shift, m)?)?;
+    m.add_function(wrap_pyfunction!(proxy_a_distance, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -185,7 +185,7 @@ def test_pickle_round_trips(data):
     [
         (lambda X, y: (np.where(np.arange(X.size).reshape(X.shape) == 5, np.nan, X), y),
          "not a finite number.*row 2, column 1"),
-        (lambda X, y: (X[:, 0], y), "Expected 2D array"),
+        (lambda X, y: (X[:, 0], y), "Expected 2D array.*Reshape your data"),
         (lambda X, y: (X, y[:-1]), "rows but y has"),
         (lambda X, y: (X.astype(str), y), "must hold numbers"),
     ],
@@ -200,7 +200,7 @@ def test_bad_inputs_are_value_errors(data, mutate, message):
 def test_wrong_width_and_bad_settings_say_what(data):
     Xs, ys, Xt, _ = data
     est = fit(Xs, ys, Xt)
-    with pytest.raises(ValueError, match="has 3 features, the model was trained on 2"):
+    with pytest.raises(ValueError, match="X has 3 features, but DANN is expecting 2 features"):
         est.predict(np.zeros((4, 3), dtype=np.float32))
     with pytest.raises(ValueError, match="batch_size"):
         dann.DANN(batch_size=0).fit(Xs, ys, X_target=Xt)
@@ -234,3 +234,49 @@ def test_regressor(data):
     np.testing.assert_array_equal(back.predict(Xt), est.predict(Xt))
     with pytest.raises(ValueError, match="finite"):
         dann.DANNRegressor().fit(Xs, np.full(len(Xs), np.nan), X_target=Xt)
+
+
+def test_shift_is_the_clis_and_sees_a_translation(tmp_path, data):
+    Xs, ys, Xt, _ = data
+    s = dann.shift(Xs, Xt, seed=0)
+    assert isinstance(s, dann.Shift) and 0.0 <= s.pad <= 2.0
+    assert s.pad_interval[0] <= s.pad <= s.pad_interval[1]
+    assert s.to_dict()["auc"] == s.auc
+    write_csv(tmp_path / "s.csv", Xs)
+    write_csv(tmp_path / "t.csv", Xt)
+    import json
+
+    from_cli = json.loads(cli("shift", "--source", str(tmp_path / "s.csv"), "--target",
+                              str(tmp_path / "t.csv"), "--json", "--seed", "0"))
+    assert from_cli["pad"] == pytest.approx(s.pad, abs=1e-12)
+    assert from_cli["auc"] == pytest.approx(s.auc, abs=1e-12)
+    assert from_cli["p_value"] == pytest.approx(s.p_value, abs=1e-12)
+    # A linear domain classifier barely sees the rotation; it sees a translation.
+    same, _ = moons(400, 2)
+    moved = dann.shift(Xs, Xt + np.float32([1.5, 0.0]), seed=0)
+    assert moved.pad > 1.0 and moved.p_value < 0.01
+    assert dann.shift(Xs, same, seed=0).pad < 0.3
+    assert dann.proxy_a_distance(Xs, Xt, seed=0) == pytest.approx(s.pad, abs=1e-12)
+    est = fit(Xs, ys, Xt)
+    on_features = dann.shift(Xs, Xt, model=est)
+    assert on_features.space != s.space and on_features.top_features == []
+
+
+@pytest.mark.parametrize("make", [lambda: dann.DANN(iterations=200),
+                                  lambda: dann.DANNRegressor(iterations=200)])
+def test_scikit_learns_check_estimator(make):
+    """Every check scikit-learn has for an estimator, a classifier or regressor, and a
+    transformer. They call fit(X, y) without X_target: the source-only network (the checks
+    know no second, unlabelled input); DANN's own path is the other tests'."""
+    pytest.importorskip("sklearn")
+    import warnings
+
+    from sklearn.utils.estimator_checks import check_estimator
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = check_estimator(make(), on_fail=None)
+    failed = [(r["check_name"], str(r["exception"])[:300]) for r in results
+              if r["status"] == "failed"]
+    assert not failed, failed
+    assert sum(r["status"] == "passed" for r in results) > 50

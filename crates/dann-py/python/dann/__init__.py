@@ -9,13 +9,23 @@ The same engine as the ``dann`` command line (the Rust library, compiled into
     model.predict_proba(X_new)    # columns in model.classes_ order
     model.save("run")             # a model directory `dann eval --model run` reads
     dann.load("run")              # and back (also a directory `dann train --out` wrote)
+    dann.shift(X_source, X_target).pad   # how shifted the target is (``dann shift``)
 
 Inputs: numpy arrays (float32 used as they are, in C or Fortran order; other numbers are
 converted to float32), ``scipy.sparse`` matrices (kept sparse: the paper's shallow kernels) and
 pandas DataFrames (columns matched by name at predict time).
 """
 
+from ._analysis import Shift, proxy_a_distance, shift
 from ._estimator import DANN, DANNRegressor, load
 from ._native import __version__
 
-__all__ = ["DANN", "DANNRegressor", "load", "__version__"]
+__all__ = [
+    "DANN",
+    "DANNRegressor",
+    "Shift",
+    "load",
+    "proxy_a_distance",
+    "shift",
+    "__version__",
+]

@@ -8,10 +8,35 @@ import inspect
 import json
 import os
 import tempfile
+import warnings
 
 import numpy as np
 
 from . import _native
+
+try:  # scikit-learn is optional: with it, the estimators are its estimators (tags, clone, repr)
+    from sklearn.base import BaseEstimator as _SkBase
+    from sklearn.base import ClassifierMixin as _SkClassifier
+    from sklearn.base import RegressorMixin as _SkRegressor
+    from sklearn.base import TransformerMixin as _SkTransformer
+except ImportError:  # pragma: no cover - exercised where scikit-learn is absent
+    _SkBase = object
+
+    class _SkClassifier:
+        pass
+
+    class _SkRegressor:
+        pass
+
+    class _SkTransformer:
+        pass
+
+    class _DataConversionWarning(UserWarning):
+        pass
+
+else:
+    from sklearn.exceptions import DataConversionWarning as _DataConversionWarning
+
 
 # A model directory's extra file: what Python gave that the CLI's files do not keep (the
 # classes' Python values, a DataFrame's column names). The CLI ignores it.
@@ -61,15 +86,25 @@ def _rows(X, what, names=None):
         )
         return parts, frame_names
     X = np.asarray(X)
+    if X.dtype.kind == "c":
+        raise ValueError(f"Complex data not supported: {what} has dtype {X.dtype}")
+    if X.dtype.kind == "O":
+        X = X.astype(np.float64)  # numbers stored as objects; anything else is a TypeError
     if X.dtype.kind not in "fiub":
         raise ValueError(
             f"{what} must hold numbers, got an array of dtype {X.dtype} (strings or objects)"
         )
     if X.ndim != 2:
         raise ValueError(
-            f"Expected 2D array, got {X.ndim}D array instead for {what}: reshape your data "
-            f"with X.reshape(-1, 1) if it has a single feature or X.reshape(1, -1) if it is "
-            f"a single sample"
+            f"Expected 2D array, got {X.ndim}D array instead for {what}. Reshape your data "
+            f"either using array.reshape(-1, 1) if your data has a single feature or "
+            f"array.reshape(1, -1) if it contains a single sample."
+        )
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        kind, n = ("sample", X.shape[0]) if X.shape[0] == 0 else ("feature", X.shape[1])
+        raise ValueError(
+            f"Found array with {n} {kind}(s) (shape={X.shape}) while a minimum of 1 is "
+            f"required ({what})."
         )
     return np.asarray(X, dtype=np.float32), frame_names
 
@@ -78,7 +113,7 @@ def _n_rows(X):
     return X[0].shape[0] - 1 if isinstance(X, tuple) else X.shape[0]
 
 
-class _Base:
+class _Base(_SkBase):
     """Settings as keywords; ``None`` keeps the value of ``config`` (a TOML file as ``dann
     train --config`` reads) or of ``preset``."""
 
@@ -193,14 +228,24 @@ class _Base:
         """Trains DANN on labelled source rows ``X, y`` and unlabelled target rows
         ``X_target`` (never their labels); without ``X_target``, the source-only network.
         Returns self."""
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None"
+            )
         Xs, names = _rows(X, "X")
         y = np.asarray(y)
-        if y.ndim != 1:
-            y = np.ravel(y) if y.ndim == 2 and y.shape[1] == 1 else y
+        if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected; it is ravelled.",
+                _DataConversionWarning,
+            )
+            y = np.ravel(y)
         if y.ndim != 1:
             raise ValueError(f"y must be 1-d, got shape {y.shape}")
         if len(y) != _n_rows(Xs):
             raise ValueError(f"X has {_n_rows(Xs)} rows but y has {len(y)} values")
+        if len(y) < 2:
+            raise ValueError(f"n_samples={len(y)}: fitting needs at least 2 labelled rows")
         if X_target is None:
             Xt, mode = Xs, "source_only"
         else:
@@ -234,15 +279,29 @@ class _Base:
         self._check_fitted()
         names = getattr(self, "feature_names_in_", None)
         rows, _ = _rows(X, "X", None if names is None else [str(n) for n in names])
+        width = rows[3] if isinstance(rows, tuple) else rows.shape[1]
+        if width != self.n_features_in_:
+            raise ValueError(
+                f"X has {width} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input."
+            )
         return rows
 
+    def _tags(self, tags):
+        tags.input_tags.sparse = True  # scipy.sparse: the sparse kernels
+        if tags.transformer_tags is not None:
+            tags.transformer_tags.preserves_dtype = ["float32"]  # the engine computes in float32
+        return tags
+
     def transform(self, X):
-        """The learned features (the feature extractor's output), ``n x width``."""
-        return self._model.transform(self._input(X))
+        """The learned features (the feature extractor's output), ``n x width``, float32."""
+        rows = self._input(X)
+        return self._model.transform(rows)
 
     def domain_proba(self, X):
         """The domain classifier's probability that each row comes from the target."""
-        return self._model.domain_proba(self._input(X))
+        rows = self._input(X)
+        return self._model.domain_proba(rows)
 
     # saving -----------------------------------------------------------------------------
     def save(self, path):
@@ -285,7 +344,7 @@ class _Base:
                 self._model = _native.Model.load(d)
 
 
-class DANN(_Base):
+class DANN(_SkClassifier, _SkTransformer, _Base):
     """DANN classifier (or, fitted without ``X_target``, the source-only network).
 
     Parameters (``None``: the value of ``config``, else of ``preset``):
@@ -311,7 +370,19 @@ class DANN(_Base):
     found, or None).
     """
 
+    def __sklearn_tags__(self):
+        return self._tags(super().__sklearn_tags__())
+
     def _labels(self, y):
+        if y.dtype.kind == "f" and np.any(np.asarray(y, dtype=np.float64) % 1 != 0):
+            raise ValueError(
+                "Unknown label type: continuous (y holds fractional numbers); "
+                "dann.DANNRegressor fits a numeric target"
+            )
+        if len(np.unique(y)) < 2:
+            raise ValueError(
+                "y has 1 class; a classifier needs labelled rows of at least two classes"
+            )
         values = {}
         for v in y:
             key = str(v.item() if hasattr(v, "item") else v)
@@ -327,7 +398,8 @@ class DANN(_Base):
 
     def predict_proba(self, X):
         """Class probabilities, columns in ``classes_`` order."""
-        return self._model.predict_proba(self._input(X))
+        rows = self._input(X)
+        return self._model.predict_proba(rows)
 
     def predict(self, X):
         """The most probable class of each row (values of ``classes_``)."""
@@ -339,11 +411,14 @@ class DANN(_Base):
         return float(np.mean(self.predict(X) == np.asarray(y)))
 
 
-class DANNRegressor(_Base):
+class DANNRegressor(_SkRegressor, _SkTransformer, _Base):
     """DANN for a numeric label (``[train] task = "regression"``): squared loss on the label
     head, the domain head unchanged; burn only. Parameters as :class:`DANN`."""
 
     _task = "regression"
+
+    def __sklearn_tags__(self):
+        return self._tags(super().__sklearn_tags__())
 
     def _labels(self, y):
         y = np.asarray(y, dtype=np.float64)
@@ -353,7 +428,8 @@ class DANNRegressor(_Base):
 
     def predict(self, X):
         """The predicted value of each row."""
-        return self._model.predict_values(self._input(X))
+        rows = self._input(X)
+        return self._model.predict_values(rows)
 
     def score(self, X, y):
         """R^2 on labelled rows."""
