@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use dann::data::{CsrMatrix, DenseMatrix, Features};
-use dann::run::{Preset, RunConfig, overlay};
+use dann::run::{Preset, RunConfig, RunDir, SelectOverrides, overlay, select_run};
 use dann::{CpuAutodiff, CpuBackend, Dann, Dataset, FittedDann, MetricsRecord, TrainListener};
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
@@ -367,12 +367,66 @@ fn proxy_a_distance(
     serde_json::to_string(&pad).map_err(|e| PyRuntimeError::new_err(e.to_string()))
 }
 
+/// `dann select` on `source` rows labelled `labels` and unlabelled `target` rows, with the
+/// shared settings `settings` (JSON, from [`settings`]) and `grid` (JSON: `[select]`'s keys
+/// over its defaults), into the run folder `out` (refused when it holds a model, unless
+/// `force`). Returns `select.json`'s report (JSON), the summary and the chosen DANN's folder
+/// (the source-only baseline in its `source-only/`).
+#[pyfunction]
+#[pyo3(signature = (settings, grid, source, labels, target, out, force = false, feature_names = None, verbose = false))]
+#[allow(clippy::too_many_arguments)]
+fn select(
+    py: Python<'_>,
+    settings: &str,
+    grid: &str,
+    source: &Bound<'_, PyAny>,
+    labels: Vec<String>,
+    target: &Bound<'_, PyAny>,
+    out: PathBuf,
+    force: bool,
+    feature_names: Option<Vec<String>>,
+    verbose: bool,
+) -> PyResult<(String, String, PathBuf)> {
+    let dann: Dann = serde_json::from_str(settings)
+        .map_err(|e| PyValueError::new_err(format!("invalid settings: {e}")))?;
+    let mut config = RunConfig::from(dann);
+    let patch: Value =
+        serde_json::from_str(grid).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    config.select = overlay(&config.select, &patch).map_err(py_err)?;
+    let source = unlabelled(source, "X", feature_names.clone())?
+        .with_raw_labels(labels)
+        .map_err(py_err)?;
+    let target = unlabelled(target, "X_target", feature_names)?;
+    let dir = RunDir::new(&out);
+    let pending = dir.begin(&[]).map_err(py_err)?;
+    dir.refuse_to_replace(force).map_err(py_err)?;
+    let run = py
+        .allow_threads(|| {
+            let mut say = |line: &str| {
+                if verbose {
+                    eprintln!("{line}");
+                }
+            };
+            select_run::<CpuAutodiff>(
+                pending,
+                &config,
+                &SelectOverrides::default(),
+                (&source, &target),
+                &mut say,
+                &Default::default(),
+            )
+        })
+        .map_err(py_err)?;
+    Ok((run.report.to_string(), run.summary, run.dir))
+}
+
 /// The native module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Model>()?;
     m.add_function(wrap_pyfunction!(settings, m)?)?;
     m.add_function(wrap_pyfunction!(shift, m)?)?;
+    m.add_function(wrap_pyfunction!(select, m)?)?;
     m.add_function(wrap_pyfunction!(proxy_a_distance, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -280,3 +280,31 @@ def test_scikit_learns_check_estimator(make):
               if r["status"] == "failed"]
     assert not failed, failed
     assert sum(r["status"] == "passed" for r in results) > 50
+
+
+def test_select_is_the_clis_on_both_engines(tmp_path, data):
+    Xs, ys, Xt, yt = data
+    write_csv(tmp_path / "s.csv", Xs, ys)
+    write_csv(tmp_path / "t.csv", Xt)
+    import json
+
+    grid = {"lambdas": [0.1, 1.0], "hidden": [20]}
+    r = dann.select(Xs, ys, Xt, grid=grid, out=tmp_path / "py")
+    assert r.verdict in {"helps", "does_not_help", "too_close_to_call"}
+    assert len(r.candidates) == 2 and r.path == str(tmp_path / "py")
+    assert list(r.model.classes_) == [0, 1] and 0.0 <= r.model.score(Xt, yt) <= 1.0
+    (tmp_path / "sel.toml").write_text("[select]\nlambdas = [0.1, 1.0]\nhidden = [20]\n")
+    cli("select", "--source", str(tmp_path / "s.csv"), "--target", str(tmp_path / "t.csv"),
+        "--config", str(tmp_path / "sel.toml"), "--out", str(tmp_path / "cli"), "--quiet")
+    from_cli = json.loads((tmp_path / "cli" / "select.json").read_text())
+    assert [c["reverse"] for c in from_cli["candidates"]] == list(r.candidates["reverse"]) \
+        if hasattr(r.candidates, "columns") else [c["reverse"] for c in r.candidates]
+    np.testing.assert_array_equal(dann.load(tmp_path / "cli").predict_proba(Xt),
+                                  r.model.predict_proba(Xt))
+    with pytest.raises(ValueError, match="already holds a model"):
+        dann.select(Xs, ys, Xt, grid=grid, out=tmp_path / "py")
+    # Settings the kernels cannot run select on burn, with an optimiser axis.
+    deep = dann.select(Xs, ys, Xt, grid={"lambdas": [0.3], "hidden": [20],
+                                         "optimizers": [{"kind": "sgd"}, {"kind": "adam"}]},
+                       estimator=dann.DANN(activation="relu", iterations=200))
+    assert deep.report["engine"] == "burn" and len(deep.candidates) == 2

@@ -4,8 +4,7 @@
 use anyhow::{Result, bail};
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
-use dann::run::{Job, RunDir, SelectOverrides, select_deep_into, select_into};
-use dann::selection::SelectEngine;
+use dann::run::{Job, RunDir, SelectOverrides, select_run};
 
 use super::RunArgs;
 
@@ -31,45 +30,12 @@ pub struct SelectArgs {
     quiet: bool,
 }
 
-/// The selection over deep (burn) candidates, with `run`'s outputs.
-fn deep<B: AutodiffBackend>(
-    a: &SelectArgs,
-    pending: dann::run::PendingRun,
-    job: &Job,
-    grid: &dann::selection::SelectConfig,
-    (source, target): (&dann::Dataset, &dann::Dataset),
-    device: &B::Device,
-) -> Result<()> {
-    if !a.quiet {
-        let lrs = grid.burn_lrs(&job.config.train).len();
-        let n = grid.lambdas.len() * grid.hidden.len() * lrs;
-        eprintln!(
-            "scoring {n} deep (burn) DANN candidates by reverse validation (2 networks each) \
-             and {} source-only candidates, on {} threads",
-            grid.hidden.len() * lrs,
-            rayon::current_num_threads()
-        );
-    }
-    let report = select_deep_into::<B>(pending, &job.config, grid, source, target, device)?;
-    if a.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-    }
-    if !a.quiet {
-        eprint!("{}", report.summary());
-        eprintln!(
-            "wrote {} (candidates.md, select.json, source-only/)",
-            report.dann_dir.display()
-        );
-    }
-    Ok(())
-}
-
+/// Reads the pair, runs [`select_run`] into --out and prints its report and summary.
 pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> {
     let (config, files) = a.run.resolve()?;
     if a.run.files.target_test.is_some() {
         bail!("--target-test is for dann train: dann select never reads target labels");
     }
-    let (base, grid) = a.overrides.apply(&config)?;
     let (source, target, out) = files.required("")?;
     let dir = RunDir::new(out);
     let mut job = Job::new(source, target, None, config).with_config_file(a.run.config_file());
@@ -78,36 +44,28 @@ pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> 
     let (source, target, _) = job.load_data(false, None)?;
     let source = crate::output::noted(&job.source, source);
     let target = crate::output::noted(&job.target, target);
-    if job.config.select_engine()? == SelectEngine::Burn {
-        return deep::<B>(&a, pending, &job, &grid, (&source, &target), device);
-    }
-    if !a.quiet {
-        let lrs = grid.shallow_lrs().len();
-        let n = grid.lambdas.len() * grid.hidden.len() * lrs;
-        eprintln!(
-            "scoring {n} DANN candidates x {} hold-out split(s) by reverse validation (2 networks \
-             each) and {} source-only candidates, on {} threads",
-            grid.splits,
-            grid.hidden.len() * lrs,
-            rayon::current_num_threads()
-        );
-    }
-    let (report, outcome) = select_into::<B::InnerBackend>(
+    let quiet = a.quiet;
+    let mut say = |line: &str| {
+        if !quiet {
+            eprintln!("{line}");
+        }
+    };
+    let run = select_run::<B>(
         pending,
         &job.config,
-        (&base, &grid),
-        &source,
-        &target,
+        &a.overrides,
+        (&source, &target),
+        &mut say,
         device,
     )?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        println!("{}", serde_json::to_string_pretty(&run.report)?);
     }
     if !a.quiet {
-        eprint!("{}", report.summary(&outcome));
+        eprint!("{}", run.summary);
         eprintln!(
             "wrote {} (candidates.md, select.json, source-only/)",
-            dir.path().display()
+            run.dir.display()
         );
     }
     Ok(())

@@ -17,6 +17,7 @@ mod overrides;
 mod pending;
 mod reproduce;
 mod select;
+mod select_run;
 mod shift;
 mod train;
 
@@ -34,5 +35,6 @@ pub use overrides::{DataOverrides, SelectOverrides, TrainOverrides};
 pub use pending::{LOCK_FILE, PendingRun};
 pub use reproduce::{AmazonOptions, DigitsOptions, DigitsPlan, ReproduceConfig};
 pub use select::{DeepSelectReport, select_deep_into, select_into};
+pub use select_run::{SelectRun, select_run};
 pub use shift::shift_files;
 pub use train::{BurnRun, KeptCheckpoint, ShallowRun, Start, train_burn, train_shallow};
