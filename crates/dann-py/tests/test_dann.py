@@ -308,3 +308,39 @@ def test_select_is_the_clis_on_both_engines(tmp_path, data):
                                          "optimizers": [{"kind": "sgd"}, {"kind": "adam"}]},
                        estimator=dann.DANN(activation="relu", iterations=200))
     assert deep.report["engine"] == "burn" and len(deep.candidates) == 2
+
+
+def test_dask_scores_and_measures_parts_exactly_as_one_process(tmp_path, data, monkeypatch):
+    """The example's functions on a LocalCluster of worker processes give what one process
+    gives, part by part."""
+    distributed = pytest.importorskip("dask.distributed")
+
+    # The worker processes import the example's functions by name.
+    examples = os.path.join(ROOT, "crates", "dann-py", "examples")
+    monkeypatch.syspath_prepend(examples)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        [examples] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+    import dask_scoring as example
+
+    Xs, ys, Xt, _ = data
+    fit(Xs, ys, Xt).save(tmp_path / "model")
+    write_csv(tmp_path / "source.csv", Xs)
+    parts = []
+    for k, rows in enumerate(np.array_split(np.arange(len(Xt)), 4)):
+        part = Xt[rows] + np.float32(k * 0.5)  # later parts drift
+        write_csv(tmp_path / f"part{k}.csv", part)
+        parts.append(str(tmp_path / f"part{k}.csv"))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            scores, shifts = example.run(client, str(tmp_path / "model"),
+                                         str(tmp_path / "source.csv"), parts)
+    local = dann.load(tmp_path / "model")
+    for path, (labels, proba), s in zip(parts, scores, shifts):
+        X = example.read_part(path)
+        np.testing.assert_array_equal(labels, local.predict(X))
+        np.testing.assert_array_equal(proba, local.predict_proba(X))
+        expected = dann.shift(example.read_part(str(tmp_path / "source.csv")), X).to_dict()
+        assert {k: v for k, v in s.items() if k != "seconds"} == \
+            {k: v for k, v in expected.items() if k != "seconds"}
+    assert shifts[-1]["pad"] > shifts[0]["pad"]
