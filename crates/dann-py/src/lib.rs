@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use dann::data::{CsrMatrix, DenseMatrix, Features};
-use dann::run::{Preset, RunConfig, RunDir, SelectOverrides, overlay, select_run};
+use dann::run::{Network, Preset, RunConfig, RunDir, SelectOverrides, overlay, select_run};
 use dann::{CpuAutodiff, CpuBackend, Dann, Dataset, FittedDann, MetricsRecord, TrainListener};
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
@@ -85,29 +85,69 @@ fn features(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Features> {
     Ok(Features::Dense(m))
 }
 
-/// Unlabelled rows, named when `names` is given (a DataFrame's columns).
-fn unlabelled(obj: &Bound<'_, PyAny>, what: &str, names: Option<Vec<String>>) -> PyResult<Dataset> {
-    let data = Dataset::unlabelled(features(obj, what)?);
-    match names {
-        Some(n) => data.with_feature_names(n).map_err(py_err),
-        None => Ok(data),
+/// What comes with the rows: a DataFrame's column names, or an image array's `[C, H, W]`.
+#[derive(Debug, Clone, Default, FromPyObject)]
+#[pyo3(from_item_all)]
+struct Layout {
+    names: Option<Vec<String>>,
+    shape: Option<Vec<usize>>,
+}
+
+/// Unlabelled rows, named or shaped as `layout` says.
+fn unlabelled(obj: &Bound<'_, PyAny>, what: &str, layout: &Layout) -> PyResult<Dataset> {
+    let mut data = Dataset::unlabelled(features(obj, what)?);
+    if let Some(n) = &layout.names {
+        data = data.with_feature_names(n.clone()).map_err(py_err)?;
     }
+    if let Some(s) = &layout.shape {
+        data = data.with_sample_shape(s.clone()).map_err(py_err)?;
+    }
+    Ok(data)
 }
 
 /// The settings of a run: `config` (a TOML file as `dann train --config` reads, its `[model]`
 /// and `[train]`) or `preset` (`default` or `paper`), then `overrides` (JSON, the same keys
 /// nested: `{"train": {"iterations": 100}}`), checked.
 #[pyfunction]
-#[pyo3(signature = (overrides, config = None, preset = "default"))]
-fn settings(overrides: &str, config: Option<PathBuf>, preset: &str) -> PyResult<String> {
-    let dann = resolve(overrides, config, preset)?;
+#[pyo3(signature = (overrides, config = None, preset = "default", network = None))]
+fn settings(
+    overrides: &str,
+    config: Option<PathBuf>,
+    preset: &str,
+    network: Option<&str>,
+) -> PyResult<String> {
+    let dann = resolve(overrides, config, preset, network)?;
     serde_json::to_string(&dann).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
-fn resolve(overrides: &str, config: Option<PathBuf>, preset: &str) -> PyResult<Dann> {
-    let base = match config {
-        Some(path) => RunConfig::load(&path).map_err(py_err)?,
-        None => RunConfig::preset(match preset {
+fn resolve(
+    overrides: &str,
+    config: Option<PathBuf>,
+    preset: &str,
+    network: Option<&str>,
+) -> PyResult<Dann> {
+    let network = match network {
+        None => None,
+        Some("mnist") => Some(Network::Mnist),
+        Some("svhn") => Some(Network::Svhn),
+        Some("gtsrb") => Some(Network::Gtsrb),
+        Some(other) => {
+            return Err(PyValueError::new_err(format!(
+                "network {other:?}: expected \"mnist\", \"svhn\" or \"gtsrb\" (the paper's \
+                 image networks), or None"
+            )));
+        }
+    };
+    let base = match (config, network) {
+        (Some(_), Some(_)) => {
+            return Err(PyValueError::new_err(
+                "give config or network, not both: a network starts the settings as a config \
+                 file does",
+            ));
+        }
+        (Some(path), None) => RunConfig::load(&path).map_err(py_err)?,
+        (None, Some(n)) => RunConfig::starting_point(Some(n), false).map_err(py_err)?,
+        (None, None) => RunConfig::preset(match preset {
             "default" => Preset::Default,
             "paper" => Preset::Paper,
             other => {
@@ -160,22 +200,22 @@ impl Model {
     /// Trains on `source` rows labelled `labels` (strings; numbers for a regression) and
     /// unlabelled `target` rows with the settings `settings` (JSON, from [`settings`]).
     #[staticmethod]
-    #[pyo3(signature = (settings, source, labels, target, feature_names = None, verbose = false))]
+    #[pyo3(signature = (settings, source, labels, target, layout = Layout::default(), verbose = false))]
     fn fit(
         py: Python<'_>,
         settings: &str,
         source: &Bound<'_, PyAny>,
         labels: Vec<String>,
         target: &Bound<'_, PyAny>,
-        feature_names: Option<Vec<String>>,
+        layout: Layout,
         verbose: bool,
     ) -> PyResult<Self> {
         let dann: Dann = serde_json::from_str(settings)
             .map_err(|e| PyValueError::new_err(format!("invalid settings: {e}")))?;
-        let source = unlabelled(source, "X", feature_names.clone())?
+        let source = unlabelled(source, "X", &layout)?
             .with_raw_labels(labels)
             .map_err(py_err)?;
-        let target = unlabelled(target, "X_target", feature_names)?;
+        let target = unlabelled(target, "X_target", &layout)?;
         let fitted = py.allow_threads(|| {
             let mut listener = PyListener {
                 verbose,
@@ -252,8 +292,9 @@ impl Model {
         &self,
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
+        layout: Layout,
     ) -> PyResult<Bound<'py, PyArray2<f32>>> {
-        let data = self.prepare(x)?;
+        let data = self.prepare(x, &layout)?;
         let m = py
             .allow_threads(|| self.fitted.predict_proba(&data))
             .map_err(py_err)?;
@@ -265,8 +306,9 @@ impl Model {
         &self,
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
+        layout: Layout,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let data = self.prepare(x)?;
+        let data = self.prepare(x, &layout)?;
         let v = py
             .allow_threads(|| self.fitted.predict_values(&data))
             .map_err(py_err)?;
@@ -278,8 +320,9 @@ impl Model {
         &self,
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
+        layout: Layout,
     ) -> PyResult<Bound<'py, PyArray2<f32>>> {
-        let data = self.prepare(x)?;
+        let data = self.prepare(x, &layout)?;
         let m = py
             .allow_threads(|| self.fitted.features(&data))
             .map_err(py_err)?;
@@ -291,8 +334,9 @@ impl Model {
         &self,
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
+        layout: Layout,
     ) -> PyResult<Bound<'py, PyArray1<f32>>> {
-        let data = self.prepare(x)?;
+        let data = self.prepare(x, &layout)?;
         let v = py
             .allow_threads(|| self.fitted.domain_proba(&data))
             .map_err(py_err)?;
@@ -301,9 +345,9 @@ impl Model {
 }
 
 impl Model {
-    fn prepare(&self, x: &Bound<'_, PyAny>) -> PyResult<Dataset> {
+    fn prepare(&self, x: &Bound<'_, PyAny>, layout: &Layout) -> PyResult<Dataset> {
         self.fitted
-            .prepare(unlabelled(x, "X", None)?)
+            .prepare(unlabelled(x, "X", layout)?)
             .map_err(py_err)
     }
 }
@@ -318,17 +362,17 @@ fn matrix(py: Python<'_>, m: DenseMatrix) -> PyResult<Bound<'_, PyArray2<f32>>> 
 /// The shift between `source` and `target` rows (`dann shift`): on `model`'s learned
 /// features when given, else on the inputs; the result as `dann shift --json` prints it.
 #[pyfunction]
-#[pyo3(signature = (source, target, model = None, seed = 0, feature_names = None))]
+#[pyo3(signature = (source, target, model = None, seed = 0, layout = Layout::default()))]
 fn shift(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
     target: &Bound<'_, PyAny>,
     model: Option<&Model>,
     seed: u64,
-    feature_names: Option<Vec<String>>,
+    layout: Layout,
 ) -> PyResult<String> {
-    let source = unlabelled(source, "X_source", feature_names.clone())?;
-    let target = unlabelled(target, "X_target", feature_names)?;
+    let source = unlabelled(source, "X_source", &layout)?;
+    let target = unlabelled(target, "X_target", &layout)?;
     let start = Instant::now();
     let measured = py.allow_threads(|| {
         let map = model.map(|m| &m.fitted as &dyn dann::FeatureMap);
@@ -352,8 +396,8 @@ fn proxy_a_distance(
     grid: Option<Vec<f64>>,
     seed: u64,
 ) -> PyResult<String> {
-    let source = unlabelled(source, "X_source", None)?;
-    let target = unlabelled(target, "X_target", None)?;
+    let source = unlabelled(source, "X_source", &Layout::default())?;
+    let target = unlabelled(target, "X_target", &Layout::default())?;
     let pad = py
         .allow_threads(|| {
             dann::analysis::proxy_a_distance::proxy_a_distance(
@@ -373,7 +417,7 @@ fn proxy_a_distance(
 /// `force`). Returns `select.json`'s report (JSON), the summary and the chosen DANN's folder
 /// (the source-only baseline in its `source-only/`).
 #[pyfunction]
-#[pyo3(signature = (settings, grid, source, labels, target, out, force = false, feature_names = None, verbose = false))]
+#[pyo3(signature = (settings, grid, source, labels, target, out, force = false, layout = Layout::default(), verbose = false))]
 #[allow(clippy::too_many_arguments)]
 fn select(
     py: Python<'_>,
@@ -384,7 +428,7 @@ fn select(
     target: &Bound<'_, PyAny>,
     out: PathBuf,
     force: bool,
-    feature_names: Option<Vec<String>>,
+    layout: Layout,
     verbose: bool,
 ) -> PyResult<(String, String, PathBuf)> {
     let dann: Dann = serde_json::from_str(settings)
@@ -393,10 +437,10 @@ fn select(
     let patch: Value =
         serde_json::from_str(grid).map_err(|e| PyValueError::new_err(e.to_string()))?;
     config.select = overlay(&config.select, &patch).map_err(py_err)?;
-    let source = unlabelled(source, "X", feature_names.clone())?
+    let source = unlabelled(source, "X", &layout)?
         .with_raw_labels(labels)
         .map_err(py_err)?;
-    let target = unlabelled(target, "X_target", feature_names)?;
+    let target = unlabelled(target, "X_target", &layout)?;
     let dir = RunDir::new(&out);
     let pending = dir.begin(&[]).map_err(py_err)?;
     dir.refuse_to_replace(force).map_err(py_err)?;

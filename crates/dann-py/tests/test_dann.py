@@ -344,3 +344,18 @@ def test_dask_scores_and_measures_parts_exactly_as_one_process(tmp_path, data, m
         assert {k: v for k, v in s.items() if k != "seconds"} == \
             {k: v for k, v in expected.items() if k != "seconds"}
     assert shifts[-1]["pad"] > shifts[0]["pad"]
+
+
+def test_image_arrays_with_a_network_preset():
+    rng = np.random.default_rng(0)
+    X = rng.random((48, 1, 28, 28), dtype=np.float32)
+    y = np.arange(48) % 2
+    X[y == 1, :, 10:18, 10:18] += 1.0  # a bright square marks class 1
+    Xt = np.clip(X[::-1] * 0.8 + 0.1, 0, 1)
+    est = dann.DANN(network="mnist", iterations=3, batch_size=16).fit(X, y, X_target=Xt)
+    assert est.sample_shape_ == (1, 28, 28)
+    assert est.settings_["model"]["conv"] is not None
+    assert est.predict_proba(Xt).shape == (48, 2)
+    assert est.predict(Xt[:5]).shape == (5,)
+    with pytest.raises(ValueError, match="network"):
+        dann.DANN(network="resnet").fit(X, y, X_target=Xt)

@@ -161,8 +161,9 @@ fn burn_summary<B: burn::tensor::backend::Backend>(
         None => (label, String::new()),
     };
     Some(format!(
-        "trained {label} on {engine} for {} iterations{resumed}: source {measure} {:.4}{target}; model in {}{check}",
+        "trained {label} on {engine} for {} iterations{resumed} in {:.2} s: source {measure} {:.4}{target}; model in {}{check}",
         last.iteration,
+        run.seconds,
         last.source_accuracy,
         dir.path().display()
     ))

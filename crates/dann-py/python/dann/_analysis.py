@@ -50,13 +50,13 @@ def shift(X_source, X_target, *, model=None, seed=0):
     learned features when given (a fitted :class:`dann.DANN`), else on the inputs. Returns a
     :class:`Shift`."""
     if model is not None:
-        source, target, names = model._input(X_source), model._input(X_target), None
+        (source, layout), (target, _) = model._input(X_source), model._input(X_target)
         native = model._model
     else:
-        source, names = _rows(X_source, "X_source")
-        target, _ = _rows(X_target, "X_target", names)
+        source, layout = _rows(X_source, "X_source")
+        target, _ = _rows(X_target, "X_target", layout["names"])
         native = None
-    v = json.loads(_native.shift(source, target, native, int(seed), names))
+    v = json.loads(_native.shift(source, target, native, int(seed), layout))
     fields = {f.name for f in dataclasses.fields(Shift)}
     v = {k: v[k] for k in fields}
     v["pad_interval"] = tuple(v["pad_interval"])
@@ -67,7 +67,7 @@ def shift(X_source, X_target, *, model=None, seed=0):
 def proxy_a_distance(X_source, X_target, *, grid: Optional[List[float]] = None, seed=0):
     """The proxy A-distance between two sets of rows (Ben-David et al.; the paper's linear
     SVMs over ``grid``'s C values, its ten in [1e-5, 1] by default): a float in [0, 2]."""
-    source, names = _rows(X_source, "X_source")
-    target, _ = _rows(X_target, "X_target", names)
+    source, layout = _rows(X_source, "X_source")
+    target, _ = _rows(X_target, "X_target", layout["names"])
     grid = None if grid is None else [float(c) for c in grid]
     return json.loads(_native.proxy_a_distance(source, target, grid, int(seed)))["pad"]

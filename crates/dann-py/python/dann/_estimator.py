@@ -53,8 +53,9 @@ def _is_frame(X):
 
 def _rows(X, what, names=None):
     """X as the native module takes it: a 2-d float32 array, or CSR parts
-    ``(indptr, indices, data, n_cols)``; with a DataFrame's column names. ``names``: the
-    columns a fitted model wants (a DataFrame is reordered to them)."""
+    ``(indptr, indices, data, n_cols)``; with its layout: a DataFrame's column names, an
+    image array's ``[C, H, W]`` (``N x C x H x W`` arrays are flattened, row-major).
+    ``names``: the columns a fitted model wants (a DataFrame is reordered to them)."""
     frame_names = None
     if _is_frame(X):
         frame_names = [str(c) for c in X.columns]
@@ -84,7 +85,7 @@ def _rows(X, what, names=None):
             np.asarray(X.data, dtype=np.float32),
             int(X.shape[1]),
         )
-        return parts, frame_names
+        return parts, {"names": frame_names, "shape": None}
     X = np.asarray(X)
     if X.dtype.kind == "c":
         raise ValueError(f"Complex data not supported: {what} has dtype {X.dtype}")
@@ -94,6 +95,10 @@ def _rows(X, what, names=None):
         raise ValueError(
             f"{what} must hold numbers, got an array of dtype {X.dtype} (strings or objects)"
         )
+    shape = None
+    if X.ndim == 4 and frame_names is None:
+        shape = [int(d) for d in X.shape[1:]]
+        X = X.reshape(X.shape[0], -1)
     if X.ndim != 2:
         raise ValueError(
             f"Expected 2D array, got {X.ndim}D array instead for {what}. Reshape your data "
@@ -106,7 +111,7 @@ def _rows(X, what, names=None):
             f"Found array with {n} {kind}(s) (shape={X.shape}) while a minimum of 1 is "
             f"required ({what})."
         )
-    return np.asarray(X, dtype=np.float32), frame_names
+    return np.asarray(X, dtype=np.float32), {"names": frame_names, "shape": shape}
 
 
 def _n_rows(X):
@@ -136,6 +141,7 @@ class _Base(_SkBase):
         seed=None,
         preset="default",
         config=None,
+        network=None,
         device="cpu",
         verbose=False,
     ):
@@ -153,6 +159,7 @@ class _Base(_SkBase):
         self.seed = seed
         self.preset = preset
         self.config = config
+        self.network = network
         self.device = device
         self.verbose = verbose
 
@@ -221,7 +228,10 @@ class _Base(_SkBase):
                 f"only (the CLI built with --features cuda trains on a GPU)"
             )
         config = None if self.config is None else os.fspath(self.config)
-        return _native.settings(json.dumps(self._overrides(mode)), config, str(self.preset))
+        network = None if self.network is None else str(self.network)
+        return _native.settings(
+            json.dumps(self._overrides(mode)), config, str(self.preset), network
+        )
 
     # fitting ----------------------------------------------------------------------------
     def fit(self, X, y, X_target=None):
@@ -232,7 +242,8 @@ class _Base(_SkBase):
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None"
             )
-        Xs, names = _rows(X, "X")
+        Xs, layout = _rows(X, "X")
+        names = layout["names"]
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
             warnings.warn(
@@ -249,16 +260,25 @@ class _Base(_SkBase):
         if X_target is None:
             Xt, mode = Xs, "source_only"
         else:
-            Xt, t_names = _rows(X_target, "X_target", names)
+            Xt, t_layout = _rows(X_target, "X_target", names)
             mode = "dann"
-            if (names is None) != (t_names is None):
+            if (names is None) != (t_layout["names"] is None):
                 raise ValueError("X and X_target must both be DataFrames, or neither")
+            if t_layout["shape"] != layout["shape"]:
+                raise ValueError(
+                    f"X has images of shape {layout['shape']} but X_target of shape "
+                    f"{t_layout['shape']}"
+                )
         labels = self._labels(y)
         settings = self._settings(mode)
         self._model = _native.Model.fit(
-            settings, Xs, labels, Xt, feature_names=names, verbose=bool(self.verbose)
+            settings, Xs, labels, Xt, layout=layout, verbose=bool(self.verbose)
         )
         self._set_fitted(names)
+        if layout["shape"] is not None:
+            self.sample_shape_ = tuple(layout["shape"])
+        else:
+            self.__dict__.pop("sample_shape_", None)
         return self
 
     def _set_fitted(self, names):
@@ -278,14 +298,14 @@ class _Base(_SkBase):
     def _input(self, X):
         self._check_fitted()
         names = getattr(self, "feature_names_in_", None)
-        rows, _ = _rows(X, "X", None if names is None else [str(n) for n in names])
+        rows, layout = _rows(X, "X", None if names is None else [str(n) for n in names])
         width = rows[3] if isinstance(rows, tuple) else rows.shape[1]
-        if width != self.n_features_in_:
+        if layout["shape"] is None and width != self.n_features_in_:
             raise ValueError(
                 f"X has {width} features, but {type(self).__name__} is expecting "
                 f"{self.n_features_in_} features as input."
             )
-        return rows
+        return rows, layout
 
     def _tags(self, tags):
         tags.input_tags.sparse = True  # scipy.sparse: the sparse kernels
@@ -295,13 +315,13 @@ class _Base(_SkBase):
 
     def transform(self, X):
         """The learned features (the feature extractor's output), ``n x width``, float32."""
-        rows = self._input(X)
-        return self._model.transform(rows)
+        rows, layout = self._input(X)
+        return self._model.transform(rows, layout)
 
     def domain_proba(self, X):
         """The domain classifier's probability that each row comes from the target."""
-        rows = self._input(X)
-        return self._model.domain_proba(rows)
+        rows, layout = self._input(X)
+        return self._model.domain_proba(rows, layout)
 
     # saving -----------------------------------------------------------------------------
     def save(self, path):
@@ -362,10 +382,14 @@ class DANN(_SkClassifier, _SkTransformer, _Base):
     preset : ``"default"`` (the benchmark's defaults) or ``"paper"`` (JMLR 2016)
     config : a TOML file (``dann config`` prints one) whose ``[model]`` and ``[train]`` start
         the settings; the keywords above override it
+    network : ``"mnist"``, ``"svhn"`` or ``"gtsrb"``: the paper's image network, its input
+        size and preprocessing start the settings (as ``dann config --network``); X is then
+        an ``N x C x H x W`` array
     device : ``"cpu"``
     verbose : print the progress lines (to stderr) while training
 
     Fitted attributes: ``classes_``, ``n_features_in_``, ``feature_names_in_`` (DataFrames),
+    ``sample_shape_`` (image arrays),
     ``settings_`` (the resolved settings), ``label_shift_`` (what the label-shift check
     found, or None).
     """
@@ -398,8 +422,8 @@ class DANN(_SkClassifier, _SkTransformer, _Base):
 
     def predict_proba(self, X):
         """Class probabilities, columns in ``classes_`` order."""
-        rows = self._input(X)
-        return self._model.predict_proba(rows)
+        rows, layout = self._input(X)
+        return self._model.predict_proba(rows, layout)
 
     def predict(self, X):
         """The most probable class of each row (values of ``classes_``)."""
@@ -428,8 +452,8 @@ class DANNRegressor(_SkRegressor, _SkTransformer, _Base):
 
     def predict(self, X):
         """The predicted value of each row."""
-        rows = self._input(X)
-        return self._model.predict_values(rows)
+        rows, layout = self._input(X)
+        return self._model.predict_values(rows, layout)
 
     def score(self, X, y):
         """R^2 on labelled rows."""

@@ -62,7 +62,8 @@ def select(X, y, X_target, *, grid=None, estimator=None, out=None, force=False, 
     Returns a :class:`Selection`.
     """
     est = DANN() if estimator is None else estimator
-    Xs, names = _rows(X, "X")
+    Xs, layout = _rows(X, "X")
+    names = layout["names"]
     Xt, _ = _rows(X_target, "X_target", names)
     y = np.asarray(y)
     if y.ndim != 1 or len(y) != _n_rows(Xs):
@@ -75,7 +76,7 @@ def select(X, y, X_target, *, grid=None, estimator=None, out=None, force=False, 
         folder = os.fspath(out) if out is not None else os.path.join(tmp, "select")
         report, summary, chosen = _native.select(
             settings, grid, Xs, labels, Xt, folder, force=bool(force),
-            feature_names=names, verbose=bool(verbose),
+            layout=layout, verbose=bool(verbose),
         )
         model, baseline = load(chosen), load(os.path.join(chosen, "source-only"))
     report = json.loads(report)

@@ -62,6 +62,9 @@ pub struct BurnRun<B: Backend> {
     pub tsne: Option<TsneMap>,
     /// Measurements for the report that failed (the model is saved all the same).
     pub warnings: Vec<String>,
+    /// Training time (the fit alone: not reading the data, saving or the report's
+    /// measurements), this session's part for a resumed run.
+    pub seconds: f64,
 }
 
 /// What a `[shallow]` run wrote, and what the front reports; as [`BurnRun`], the front
@@ -190,6 +193,7 @@ fn fit_burn<B: AutodiffBackend>(
     }
     let mut metrics = dir.open_metrics(from)?;
     let mut records: Vec<MetricsRecord> = Vec::new();
+    let clock = Instant::now();
     let fitted = {
         let listener = &mut (&mut metrics, (listener, &mut records));
         let test = target_test.as_ref();
@@ -201,6 +205,7 @@ fn fit_burn<B: AutodiffBackend>(
             (None, None) => dann.fit_with::<B>(&source, &target, test, listener, device),
         }
     };
+    let seconds = clock.elapsed().as_secs_f64();
     let finished = metrics.finish();
     let (fitted, kept) = match (fitted, finished) {
         (Ok(f), Ok(())) => (f, None),
@@ -245,6 +250,7 @@ fn fit_burn<B: AutodiffBackend>(
         kept,
         tsne,
         warnings,
+        seconds,
     })
 }
 
