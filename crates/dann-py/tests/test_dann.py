@@ -359,3 +359,59 @@ def test_image_arrays_with_a_network_preset():
     assert est.predict(Xt[:5]).shape == (5,)
     with pytest.raises(ValueError, match="network"):
         dann.DANN(network="resnet").fit(X, y, X_target=Xt)
+
+
+def test_verbose_prints_the_progress_lines(capfd, data):
+    Xs, ys, Xt, _ = data
+    dann.DANN(iterations=400, verbose=True).fit(Xs, ys, X_target=Xt)
+    err = capfd.readouterr().err
+    assert "iter     400: label loss" in err and "lambda" in err
+    dann.DANN(iterations=400).fit(Xs, ys, X_target=Xt)
+    assert "iter" not in capfd.readouterr().err
+
+
+def test_training_releases_the_gil(data):
+    """Another Python thread keeps running while a model trains."""
+    Xs, ys, Xt, _ = data
+    ticks = []
+    done = threading.Event()
+
+    def count():
+        while not done.is_set():
+            ticks.append(1)
+            time.sleep(0.001)
+
+    t = threading.Thread(target=count)
+    t.start()
+    try:
+        before = len(ticks)
+        dann.DANN(iterations=20_000, engine="burn").fit(Xs, ys, X_target=Xt)
+        during = len(ticks) - before
+    finally:
+        done.set()
+        t.join()
+    assert during > 50, during
+
+
+def test_a_dataframe_model_is_read_by_the_cli_by_column_name(tmp_path, data):
+    pd = pytest.importorskip("pandas")
+    Xs, ys, Xt, yt = data
+    frame = lambda X: pd.DataFrame({"a": X[:, 0], "b": X[:, 1]})  # noqa: E731
+    est = fit(frame(Xs), ys, frame(Xt))
+    est.save(tmp_path / "m")
+    # The test file's columns in another order, the label first.
+    with open(tmp_path / "test.csv", "w") as f:
+        f.write("label,b,a\n")
+        for (a, b), label in zip(Xt, yt):
+            f.write(f"{label},{b:.9g},{a:.9g}\n")
+    import json
+
+    report = json.loads(cli("eval", "--model", str(tmp_path / "m"), "--data",
+                            str(tmp_path / "test.csv"), "--json"))
+    assert abs(report["accuracy"] - est.score(frame(Xt), yt)) < 1e-9
+    with open(tmp_path / "bad.csv", "w") as f:
+        f.write("label,a,c\n0,1.0,2.0\n")
+    r = subprocess.run([DANN_BIN, "eval", "--model", str(tmp_path / "m"), "--data",
+                        str(tmp_path / "bad.csv")], capture_output=True, text=True)
+    assert r.returncode != 0 and "b" in r.stderr, r.stderr
+    assert list(dann.load(tmp_path / "m").feature_names_in_) == ["a", "b"]

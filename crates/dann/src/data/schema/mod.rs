@@ -140,6 +140,31 @@ impl Schema {
         }
     }
 
+    /// A schema for numeric columns `names` (data made in a program, e.g. a DataFrame's
+    /// columns): later CSV and Parquet files are read by these names, their `label` column
+    /// (if there) as the label.
+    pub fn named(format: &str, names: &[String]) -> Self {
+        Self {
+            format: format.to_string(),
+            match_by: MatchBy::Name,
+            label_column: None,
+            ignore_columns: Vec::new(),
+            missing: Missing::Error,
+            columns: names
+                .iter()
+                .map(|name| ColumnSchema {
+                    name: name.clone(),
+                    kind: ColumnKind::Numeric {
+                        median: None,
+                        indicator: false,
+                    },
+                })
+                .collect(),
+            n_features: names.len(),
+            file_columns: Vec::new(),
+        }
+    }
+
     /// The names of the features, in order (empty for a positional schema).
     pub fn feature_names(&self) -> Vec<String> {
         self.columns

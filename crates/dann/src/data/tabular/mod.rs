@@ -106,11 +106,19 @@ impl Schema {
         })
     }
 
-    /// The schema of `data`: the one its reader fitted (tabular files), else a positional
-    /// one of its width (named after its origin's extension, or `memory`).
+    /// The schema of `data`: the one its reader fitted (tabular files); for data made in a
+    /// program with named features (a DataFrame), numeric columns of those names, matched by
+    /// name in later files; else a positional one of its width (named after its origin's
+    /// extension, or `memory`).
     pub fn of(data: &Dataset) -> Self {
         if let Some(s) = data.schema() {
             return s.clone();
+        }
+        if data.origin().is_none() && data.has_feature_names() && data.sample_shape().len() == 1 {
+            let names: Vec<String> = (0..data.n_features())
+                .map(|k| data.feature_name(k))
+                .collect();
+            return Self::named("memory", &names);
         }
         let format = data
             .origin()
