@@ -28,6 +28,8 @@ impl Standardizer {
         let mut center = true;
         for ds in datasets {
             n += ds.len() as f64;
+            // Sparse rows are scaled, not centred (centring would make them dense).
+            center &= !ds.has_sparse_rows();
             match ds.features() {
                 Features::Dense(m) => {
                     for i in 0..m.n_rows() {
@@ -38,7 +40,6 @@ impl Standardizer {
                     }
                 }
                 Features::Sparse(m) => {
-                    center = false;
                     for i in 0..m.n_rows() {
                         let (idx, val) = m.row(i);
                         for (&j, &v) in idx.iter().zip(val) {
@@ -279,7 +280,8 @@ mod tests {
     /// the labels.
     #[test]
     fn transform_matches_the_row_transform() {
-        let m = CsrMatrix::new(3, vec![0, 2, 3], vec![0, 2, 1], vec![2.0, 4.0, 3.0]).unwrap();
+        // 3 of 8 cells stored: sparse rows.
+        let m = CsrMatrix::new(4, vec![0, 2, 3], vec![0, 2, 1], vec![2.0, 4.0, 3.0]).unwrap();
         let sparse = Dataset::labelled(
             Features::Sparse(m),
             vec![1, 0],
@@ -287,7 +289,7 @@ mod tests {
         )
         .unwrap();
         let dense = Dataset::unlabelled(Features::Dense(
-            DenseMatrix::new(2, 3, vec![1.0, 2.0, 3.0, 5.0, 2.0, 0.0]).unwrap(),
+            DenseMatrix::new(2, 4, vec![1.0, 2.0, 3.0, 0.0, 5.0, 2.0, 0.0, 1.0]).unwrap(),
         ));
         for ds in [&sparse, &dense] {
             let s = Standardizer::fit(&[ds]);
@@ -298,7 +300,7 @@ mod tests {
                 matches!(ds.features(), Features::Sparse(_))
             );
             for i in 0..2 {
-                let (mut want, mut got) = ([0.0; 3], [0.0; 3]);
+                let (mut want, mut got) = ([0.0; 4], [0.0; 4]);
                 ds.features().write_row(i, &mut want);
                 s.transform_row(&mut want);
                 t.features().write_row(i, &mut got);
@@ -309,5 +311,28 @@ mod tests {
             DenseMatrix::new(1, 2, vec![0.0; 2]).unwrap(),
         ));
         assert!(Standardizer::fit(&[&dense]).transform(&narrow).is_err());
+    }
+
+    /// A sparse matrix of mostly stored cells is standardised as the same numbers stored
+    /// dense: centred, made dense.
+    #[test]
+    fn a_mostly_full_sparse_matrix_is_standardised_as_dense_rows() {
+        let values = vec![1.0, 2.0, 3.0, 5.0, 2.0, 0.0];
+        let dense = Dataset::unlabelled(Features::Dense(
+            DenseMatrix::new(2, 3, values.clone()).unwrap(),
+        ));
+        let full = Dataset::unlabelled(Features::Sparse(
+            CsrMatrix::new(
+                3,
+                vec![0, 3, 5],
+                vec![0, 1, 2, 0, 1],
+                vec![1.0, 2.0, 3.0, 5.0, 2.0],
+            )
+            .unwrap(),
+        ));
+        assert!(!full.has_sparse_rows());
+        let (a, b) = (Standardizer::fit(&[&dense]), Standardizer::fit(&[&full]));
+        assert_eq!(a, b);
+        assert_eq!(a.transform(&dense).unwrap(), b.transform(&full).unwrap());
     }
 }

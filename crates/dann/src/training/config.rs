@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::data::Dataset;
 use crate::data::images::ImagePrep;
-use crate::data::{Dataset, Features};
 use crate::error::{Error, Result, non_negative};
 use crate::problem::{Mode, Task};
 use crate::training::schedule::{LambdaSchedule, LrSchedule};
@@ -88,7 +88,8 @@ pub enum Engine {
 pub enum Standardize {
     /// Dense rows of numbers are (CSV, Parquet, NPY), unless their columns are on one fixed
     /// scale ([`one_fixed_scale`](crate::data::one_fixed_scale): pixel
-    /// intensities written as rows); images and sparse rows are not.
+    /// intensities written as rows); images and sparse rows
+    /// ([`Dataset::has_sparse_rows`]: SVMlight, a sparse matrix with most cells empty) are not.
     #[default]
     Auto,
     /// Always (`true`); sparse rows are only scaled, not centred.
@@ -104,7 +105,7 @@ impl Standardize {
             Standardize::Yes => true,
             Standardize::No => false,
             Standardize::Auto => {
-                matches!(data.features(), Features::Dense(_))
+                !data.has_sparse_rows()
                     && data.sample_shape().len() == 1
                     && !crate::data::one_fixed_scale(data)
             }

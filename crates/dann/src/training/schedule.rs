@@ -79,7 +79,7 @@ impl LambdaSchedule {
                 gamma,
                 max_sparse,
             } => {
-                let sparse = matches!(data.features(), crate::data::Features::Sparse(_));
+                let sparse = data.has_sparse_rows();
                 LambdaSchedule::Ganin {
                     max: max_sparse.filter(|_| sparse).unwrap_or(max),
                     gamma,
@@ -208,7 +208,11 @@ mod tests {
             DenseMatrix::new(1, 2, vec![1.0; 2]).unwrap(),
         ));
         let sparse = Dataset::unlabelled(Features::Sparse(
-            CsrMatrix::new(2, vec![0, 1], vec![0], vec![1.0]).unwrap(),
+            CsrMatrix::new(3, vec![0, 1], vec![0], vec![1.0]).unwrap(),
+        ));
+        // Stored sparse, but every cell stored: dense rows.
+        let full = Dataset::unlabelled(Features::Sparse(
+            CsrMatrix::new(2, vec![0, 2], vec![0, 1], vec![1.0, 1.0]).unwrap(),
         ));
         let s = LambdaSchedule::Ganin {
             max: 3.0,
@@ -218,6 +222,7 @@ mod tests {
         let at_end = |d: &Dataset| s.for_data(d).value(1.0);
         assert!((at_end(&dense) / LambdaSchedule::default().value(1.0) - 3.0).abs() < 1e-12);
         assert_eq!(at_end(&sparse), LambdaSchedule::default().value(1.0));
+        assert_eq!(at_end(&full), at_end(&dense));
         let unset = LambdaSchedule::Ganin {
             max: 3.0,
             gamma: 10.0,
