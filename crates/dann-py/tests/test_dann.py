@@ -420,3 +420,15 @@ def test_a_dataframe_model_is_read_by_the_cli_by_column_name(tmp_path, data):
                         str(tmp_path / "bad.csv")], capture_output=True, text=True)
     assert r.returncode != 0 and "b" in r.stderr, r.stderr
     assert list(dann.load(tmp_path / "m").feature_names_in_) == ["a", "b"]
+
+
+def test_the_readmes_example_runs(tmp_path, monkeypatch):
+    with open(os.path.join(ROOT, "README.md")) as f:
+        readme = f.read()
+    section = readme[readme.index("\n## Python\n"):]
+    start = section.index("```python\n") + len("```python\n")
+    block = section[start:section.index("```", start)]
+    assert len(block.strip().splitlines()) == 10
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "README.md", "exec"), {})
+    assert (tmp_path / "run" / "model.json").exists()
