@@ -1,10 +1,16 @@
 """Python against the CLI on the same data and settings (issue 25): training time of
-`dann.DANN().fit` on scipy.sparse rows against `dann train`'s own training time (the
-"trained ... in X s" of its summary: the fit alone, as here), books -> kitchen (the Amazon
-reviews shipped in data/amazon, read by scikit-learn's load_svmlight_file on the Python side).
+`dann.DANN().fit` against `dann train`'s own training time (the "trained ... in X s" of its
+summary: the fit alone, as here), on
+- books -> kitchen from scipy.sparse (the Amazon reviews shipped in data/amazon, read by
+  scikit-learn's load_svmlight_file on the Python side), the defaults;
+- with --digits DIR (MNIST's IDX files in DIR/mnist, BSDS500 in DIR/bsds500): MNIST ->
+  MNIST-M from numpy (N x C x H x W arrays read from the same IDX files the CLI reads,
+  MNIST-M made by `dann data mnist-m`), the paper's MNIST network (`network="mnist"`,
+  `dann config --network mnist`), --digit-steps steps.
 
     cargo build --release -p dann-cli && pip install ./crates/dann-py scikit-learn
-    python benchmarks/python/bench.py [--iterations N] [--repeats R] [--out results/python.md]
+    python benchmarks/python/bench.py [--iterations N] [--repeats R] [--digits ../shared/data]
+        [--out results/python.md]
 
 Prints a markdown table; --out writes it too. Each side runs R times (median reported), the
 two interleaved so that a slower moment of the machine hits both.
@@ -26,11 +32,11 @@ import dann
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
-def cli_seconds(binary, source, target, iterations, seed):
+def cli_seconds(binary, source, target, iterations, seed, extra=()):
     with tempfile.TemporaryDirectory() as d:
         r = subprocess.run(
             [binary, "train", "--source", source, "--target", target, "--out", d, "--force",
-             "--iterations", str(iterations), "--seed", str(seed)],
+             "--iterations", str(iterations), "--seed", str(seed), *extra],
             capture_output=True, text=True,
         )
         if r.returncode != 0:
@@ -41,8 +47,8 @@ def cli_seconds(binary, source, target, iterations, seed):
         return float(m.group(1))
 
 
-def python_seconds(Xs, ys, Xt, iterations, seed):
-    est = dann.DANN(iterations=iterations, seed=seed)
+def python_seconds(Xs, ys, Xt, iterations, seed, **kw):
+    est = dann.DANN(iterations=iterations, seed=seed, **kw)
     start = time.perf_counter()
     est.fit(Xs, ys, X_target=Xt)
     return time.perf_counter() - start
@@ -54,6 +60,8 @@ def main():
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--dann", default=os.path.join(ROOT, "target", "release", "dann"))
     p.add_argument("--amazon", default=os.path.join(ROOT, "data", "amazon"))
+    p.add_argument("--digits", help="the shared data folder (mnist/, bsds500/)")
+    p.add_argument("--digit-steps", type=int, default=200)
     p.add_argument("--out")
     a = p.parse_args()
     from sklearn.datasets import load_svmlight_file
@@ -65,23 +73,70 @@ def main():
     for r in range(a.repeats):
         cl.append(cli_seconds(a.dann, source, target, a.iterations, 0))
         py.append(python_seconds(Xs, ys, Xt, a.iterations, 0))
-    py_m, cl_m = statistics.median(py), statistics.median(cl)
+    rows = [row("books -> kitchen (scipy.sparse CSR, "
+                f"{Xs.shape[0]} + {Xt.shape[0]} rows x {Xs.shape[1]}), {a.iterations} iterations",
+                cl, py)]
+    if a.digits:
+        rows.append(digits(a))
     table = "\n".join([
-        f"Training time, books -> kitchen (scipy.sparse CSR, {Xs.shape[0]} + {Xt.shape[0]} rows x "
-        f"{Xs.shape[1]} features), `dann.DANN(iterations={a.iterations})` against `dann train "
-        f"--iterations {a.iterations}` (the fit alone), median of {a.repeats}:",
+        f"Training time (the fit alone), `dann.DANN(...).fit` against `dann train` with the "
+        f"same data and settings, median of {a.repeats} (interleaved):",
         "",
-        "| front | seconds (median) | runs | ratio to the CLI |",
+        "| task | CLI s (runs) | Python s (runs) | Python / CLI |",
         "|---|---|---|---|",
-        f"| CLI (`dann train`) | {cl_m:.3f} | {', '.join(f'{x:.3f}' for x in cl)} | 1.000 |",
-        f"| Python (`DANN.fit`) | {py_m:.3f} | {', '.join(f'{x:.3f}' for x in py)} | {py_m / cl_m:.3f} |",
+        *rows,
         "",
-        f"Command: `python benchmarks/python/bench.py --iterations {a.iterations} --repeats {a.repeats}`",
+        f"Command: `python benchmarks/python/bench.py --iterations {a.iterations} --repeats "
+        f"{a.repeats}" + (f" --digits DATA --digit-steps {a.digit_steps}" if a.digits else "")
+        + "`",
     ])
     print(table)
     if a.out:
         with open(a.out, "w") as f:
             f.write(table + "\n")
+
+
+def row(task, cl, py):
+    py_m, cl_m = statistics.median(py), statistics.median(cl)
+    runs = lambda xs: ", ".join(f"{x:.2f}" for x in xs)  # noqa: E731
+    return f"| {task} | {cl_m:.2f} ({runs(cl)}) | {py_m:.2f} ({runs(py)}) | {py_m / cl_m:.3f} |"
+
+
+def read_idx(path):
+    """An IDX file (gzipped) as a numpy array of its shape."""
+    import gzip
+
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    ndim = raw[3]
+    shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+def digits(a):
+    """MNIST -> MNIST-M, the paper's network, from numpy arrays of the CLI's files."""
+    tmp = tempfile.mkdtemp()
+    r = subprocess.run([a.dann, "data", "mnist-m", "--mnist", os.path.join(a.digits, "mnist"),
+                        "--bsds", os.path.join(a.digits, "bsds500"), "--out", tmp],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"dann data mnist-m failed:\n{r.stderr}")
+    src_images = os.path.join(a.digits, "mnist", "train-images-idx3-ubyte.gz")
+    tgt_images = os.path.join(tmp, "mnist-m-train-images-idx4-ubyte.gz")
+    Xs = read_idx(src_images).astype(np.float32)[:, None, :, :]          # N x 1 x 28 x 28
+    ys = read_idx(os.path.join(a.digits, "mnist", "train-labels-idx1-ubyte.gz")).astype(int)
+    Xt = read_idx(tgt_images).astype(np.float32).transpose(0, 3, 1, 2)   # N x 3 x 28 x 28
+    config = os.path.join(tmp, "mnist.toml")
+    with open(config, "w") as f:
+        f.write(subprocess.run([a.dann, "config", "--network", "mnist"], capture_output=True,
+                               text=True, check=True).stdout)
+    py, cl = [], []
+    for _ in range(a.repeats):
+        cl.append(cli_seconds(a.dann, src_images, tgt_images, a.digit_steps, 0,
+                              ("--config", config)))
+        py.append(python_seconds(Xs, ys, Xt, a.digit_steps, 0, config=config))
+    return row(f"MNIST -> MNIST-M (numpy N x C x 28 x 28, {len(Xs)} + {len(Xt)} images), the "
+               f"paper's MNIST network, {a.digit_steps} steps", cl, py)
 
 
 def load_svmlight_file_pair(load, source, target):

@@ -200,7 +200,8 @@ impl Model {
     /// Trains on `source` rows labelled `labels` (strings; numbers for a regression) and
     /// unlabelled `target` rows with the settings `settings` (JSON, from [`settings`]).
     #[staticmethod]
-    #[pyo3(signature = (settings, source, labels, target, layout = Layout::default(), verbose = false))]
+    #[pyo3(signature = (settings, source, labels, target, layout = Layout::default(), target_layout = None, verbose = false))]
+    #[allow(clippy::too_many_arguments)]
     fn fit(
         py: Python<'_>,
         settings: &str,
@@ -208,6 +209,7 @@ impl Model {
         labels: Vec<String>,
         target: &Bound<'_, PyAny>,
         layout: Layout,
+        target_layout: Option<Layout>,
         verbose: bool,
     ) -> PyResult<Self> {
         let dann: Dann = serde_json::from_str(settings)
@@ -215,7 +217,11 @@ impl Model {
         let source = unlabelled(source, "X", &layout)?
             .with_raw_labels(labels)
             .map_err(py_err)?;
-        let target = unlabelled(target, "X_target", &layout)?;
+        let target = unlabelled(
+            target,
+            "X_target",
+            target_layout.as_ref().unwrap_or(&layout),
+        )?;
         let fitted = py.allow_threads(|| {
             let mut listener = PyListener {
                 verbose,

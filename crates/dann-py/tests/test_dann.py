@@ -356,7 +356,9 @@ def test_image_arrays_with_a_network_preset():
     X = rng.random((48, 1, 28, 28), dtype=np.float32)
     y = np.arange(48) % 2
     X[y == 1, :, 10:18, 10:18] += 1.0  # a bright square marks class 1
-    Xt = np.clip(X[::-1] * 0.8 + 0.1, 0, 1)
+    # Grey source, colour target (MNIST -> MNIST-M): the network's preprocessing makes both
+    # 3 x 28 x 28.
+    Xt = np.repeat(np.clip(X[::-1] * 0.8 + 0.1, 0, 1), 3, axis=1)
     est = dann.DANN(network="mnist", iterations=3, batch_size=16).fit(X, y, X_target=Xt)
     assert est.sample_shape_ == (1, 28, 28)
     assert est.settings_["model"]["conv"] is not None

@@ -258,21 +258,19 @@ class _Base(_SkBase):
         if len(y) < 2:
             raise ValueError(f"n_samples={len(y)}: fitting needs at least 2 labelled rows")
         if X_target is None:
-            Xt, mode = Xs, "source_only"
+            Xt, t_layout, mode = Xs, layout, "source_only"
         else:
             Xt, t_layout = _rows(X_target, "X_target", names)
             mode = "dann"
             if (names is None) != (t_layout["names"] is None):
                 raise ValueError("X and X_target must both be DataFrames, or neither")
-            if t_layout["shape"] != layout["shape"]:
-                raise ValueError(
-                    f"X has images of shape {layout['shape']} but X_target of shape "
-                    f"{t_layout['shape']}"
-                )
+            if (t_layout["shape"] is None) != (layout["shape"] is None):
+                raise ValueError("X and X_target must both be image arrays, or neither")
         labels = self._labels(y)
         settings = self._settings(mode)
         self._model = _native.Model.fit(
-            settings, Xs, labels, Xt, layout=layout, verbose=bool(self.verbose)
+            settings, Xs, labels, Xt, layout=layout, target_layout=t_layout,
+            verbose=bool(self.verbose),
         )
         self._set_fitted(names)
         if layout["shape"] is not None:
