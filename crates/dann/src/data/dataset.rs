@@ -133,21 +133,6 @@ impl Dataset {
             .unwrap_or_else(|| format!("column {k}"))
     }
 
-    /// Whether the rows are sparse data (bag-of-words counts: the Amazon reviews): stored
-    /// sparse (an SVMlight file, a CSR matrix) with fewer than half of the cells stored.
-    /// Sparse rows train with the sparse defaults (not standardised, `lambda_p` rising to
-    /// `max_sparse`); a sparse matrix of mostly stored cells trains as the dense rows it is,
-    /// as the same numbers in a dense array or a CSV do.
-    pub fn has_sparse_rows(&self) -> bool {
-        match &self.features {
-            Features::Sparse(m) => {
-                let cells = m.n_rows() as f64 * m.n_cols() as f64;
-                (m.nnz() as f64) < 0.5 * cells
-            }
-            Features::Dense(_) => false,
-        }
-    }
-
     /// Whether the file named its feature columns.
     pub fn has_feature_names(&self) -> bool {
         self.feature_names.is_some()

@@ -126,6 +126,18 @@ pub enum Features {
 }
 
 impl Features {
+    /// Whether the rows are sparse data (bag-of-words counts: the Amazon reviews): stored
+    /// sparse (an SVMlight file, a CSR matrix) with fewer than half of the cells stored.
+    /// Sparse rows train with the sparse defaults (not standardised, `lambda_p` rising to
+    /// `max_sparse`); a sparse matrix of mostly stored cells trains as the dense rows it is,
+    /// as the same numbers in a dense array or a CSV do.
+    pub fn has_sparse_rows(&self) -> bool {
+        match self {
+            Features::Sparse(m) => (m.nnz() as f64) < 0.5 * m.n_rows() as f64 * m.n_cols() as f64,
+            Features::Dense(_) => false,
+        }
+    }
+
     /// The rows at `indices`, in that order.
     pub fn select_rows(&self, indices: &[usize]) -> Features {
         match self {

@@ -29,7 +29,7 @@ impl Standardizer {
         for ds in datasets {
             n += ds.len() as f64;
             // Sparse rows are scaled, not centred (centring would make them dense).
-            center &= !ds.has_sparse_rows();
+            center &= !ds.features().has_sparse_rows();
             match ds.features() {
                 Features::Dense(m) => {
                     for i in 0..m.n_rows() {
@@ -330,7 +330,7 @@ mod tests {
             )
             .unwrap(),
         ));
-        assert!(!full.has_sparse_rows());
+        assert!(!full.features().has_sparse_rows());
         let (a, b) = (Standardizer::fit(&[&dense]), Standardizer::fit(&[&full]));
         assert_eq!(a, b);
         assert_eq!(a.transform(&dense).unwrap(), b.transform(&full).unwrap());

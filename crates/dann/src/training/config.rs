@@ -88,8 +88,9 @@ pub enum Engine {
 pub enum Standardize {
     /// Dense rows of numbers are (CSV, Parquet, NPY), unless their columns are on one fixed
     /// scale ([`one_fixed_scale`](crate::data::one_fixed_scale): pixel
-    /// intensities written as rows); images and sparse rows
-    /// ([`Dataset::has_sparse_rows`]: SVMlight, a sparse matrix with most cells empty) are not.
+    /// intensities written as rows); images and sparse rows are not
+    /// ([`Features::has_sparse_rows`](crate::data::Features::has_sparse_rows): SVMlight, a
+    /// sparse matrix with most cells empty).
     #[default]
     Auto,
     /// Always (`true`); sparse rows are only scaled, not centred.
@@ -105,7 +106,7 @@ impl Standardize {
             Standardize::Yes => true,
             Standardize::No => false,
             Standardize::Auto => {
-                !data.has_sparse_rows()
+                !data.features().has_sparse_rows()
                     && data.sample_shape().len() == 1
                     && !crate::data::one_fixed_scale(data)
             }

@@ -79,7 +79,7 @@ impl LambdaSchedule {
                 gamma,
                 max_sparse,
             } => {
-                let sparse = data.has_sparse_rows();
+                let sparse = data.features().has_sparse_rows();
                 LambdaSchedule::Ganin {
                     max: max_sparse.filter(|_| sparse).unwrap_or(max),
                     gamma,
