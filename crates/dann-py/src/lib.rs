@@ -120,6 +120,11 @@ fn settings(
     serde_json::to_string(&dann).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
+/// Settings as [`settings`] returns them.
+fn parse_settings(json: &str) -> PyResult<Dann> {
+    serde_json::from_str(json).map_err(|e| PyValueError::new_err(format!("invalid settings: {e}")))
+}
+
 fn resolve(
     overrides: &str,
     config: Option<PathBuf>,
@@ -212,8 +217,7 @@ impl Model {
         target_layout: Option<Layout>,
         verbose: bool,
     ) -> PyResult<Self> {
-        let dann: Dann = serde_json::from_str(settings)
-            .map_err(|e| PyValueError::new_err(format!("invalid settings: {e}")))?;
+        let dann = parse_settings(settings)?;
         let source = unlabelled(source, "X", &layout)?
             .with_raw_labels(labels)
             .map_err(py_err)?;
@@ -300,11 +304,7 @@ impl Model {
         x: &Bound<'py, PyAny>,
         layout: Layout,
     ) -> PyResult<Bound<'py, PyArray2<f32>>> {
-        let data = self.prepare(x, &layout)?;
-        let m = py
-            .allow_threads(|| self.fitted.predict_proba(&data))
-            .map_err(py_err)?;
-        matrix(py, m)
+        matrix(py, self.apply(py, x, &layout, FittedDann::predict_proba)?)
     }
 
     /// A regression's predicted values.
@@ -314,10 +314,7 @@ impl Model {
         x: &Bound<'py, PyAny>,
         layout: Layout,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let data = self.prepare(x, &layout)?;
-        let v = py
-            .allow_threads(|| self.fitted.predict_values(&data))
-            .map_err(py_err)?;
+        let v = self.apply(py, x, &layout, FittedDann::predict_values)?;
         Ok(v.into_pyarray(py))
     }
 
@@ -328,11 +325,7 @@ impl Model {
         x: &Bound<'py, PyAny>,
         layout: Layout,
     ) -> PyResult<Bound<'py, PyArray2<f32>>> {
-        let data = self.prepare(x, &layout)?;
-        let m = py
-            .allow_threads(|| self.fitted.features(&data))
-            .map_err(py_err)?;
-        matrix(py, m)
+        matrix(py, self.apply(py, x, &layout, FittedDann::features)?)
     }
 
     /// The domain classifier's probability that each row is from the target.
@@ -342,19 +335,26 @@ impl Model {
         x: &Bound<'py, PyAny>,
         layout: Layout,
     ) -> PyResult<Bound<'py, PyArray1<f32>>> {
-        let data = self.prepare(x, &layout)?;
-        let v = py
-            .allow_threads(|| self.fitted.domain_proba(&data))
-            .map_err(py_err)?;
+        let v = self.apply(py, x, &layout, FittedDann::domain_proba)?;
         Ok(v.into_pyarray(py))
     }
 }
 
 impl Model {
-    fn prepare(&self, x: &Bound<'_, PyAny>, layout: &Layout) -> PyResult<Dataset> {
-        self.fitted
+    /// `f` of the fitted model on the rows `x` (prepared as the model's inputs), the GIL
+    /// released while it runs.
+    fn apply<T: Send>(
+        &self,
+        py: Python<'_>,
+        x: &Bound<'_, PyAny>,
+        layout: &Layout,
+        f: impl FnOnce(&FittedDann<CpuBackend>, &Dataset) -> dann::Result<T> + Send,
+    ) -> PyResult<T> {
+        let data = self
+            .fitted
             .prepare(unlabelled(x, "X", layout)?)
-            .map_err(py_err)
+            .map_err(py_err)?;
+        py.allow_threads(|| f(&self.fitted, &data)).map_err(py_err)
     }
 }
 
@@ -437,8 +437,7 @@ fn select(
     layout: Layout,
     verbose: bool,
 ) -> PyResult<(String, String, PathBuf)> {
-    let dann: Dann = serde_json::from_str(settings)
-        .map_err(|e| PyValueError::new_err(format!("invalid settings: {e}")))?;
+    let dann = parse_settings(settings)?;
     let mut config = RunConfig::from(dann);
     let patch: Value =
         serde_json::from_str(grid).map_err(|e| PyValueError::new_err(e.to_string()))?;

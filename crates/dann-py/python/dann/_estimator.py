@@ -266,20 +266,22 @@ class _Base(_SkBase):
                 raise ValueError("X and X_target must both be DataFrames, or neither")
             if (t_layout["shape"] is None) != (layout["shape"] is None):
                 raise ValueError("X and X_target must both be image arrays, or neither")
-        labels = self._labels(y)
+        labels, values = self._labels(y)
         settings = self._settings(mode)
         self._model = _native.Model.fit(
             settings, Xs, labels, Xt, layout=layout, target_layout=t_layout,
             verbose=bool(self.verbose),
         )
-        self._set_fitted(names)
+        self._set_fitted(names, values)
         if layout["shape"] is not None:
             self.sample_shape_ = tuple(layout["shape"])
         else:
             self.__dict__.pop("sample_shape_", None)
         return self
 
-    def _set_fitted(self, names):
+    def _set_fitted(self, names, values=None):
+        """The fitted attributes of ``self._model``: ``names``, a DataFrame's columns;
+        ``values``, the Python value of each class name (classifiers)."""
         m = self._model
         self.n_features_in_ = m.n_features
         if names is not None:
@@ -405,18 +407,16 @@ class DANN(_SkClassifier, _SkTransformer, _Base):
             raise ValueError(
                 "y has 1 class; a classifier needs labelled rows of at least two classes"
             )
+        labels = [str(v.item() if hasattr(v, "item") else v) for v in y]
         values = {}
-        for v in y:
-            key = str(v.item() if hasattr(v, "item") else v)
+        for key, v in zip(labels, y):
             values.setdefault(key, v)
-        self._class_values = values
-        return [str(v.item() if hasattr(v, "item") else v) for v in y]
+        return labels, values
 
-    def _set_fitted(self, names):
+    def _set_fitted(self, names, values=None):
         super()._set_fitted(names)
-        values = getattr(self, "_class_values", None) or {}
+        values = values or {}
         self.classes_ = np.asarray([values.get(n, n) for n in self._model.class_names])
-        self.__dict__.pop("_class_values", None)
 
     def predict_proba(self, X):
         """Class probabilities, columns in ``classes_`` order."""
@@ -446,7 +446,7 @@ class DANNRegressor(_SkRegressor, _SkTransformer, _Base):
         y = np.asarray(y, dtype=np.float64)
         if not np.all(np.isfinite(y)):
             raise ValueError("y has a value that is not a finite number (NaN or infinity)")
-        return [repr(float(v)) for v in y]
+        return [repr(float(v)) for v in y], None
 
     def predict(self, X):
         """The predicted value of each row."""
@@ -474,12 +474,11 @@ def load(path):
             extra = json.load(f)
     est = DANNRegressor() if model.task == "regression" else DANN()
     est._model = model
-    names = extra.get("feature_names_in")
-    est._set_fitted(names)
-    if model.task != "regression":
-        classes = extra.get("classes")
-        if classes is not None and [str(c) for c in classes] == model.class_names:
-            est.classes_ = np.asarray(classes)
+    classes = extra.get("classes")
+    values = None
+    if classes is not None and [str(c) for c in classes] == model.class_names:
+        values = {str(c): c for c in classes}
+    est._set_fitted(extra.get("feature_names_in"), values)
     return est
 
 

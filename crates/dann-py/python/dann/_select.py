@@ -68,8 +68,7 @@ def select(X, y, X_target, *, grid=None, estimator=None, out=None, force=False, 
     y = np.asarray(y)
     if y.ndim != 1 or len(y) != _n_rows(Xs):
         raise ValueError(f"y must be 1-d with one value per row of X ({_n_rows(Xs)})")
-    labels = est._labels(y)
-    values = est.__dict__.pop("_class_values", {})
+    labels, values = est._labels(y)
     settings = est._settings("dann")
     grid = json.dumps({} if grid is None else dict(grid))
     with tempfile.TemporaryDirectory() as tmp:
@@ -81,9 +80,7 @@ def select(X, y, X_target, *, grid=None, estimator=None, out=None, force=False, 
         model, baseline = load(chosen), load(os.path.join(chosen, "source-only"))
     report = json.loads(report)
     for m in (model, baseline):
-        m.classes_ = np.asarray([values.get(n, n) for n in m._model.class_names])
-        if names is not None:
-            m.feature_names_in_ = np.asarray(names, dtype=object)
+        m._set_fitted(names, values)
     return Selection(
         model=model,
         baseline=baseline,

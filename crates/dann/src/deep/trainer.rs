@@ -228,10 +228,11 @@ impl<'a, B: AutodiffBackend> Trainer<'a, B> {
                     Some(u) => u.add(step),
                 });
                 let it = self.iteration;
-                if listener.interrupted() {
-                    return Err(Error::Interrupted { iteration: it });
-                }
                 if !(self.config.records_at(it) || self.config.checkpoints_at(it) || it == stop) {
+                    // A step read later is still a step: the listener may stop it here.
+                    if listener.interrupted() {
+                        return Err(Error::Interrupted { iteration: it });
+                    }
                     continue;
                 }
                 let (out, n) = self.unread.take().expect("added above").read();
