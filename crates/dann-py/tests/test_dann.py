@@ -229,6 +229,29 @@ def test_ctrl_c_stops_training_within_a_second(data):
     assert not hasattr(est, "_model")
 
 
+@pytest.mark.parametrize("estimator", [None, "burn"])
+def test_ctrl_c_stops_select_and_leaves_no_run(tmp_path, data, estimator):
+    """Ctrl-C during a selection (the kernels' or burn's candidates, trained on rayon's
+    threads) raises KeyboardInterrupt within a second or two, and the run folder gets nothing."""
+    Xs, ys, Xt, _ = data
+    rows = lambda X: np.tile(X, (20, 1))  # noqa: E731
+    kw = {"grid": {"lambdas": [0.01, 0.1, 1.0, 3.0], "hidden": [50, 100]}}
+    if estimator == "burn":
+        kw["estimator"] = dann.DANN(activation="relu", iterations=1_000_000)
+    timer = threading.Timer(1.0, _thread.interrupt_main)
+    start = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            dann.select(rows(Xs), np.tile(ys, 20), rows(Xt), out=tmp_path / "run", **kw)
+    finally:
+        timer.cancel()
+    elapsed = time.monotonic() - start
+    assert elapsed < 3.0, elapsed
+    assert not (tmp_path / "run" / "select.json").exists()
+    assert not (tmp_path / "run").exists() or not any((tmp_path / "run").iterdir())
+
+
 def test_regressor(data):
     Xs, _, Xt, _ = data
     y = 2.0 * Xs[:, 0] - Xs[:, 1]

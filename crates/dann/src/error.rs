@@ -75,6 +75,13 @@ pub enum Error {
         /// The last iteration run.
         iteration: usize,
     },
+    /// Work other than one training run (a selection) was stopped on request
+    /// ([`Cancel`](crate::training::Cancel)).
+    #[error("{what} was stopped on request before it finished")]
+    Cancelled {
+        /// What was stopped ("the selection").
+        what: String,
+    },
 }
 
 /// `Result` with [`Error`].

@@ -74,5 +74,6 @@ pub use learner::{Dann, fitted_from_shallow};
 pub use problem::{Mode, Task, TrainingPair};
 pub use representation::FeatureMap;
 pub use training::{
-    Engine, MetricsRecord, OptimizerConfig, Standardize, StepOutput, TrainConfig, TrainListener,
+    Cancel, Engine, MetricsRecord, OptimizerConfig, Standardize, StepOutput, TrainConfig,
+    TrainListener,
 };

@@ -143,7 +143,14 @@ fn reverse_validation_scores_squared_errors() {
         ..SelectConfig::default()
     };
     let parts = HoldOut::new(&p.source, &p.target, 0.2, 0).unwrap();
-    let outcome = select_deep::<B>(&base, &grid, &parts, &Default::default()).unwrap();
+    let outcome = select_deep::<B>(
+        &base,
+        &grid,
+        &parts,
+        &Default::default(),
+        &Default::default(),
+    )
+    .unwrap();
     assert_eq!(outcome.candidates.len(), 2);
     let s_val = outcome.dann_model.prepare(parts.s_val.clone()).unwrap();
     let forward = outcome.dann_model.evaluate_values(&s_val).unwrap();

@@ -10,10 +10,11 @@ use dann::experiments::digits::{ModelKind, Variant};
 use dann::experiments::moons::MoonsConfig;
 use dann::run::{
     AmazonOptions, DigitsOptions, Job, RunConfig, RunDir, SelectOverrides, Start, TrainOverrides,
-    select_into, shift_files, train_burn, train_shallow,
+    select_into, select_run, shift_files, train_burn, train_shallow,
 };
+use dann::selection::SelectEngine;
 use dann::shallow::ShallowConfig;
-use dann::{CpuAutodiff, CpuBackend, Mode};
+use dann::{Cancel, CpuAutodiff, CpuBackend, Mode};
 
 /// The two-moons problem as CSV files (`x,y,label`) in `dir`: source, target, target test.
 fn moons_csv(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
@@ -224,8 +225,8 @@ fn select_and_shift_run_on_files() {
         dir.begin(&[]).unwrap(),
         &job.config,
         (&base, &grid),
-        &source,
-        &target,
+        (&source, &target),
+        &Default::default(),
         &Default::default(),
     )
     .unwrap();
@@ -244,6 +245,31 @@ fn select_and_shift_run_on_files() {
             .summary(&outcome)
             .contains("reverse-validation error")
     );
+
+    // A selection cancelled (the Python front's Ctrl-C) stops with `Cancelled` on either
+    // engine and leaves its run folder as it was.
+    let cancel = Cancel::new();
+    cancel.request();
+    for engine in [SelectEngine::Shallow, SelectEngine::Burn] {
+        let mut config = job.config.clone();
+        config.select.engine = engine;
+        let dir = RunDir::new(tmp.path().join(format!("cancelled-{engine:?}")));
+        let err = select_run::<CpuAutodiff>(
+            dir.begin(&[]).unwrap(),
+            &config,
+            &SelectOverrides::default(),
+            (&source, &target),
+            &mut |_| {},
+            &cancel,
+            &Default::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, dann::Error::Cancelled { .. }),
+            "{engine:?}: {err}"
+        );
+        assert!(!dir.path().join("select.json").exists(), "{engine:?}");
+    }
 
     let (shift, _) = shift_files::<CpuBackend>(
         &s,

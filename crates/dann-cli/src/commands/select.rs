@@ -4,6 +4,7 @@
 use anyhow::{Result, bail};
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
+use dann::Cancel;
 use dann::run::{Job, RunDir, SelectOverrides, select_run};
 
 use super::RunArgs;
@@ -56,6 +57,7 @@ pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> 
         &a.overrides,
         (&source, &target),
         &mut say,
+        &Cancel::default(), // Ctrl-C ends the process; the run folder stays whole
         device,
     )?;
     if a.json {

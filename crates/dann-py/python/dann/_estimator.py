@@ -54,7 +54,8 @@ def _is_frame(X):
 def _rows(X, what, names=None):
     """X as the native module takes it: a 2-d float32 array, or CSR parts
     ``(indptr, indices, data, n_cols)``; with its layout: a DataFrame's column names, an
-    image array's ``[C, H, W]`` (``N x C x H x W`` arrays are flattened, row-major).
+    image array's ``[C, H, W]`` (``N x C x H x W`` arrays stay 4-d: the native side flattens
+    each image row-major).
     ``names``: the columns a fitted model wants (a DataFrame is reordered to them)."""
     frame_names = None
     if _is_frame(X):
@@ -97,16 +98,18 @@ def _rows(X, what, names=None):
         )
     shape = None
     if X.ndim == 4 and frame_names is None:
+        # Passed as is: the native side flattens each image row-major while it copies (one
+        # copy, whatever the memory order; numpy's reshape would copy a transposed view first).
         shape = [int(d) for d in X.shape[1:]]
-        X = X.reshape(X.shape[0], -1)
-    if X.ndim != 2:
+    elif X.ndim != 2:
         raise ValueError(
             f"Expected 2D array, got {X.ndim}D array instead for {what}. Reshape your data "
             f"either using array.reshape(-1, 1) if your data has a single feature or "
             f"array.reshape(1, -1) if it contains a single sample."
         )
-    if X.shape[0] == 0 or X.shape[1] == 0:
-        kind, n = ("sample", X.shape[0]) if X.shape[0] == 0 else ("feature", X.shape[1])
+    width = int(np.prod(X.shape[1:]))
+    if X.shape[0] == 0 or width == 0:
+        kind, n = ("sample", X.shape[0]) if X.shape[0] == 0 else ("feature", width)
         raise ValueError(
             f"Found array with {n} {kind}(s) (shape={X.shape}) while a minimum of 1 is "
             f"required ({what})."

@@ -21,6 +21,7 @@ use crate::selection::{
 };
 use crate::shallow::{ShallowConfig, ShallowDann};
 use crate::table::MarkdownTable;
+use crate::training::Cancel;
 
 /// Runs the selection with the shared settings `base` over `grid` on `source` and `target`
 /// (`config` says how they were read), and writes into the run `dir` (begun with
@@ -31,13 +32,13 @@ pub fn select_into<B: Backend>(
     mut dir: PendingRun,
     config: &RunConfig,
     (base, grid): (&ShallowConfig, &SelectConfig),
-    source: &Dataset,
-    target: &Dataset,
+    (source, target): (&Dataset, &Dataset),
+    cancel: &Cancel,
     device: &B::Device,
 ) -> Result<(SelectReport, Outcome)> {
     let start = Instant::now();
     let parts = HoldOut::new(source, target, base.validation, base.seed)?;
-    let outcome = select(base, grid, &parts, source, target, base.seed)?;
+    let outcome = select(base, grid, &parts, (source, target), base.seed, cancel)?;
     let seconds = start.elapsed().as_secs_f64();
     let baseline_dir = dir.path().join(BASELINE_DIR);
     let dann_cfg = outcome.dann_config(base);
@@ -277,14 +278,14 @@ pub fn select_deep_into<B: AutodiffBackend>(
     mut dir: PendingRun,
     config: &RunConfig,
     grid: &SelectConfig,
-    source: &Dataset,
-    target: &Dataset,
+    (source, target): (&Dataset, &Dataset),
+    cancel: &Cancel,
     device: &B::Device,
 ) -> Result<DeepSelectReport> {
     let start = Instant::now();
     let validation = config.shallow.as_ref().map_or(0.1, |s| s.validation);
     let parts = HoldOut::new(source, target, validation, config.train.seed)?;
-    let outcome = select_deep::<B>(&config.dann(), grid, &parts, device)?;
+    let outcome = select_deep::<B>(&config.dann(), grid, &parts, cancel, device)?;
     let seconds = start.elapsed().as_secs_f64();
     let baseline_dir = dir.path().join(BASELINE_DIR);
     for (path, dann, model) in [

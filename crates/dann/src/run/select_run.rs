@@ -13,6 +13,7 @@ use super::select::{select_deep_into, select_into};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::selection::SelectEngine;
+use crate::training::Cancel;
 
 /// What a selection wrote and says.
 #[derive(Debug, Clone)]
@@ -30,13 +31,38 @@ pub struct SelectRun {
 /// `target` into the run folder `pending` (begun with [`RunDir::begin`](super::RunDir::begin)
 /// before the data was read): reverse validation on the shallow kernels or, when the
 /// settings resolve to burn, over deep candidates. `say` hears one line on what will be
-/// scored before it starts.
+/// scored before it starts. Raising `cancel` (another thread: the Python front's Ctrl-C)
+/// stops it with [`Error::Cancelled`] within an epoch or step of each candidate, writing
+/// nothing into the run folder.
 pub fn select_run<B: AutodiffBackend>(
+    pending: PendingRun,
+    config: &RunConfig,
+    overrides: &SelectOverrides,
+    data: (&Dataset, &Dataset),
+    say: &mut dyn FnMut(&str),
+    cancel: &Cancel,
+    device: &B::Device,
+) -> Result<SelectRun> {
+    let run = select_on::<B>(pending, config, overrides, data, say, cancel, device);
+    // A cancelled candidate may have stopped as a training run does; the selection says so.
+    match run {
+        Err(Error::Interrupted { .. }) if cancel.is_requested() => Err(Error::Cancelled {
+            what: "the selection".into(),
+        }),
+        Err(Error::Cancelled { .. }) => Err(Error::Cancelled {
+            what: "the selection".into(),
+        }),
+        other => other,
+    }
+}
+
+fn select_on<B: AutodiffBackend>(
     pending: PendingRun,
     config: &RunConfig,
     overrides: &SelectOverrides,
     (source, target): (&Dataset, &Dataset),
     say: &mut dyn FnMut(&str),
+    cancel: &Cancel,
     device: &B::Device,
 ) -> Result<SelectRun> {
     let (base, grid) = overrides.apply(config)?;
@@ -50,7 +76,8 @@ pub fn select_run<B: AutodiffBackend>(
             grid.hidden.len() * trainers,
             rayon::current_num_threads()
         ));
-        let report = select_deep_into::<B>(pending, config, &grid, source, target, device)?;
+        let report =
+            select_deep_into::<B>(pending, config, &grid, (source, target), cancel, device)?;
         return Ok(SelectRun {
             report: json(&report)?,
             summary: report.summary(),
@@ -67,8 +94,14 @@ pub fn select_run<B: AutodiffBackend>(
         rayon::current_num_threads()
     ));
     let dir = pending.out().to_path_buf();
-    let (report, outcome) =
-        select_into::<B::InnerBackend>(pending, config, (&base, &grid), source, target, device)?;
+    let (report, outcome) = select_into::<B::InnerBackend>(
+        pending,
+        config,
+        (&base, &grid),
+        (source, target),
+        cancel,
+        device,
+    )?;
     Ok(SelectRun {
         report: json(&report)?,
         summary: report.summary(&outcome),

@@ -18,7 +18,7 @@ use crate::learner::Dann;
 use crate::metrics::{accuracy, lowest};
 use crate::problem::{Mode, Task};
 use crate::training::schedule::{LambdaSchedule, LrSchedule};
-use crate::training::{Engine, OptimizerConfig};
+use crate::training::{Cancel, Engine, OptimizerConfig};
 
 /// One DANN candidate of the deep grid and its scores.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -177,6 +177,16 @@ fn score_on<B: burn::tensor::backend::Backend>(
     })
 }
 
+/// `dann` trained on `parts`' `S'` and `T'`, stopping when `cancel` is raised.
+fn fit_part<B: AutodiffBackend>(
+    dann: &Dann,
+    parts: &HoldOut,
+    mut cancel: &Cancel,
+    device: &B::Device,
+) -> Result<FittedDann<B::InnerBackend>> {
+    dann.fit_with::<B>(&parts.s_train, &parts.t_train, None, &mut cancel, device)
+}
+
 /// Reverse validation of `forward` (trained with `reverse_learner`'s kind of settings on
 /// `parts`): `reverse_learner` trained on `T'` labelled by `forward`, with `S'` as its
 /// unlabelled target, scored on `S_v`.
@@ -184,6 +194,7 @@ fn reverse_score_deep<B: AutodiffBackend>(
     reverse_learner: &Dann,
     forward: &FittedDann<B::InnerBackend>,
     parts: &HoldOut,
+    mut cancel: &Cancel,
     device: &B::Device,
 ) -> Result<ReverseScore> {
     let t_train = &parts.t_train;
@@ -204,17 +215,19 @@ fn reverse_score_deep<B: AutodiffBackend>(
         }
     };
     let s_train = parts.s_train.clone().without_labels();
-    let reverse = reverse_learner.fit::<B>(&labelled, &s_train, device)?;
+    let reverse = reverse_learner.fit_with::<B>(&labelled, &s_train, None, &mut cancel, device)?;
     score_on(&reverse, &parts.s_val)
 }
 
 /// Reverse validation over `grid`'s lambdas x hidden widths x learning rates on `base`
 /// (the run's `[model]` and `[train]`), and the source-only baseline over hidden widths x
-/// learning rates, on `parts`; candidates in parallel.
+/// learning rates, on `parts`; candidates in parallel. Stops once `cancel` is raised (each
+/// network after its current step).
 pub fn select_deep<B: AutodiffBackend>(
     base: &Dann,
     grid: &SelectConfig,
     parts: &HoldOut,
+    cancel: &Cancel,
     device: &B::Device,
 ) -> Result<DeepOutcome<B::InnerBackend>> {
     base.check()?;
@@ -239,9 +252,9 @@ pub fn select_deep<B: AutodiffBackend>(
         .par_iter()
         .map(|&(hidden, (lr, optimizer), lambda)| {
             let dann = deep_candidate(base, hidden, (lr, optimizer), Some(lambda));
-            let forward = dann.fit::<B>(&parts.s_train, &parts.t_train, device)?;
+            let forward = fit_part::<B>(&dann, parts, cancel, device)?;
             let forward_error = score_on(&forward, &parts.s_val)?.error;
-            let reverse = reverse_score_deep::<B>(&dann, &forward, parts, device)?;
+            let reverse = reverse_score_deep::<B>(&dann, &forward, parts, cancel, device)?;
             let candidate = DeepCandidate {
                 lambda,
                 hidden,
@@ -264,7 +277,7 @@ pub fn select_deep<B: AutodiffBackend>(
         .par_iter()
         .map(|&(hidden, (lr, optimizer))| {
             let dann = deep_candidate(base, hidden, (lr, optimizer), None);
-            let model = dann.fit::<B>(&parts.s_train, &parts.t_train, device)?;
+            let model = fit_part::<B>(&dann, parts, cancel, device)?;
             let validation_error = score_on(&model, &parts.s_val)?.error;
             let candidate = DeepBaselineCandidate {
                 hidden,
@@ -285,7 +298,7 @@ pub fn select_deep<B: AutodiffBackend>(
     let b = &baseline_candidates[baseline_best];
     let baseline = deep_candidate(base, b.hidden, (b.lr, b.optimizer), None);
     let baseline_model = baseline_models.swap_remove(baseline_best);
-    let baseline_reverse = reverse_score_deep::<B>(&dann, &baseline_model, parts, device)?;
+    let baseline_reverse = reverse_score_deep::<B>(&dann, &baseline_model, parts, cancel, device)?;
     Ok(DeepOutcome {
         dann,
         dann_model: models.swap_remove(best),

@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::metrics::lowest;
 use crate::representation::FeatureMap;
 use crate::shallow::{ShallowConfig, ShallowDann};
+use crate::training::Cancel;
 
 pub use config::{SelectConfig, SelectEngine};
 pub use deep::{DeepBaselineCandidate, DeepCandidate, DeepOutcome, deep_candidate, select_deep};
@@ -166,14 +167,14 @@ pub enum VerdictKind {
 /// reverse validation (on `config.splits` splits: `parts` and further ones with
 /// [`split_seed`]) and the baseline side by side on every core, then the baseline's reverse
 /// score and (with `config.pad`) the proxy A-distances on all of `source` and `target`, with
-/// `seed`.
+/// `seed`. Stops with [`Error::Cancelled`] once `cancel` is raised.
 pub fn select(
     base: &ShallowConfig,
     config: &SelectConfig,
     parts: &HoldOut,
-    source: &Dataset,
-    target: &Dataset,
+    (source, target): (&Dataset, &Dataset),
     seed: u64,
+    cancel: &Cancel,
 ) -> Result<Outcome> {
     config.check(base)?;
     let rv = config.reverse_validation(base);
@@ -187,7 +188,10 @@ pub fn select(
             split_seed(seed, j),
         )?);
     }
-    let (dann, baseline) = rayon::join(|| rv.select(&splits), || fit_baseline(base, config, parts));
+    let (dann, baseline) = rayon::join(
+        || rv.select(&splits, cancel),
+        || fit_baseline(base, config, parts, cancel),
+    );
     let (dann, (candidates, best, model)) = (dann?, baseline?);
     let w = dann.winner();
     let reverse_learner = base.dann_candidate(w.hidden, w.lr, w.lambda);
@@ -202,7 +206,8 @@ pub fn select(
                 if j == 0 {
                     return reverse_score(&reverse_learner, &model, p);
                 }
-                let fit = baseline_cfg.fit(&p.s_train, &p.t_train, Some(&p.s_val))?;
+                let fit =
+                    baseline_cfg.fit_cancellable(&p.s_train, &p.t_train, Some(&p.s_val), cancel)?;
                 reverse_score(&reverse_learner, &fit.model, p)
             })
             .collect::<Result<_>>()?;
@@ -252,6 +257,7 @@ fn fit_baseline(
     base: &ShallowConfig,
     config: &SelectConfig,
     parts: &HoldOut,
+    cancel: &Cancel,
 ) -> Result<(Vec<BaselineCandidate>, usize, ShallowDann)> {
     use rayon::prelude::*;
     let grid: Vec<ShallowConfig> = config
@@ -267,7 +273,8 @@ fn fit_baseline(
     let fits: Vec<(BaselineCandidate, ShallowDann)> = grid
         .par_iter()
         .map(|cfg| {
-            let fit = cfg.fit(&parts.s_train, &parts.t_train, Some(&parts.s_val))?;
+            let fit =
+                cfg.fit_cancellable(&parts.s_train, &parts.t_train, Some(&parts.s_val), cancel)?;
             let candidate = BaselineCandidate {
                 hidden: cfg.hidden,
                 lr: cfg.lr,
@@ -318,10 +325,18 @@ mod tests {
             lrs: Some(vec![0.1]),
             ..Default::default()
         };
-        let outcome = select(&base, &config, &parts, &source, &target, 4).unwrap();
+        let outcome = select(
+            &base,
+            &config,
+            &parts,
+            (&source, &target),
+            4,
+            &Cancel::default(),
+        )
+        .unwrap();
         let rv = config
             .reverse_validation(&base)
-            .select(std::slice::from_ref(&parts))
+            .select(std::slice::from_ref(&parts), &Cancel::default())
             .unwrap();
         assert_eq!(outcome.dann.candidates, rv.candidates);
         assert_eq!(outcome.dann.best, rv.best);

@@ -15,6 +15,7 @@ use crate::data::{Dataset, EndlessSampler, Features, Row};
 use crate::error::{Error, Result, non_negative, positive};
 use crate::metrics::accuracy;
 use crate::problem::{Mode, TrainingPair};
+use crate::training::Cancel;
 use crate::training::listener::EXPLODED;
 
 /// Settings of [`ShallowConfig::fit`]: the paper's Algorithm 1 when `batch_size == 1`. The
@@ -166,6 +167,18 @@ impl ShallowConfig {
         target: &Dataset,
         validation: Option<&Dataset>,
     ) -> Result<ShallowFit> {
+        self.fit_cancellable(source, target, validation, &Cancel::default())
+    }
+
+    /// [`fit`](Self::fit), stopping with [`Error::Cancelled`] at the first epoch that starts
+    /// after `cancel` was raised.
+    pub fn fit_cancellable(
+        &self,
+        source: &Dataset,
+        target: &Dataset,
+        validation: Option<&Dataset>,
+        cancel: &Cancel,
+    ) -> Result<ShallowFit> {
         self.check()?;
         let labels = TrainingPair::new(source, target)?.source_labels();
         let mut model = ShallowDann::with_init(
@@ -207,6 +220,7 @@ impl ShallowConfig {
         // SGD steps over all epochs, for the iteration a divergence names.
         let mut iteration = 0usize;
         for epoch in 1..=self.epochs {
+            cancel.check("training")?;
             order.shuffle(&mut rng);
             let (mut label_sum, mut domain_sum, mut steps) = (0.0f64, 0.0f64, 0usize);
             let mut on_step = |l: f32, d: f32| {

@@ -20,6 +20,7 @@ use crate::data::HoldOut;
 use crate::error::{Error, Result};
 use crate::metrics::lowest;
 use crate::shallow::{ShallowConfig, ShallowDann, ShallowFit};
+use crate::training::Cancel;
 
 pub use score::{ReverseScore, RvScore, reverse_score};
 
@@ -145,8 +146,9 @@ impl ReverseValidation {
 
     /// Scores every candidate on each of `parts` (hold-out splits of the same data, targets
     /// unlabelled; the paper uses one), averages its scores over them and keeps the best. The
-    /// forward models kept are those trained on the first split.
-    pub fn select(&self, parts: &[HoldOut]) -> Result<Selection> {
+    /// forward models kept are those trained on the first split. Stops with
+    /// [`Error::Cancelled`] once `cancel` is raised.
+    pub fn select(&self, parts: &[HoldOut], cancel: &Cancel) -> Result<Selection> {
         self.check()?;
         if parts.is_empty() {
             return Err(Error::config("select.splits", "must be at least 1"));
@@ -163,7 +165,7 @@ impl ReverseValidation {
             .map(|&(c, j)| -> Result<(ShallowFit, ReverseScore)> {
                 let cfg = &grid[c];
                 let p = &parts[j];
-                let fit = cfg.fit(&p.s_train, &p.t_train, Some(&p.s_val))?;
+                let fit = cfg.fit_cancellable(&p.s_train, &p.t_train, Some(&p.s_val), cancel)?;
                 let reverse = reverse_score(cfg, &fit.model, p)?;
                 Ok((fit, reverse))
             })
@@ -262,7 +264,9 @@ mod tests {
                 score,
                 ..small_grid()
             };
-            let selection = rv.select(std::slice::from_ref(&parts)).unwrap();
+            let selection = rv
+                .select(std::slice::from_ref(&parts), &Cancel::default())
+                .unwrap();
             let grid: Vec<(usize, f64, f64)> = selection
                 .candidates
                 .iter()
@@ -340,7 +344,9 @@ mod tests {
             lrs: vec![0.5],
             score: RvScore::Error,
         };
-        let selection = rv.select(std::slice::from_ref(&parts)).unwrap();
+        let selection = rv
+            .select(std::slice::from_ref(&parts), &Cancel::default())
+            .unwrap();
         let forward_best = lowest(0..selection.candidates.len(), |&i| {
             selection.candidates[i].forward_error
         })
@@ -420,7 +426,7 @@ mod tests {
             ),
         ] {
             let err = rv
-                .select(std::slice::from_ref(&parts))
+                .select(std::slice::from_ref(&parts), &Cancel::default())
                 .unwrap_err()
                 .to_string();
             assert!(err.contains(field) && err.contains("empty"), "{err}");
@@ -431,14 +437,17 @@ mod tests {
         };
         // The grid's key, not the per-candidate `shallow.lr` it becomes.
         let err = bad
-            .select(std::slice::from_ref(&parts))
+            .select(std::slice::from_ref(&parts), &Cancel::default())
             .unwrap_err()
             .to_string();
         assert!(
             err.contains("select.lrs") && err.contains("got -1"),
             "{err}"
         );
-        let err = small_grid().select(&[]).unwrap_err().to_string();
+        let err = small_grid()
+            .select(&[], &Cancel::default())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("select.splits"), "{err}");
     }
 
@@ -459,8 +468,8 @@ mod tests {
             lrs: vec![0.1],
             ..small_grid()
         };
-        let selection = rv.select(&parts).unwrap();
-        let single = rv.select(&parts[..1]).unwrap();
+        let selection = rv.select(&parts, &Cancel::default()).unwrap();
+        let single = rv.select(&parts[..1], &Cancel::default()).unwrap();
         for ((c, cfg), one) in selection
             .candidates
             .iter()

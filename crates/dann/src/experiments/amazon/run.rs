@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::metrics::accuracy;
 use crate::selection::select;
 use crate::shallow::ShallowDann;
+use crate::training::Cancel;
 
 /// Train and test sets of one domain.
 #[derive(Debug, Clone)]
@@ -73,9 +74,9 @@ pub fn run_pair(
                 &config.shallow,
                 &config.select_config(),
                 &parts,
-                &source.train,
-                &target.train,
+                (&source.train, &target.train),
                 seed,
+                &Cancel::default(),
             )
         },
         || fit_svm(&parts.s_train, &parts.s_val, seed),
