@@ -12,11 +12,23 @@ summary: the fit alone, as here), on
     python benchmarks/python/bench.py [--iterations N] [--repeats R] [--digits ../shared/data]
         [--out results/python.md]
 
-Prints a markdown table; --out writes it too. Each side runs R times (median reported), the
-two interleaved so that a slower moment of the machine hits both.
+With --torch-python PY (a Python that has PyTorch) and --adapt-python PY (one that has ADAPT),
+a second table times the same fits by `benchmarks/reference/dann_torch.py` (a plain PyTorch
+DANN: same network, data, batches, optimiser and schedules) and `dann_adapt.py` (ADAPT's DANN,
+books -> kitchen only) against `dann.DANN().fit` with `max_label_shift=1.0` (one DANN, as the
+references train: at its defaults the estimator also trains the source-only network for its
+label-shift check). Their target accuracies are printed too, as a check that each trained a
+working DANN.
+
+    python benchmarks/python/bench.py --torch-python /path/to/torch-venv/bin/python \
+        --adapt-python /path/to/adapt-venv/bin/python --digits ../shared/data
+
+Prints markdown tables; --out writes them too. Each side runs R times (median reported), the
+sides interleaved so that a slower moment of the machine hits all of them.
 """
 
 import argparse
+import json
 import os
 import re
 import statistics
@@ -54,6 +66,36 @@ def python_seconds(Xs, ys, Xt, iterations, seed, **kw):
     return time.perf_counter() - start
 
 
+def reference_seconds(python, script, args):
+    """(seconds, target accuracy) of a reference script's fit (its JSON line)."""
+    r = subprocess.run([python, os.path.join(ROOT, "benchmarks", "reference", script), *args],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"{script} failed:\n{r.stderr[-3000:]}")
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    return out["seconds"], out["target_accuracy"], out
+
+
+def compare(a, task, fit_dann, refs):
+    """A row of the second table: `fit_dann()` -> (seconds, target accuracy) against each
+    reference `(name, python, script, args)`, interleaved, `a.repeats` times."""
+    ours, theirs = [], {name: [] for name, *_ in refs}
+    versions = {}
+    for _ in range(a.repeats):
+        ours.append(fit_dann())
+        for name, python, script, args in refs:
+            seconds, acc, out = reference_seconds(python, script, args)
+            theirs[name].append((seconds, acc))
+            versions[name] = out.get("torch") or f"adapt {out.get('adapt')}, tf {out.get('tensorflow')}"
+    med = lambda xs: statistics.median(x[0] for x in xs)  # noqa: E731
+    acc = lambda xs: statistics.median(x[1] for x in xs)  # noqa: E731
+    cells = [f"{med(ours):.2f} ({acc(ours):.3f})"]
+    for name, *_ in refs:
+        cells.append(f"{name} {versions[name]}: {med(theirs[name]):.2f} ({acc(theirs[name]):.3f}), "
+                     f"{med(theirs[name]) / med(ours):.1f}x dann's time")
+    return f"| {task} | " + " | ".join([cells[0], "; ".join(cells[1:])]) + " |"
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--iterations", type=int, default=10000)
@@ -62,6 +104,8 @@ def main():
     p.add_argument("--amazon", default=os.path.join(ROOT, "data", "amazon"))
     p.add_argument("--digits", help="the shared data folder (mnist/, bsds500/)")
     p.add_argument("--digit-steps", type=int, default=200)
+    p.add_argument("--torch-python", help="a Python with PyTorch: time dann_torch.py too")
+    p.add_argument("--adapt-python", help="a Python with ADAPT: time dann_adapt.py too")
     p.add_argument("--out")
     a = p.parse_args()
     from sklearn.datasets import load_svmlight_file
@@ -76,8 +120,39 @@ def main():
     rows = [row("books -> kitchen (scipy.sparse CSR, "
                 f"{Xs.shape[0]} + {Xt.shape[0]} rows x {Xs.shape[1]}), {a.iterations} iterations",
                 cl, py)]
+    refs = []
+    if a.torch_python:
+        refs.append(("PyTorch", a.torch_python, "dann_torch.py",
+                     ["--task", "amazon", "--source", source, "--target", target,
+                      "--steps", str(a.iterations), "--threads", str(os.cpu_count())]))
+    if a.adapt_python:
+        refs.append(("ADAPT", a.adapt_python, "dann_adapt.py",
+                     ["--source", source, "--target", target, "--steps", str(a.iterations)]))
+    _, yt = load_svmlight_file(target, n_features=Xs.shape[1])
+    versus = []
+    if refs:
+        def fit_one():
+            est = dann.DANN(iterations=a.iterations, seed=0, max_label_shift=1.0)
+            start = time.perf_counter()
+            est.fit(Xs, ys, X_target=Xt)
+            return time.perf_counter() - start, est.score(Xt, yt.astype(int))
+        versus.append(compare(a, f"books -> kitchen, {a.iterations} steps of 32 + 32", fit_one,
+                              refs))
     if a.digits:
-        rows.append(digits(a))
+        row_, digit_versus = digits(a)
+        rows.append(row_)
+        versus.extend(digit_versus)
+    tables = []
+    if versus:
+        tables = [
+            "",
+            f"The fit against other implementations of DANN, same network, data and settings, "
+            f"median of {a.repeats} (interleaved), seconds (target accuracy):",
+            "",
+            "| task | dann (Python) | references |",
+            "|---|---|---|",
+            *versus,
+        ]
     table = "\n".join([
         f"Training time (the fit alone), `dann.DANN(...).fit` against `dann train` with the "
         f"same data and settings, median of {a.repeats} (interleaved):",
@@ -88,7 +163,9 @@ def main():
         "",
         f"Command: `python benchmarks/python/bench.py --iterations {a.iterations} --repeats "
         f"{a.repeats}" + (f" --digits DATA --digit-steps {a.digit_steps}" if a.digits else "")
-        + "`",
+        + (" --torch-python TORCH_PY" if a.torch_python else "")
+        + (" --adapt-python ADAPT_PY" if a.adapt_python else "") + "`",
+        *tables,
     ])
     print(table)
     if a.out:
@@ -130,13 +207,35 @@ def digits(a):
     with open(config, "w") as f:
         f.write(subprocess.run([a.dann, "config", "--network", "mnist"], capture_output=True,
                                text=True, check=True).stdout)
+    # One untimed run of each side first: on a virtual machine the first touch of memory
+    # the guest has not used for a while costs seconds per GB, whoever touches it.
+    cli_seconds(a.dann, src_images, tgt_images, 1, 0, ("--config", config))
+    python_seconds(Xs, ys, Xt, 1, 0, config=config)
     py, cl = [], []
     for _ in range(a.repeats):
         cl.append(cli_seconds(a.dann, src_images, tgt_images, a.digit_steps, 0,
                               ("--config", config)))
         py.append(python_seconds(Xs, ys, Xt, a.digit_steps, 0, config=config))
-    return row(f"MNIST -> MNIST-M (numpy N x C x 28 x 28, {len(Xs)} + {len(Xt)} images), the "
-               f"paper's MNIST network, {a.digit_steps} steps", cl, py)
+    task = f"MNIST -> MNIST-M (numpy N x C x 28 x 28, {len(Xs)} + {len(Xt)} images), the " \
+        f"paper's MNIST network, {a.digit_steps} steps"
+    versus = []
+    if a.torch_python:
+        tgt_labels = os.path.join(tmp, "mnist-m-train-labels-idx1-ubyte.gz")
+        yt = read_idx(tgt_labels).astype(int)
+
+        def fit_one():
+            est = dann.DANN(iterations=a.digit_steps, seed=0, config=config)
+            start = time.perf_counter()
+            est.fit(Xs, ys, X_target=Xt)
+            return time.perf_counter() - start, est.score(Xt[:10000], yt[:10000])
+        ref = ("PyTorch", a.torch_python, "dann_torch.py",
+               ["--task", "mnist", "--source", src_images, "--source-labels",
+                os.path.join(a.digits, "mnist", "train-labels-idx1-ubyte.gz"),
+                "--target", tgt_images, "--target-labels", tgt_labels,
+                "--steps", str(a.digit_steps), "--threads", str(os.cpu_count())])
+        versus.append(compare(a, f"MNIST -> MNIST-M, {a.digit_steps} steps of 64 + 64", fit_one,
+                              [ref]))
+    return row(task, cl, py), versus
 
 
 def load_svmlight_file_pair(load, source, target):

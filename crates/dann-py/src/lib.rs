@@ -13,11 +13,12 @@ use dann::run::{Network, Preset, RunConfig, RunDir, SelectOverrides, overlay, se
 use dann::{
     Cancel, CpuAutodiff, CpuBackend, Dann, Dataset, FittedDann, MetricsRecord, TrainListener,
 };
-use numpy::ndarray::{Array2, ArrayD};
+use numpy::ndarray::{Array2, ArrayViewD, ArrayViewMutD, Axis, IxDyn, ShapeError};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArrayDyn};
 use pyo3::exceptions::{PyKeyboardInterrupt, PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
+use rayon::prelude::*;
 use serde_json::Value;
 
 /// A library error as the Python exception a user expects: `ValueError` for bad data or
@@ -76,26 +77,44 @@ fn features(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Features> {
     let x = x.as_array();
     let rows = x.shape().first().copied().unwrap_or(0);
     let cols = x.shape().iter().skip(1).product::<usize>();
-    let data = match x.as_slice() {
-        Some(s) => s.to_vec(),
-        None => {
-            // `assign` walks the axes in nested loops; an element iterator over a transposed
-            // N x H x W x C view is many times slower (MNIST-M's 60,000 images: 4 s more).
-            let mut out = ArrayD::<f32>::zeros(x.raw_dim());
-            out.assign(&x);
-            out.into_raw_vec_and_offset().0
-        }
-    };
-    if let Some(k) = data.iter().position(|v| !v.is_finite()) {
+    let data = copy_rows(&x, cols).map_err(|e| PyValueError::new_err(format!("{what}: {e}")))?;
+    let bad = |r: &[f32]| r.iter().position(|v| !v.is_finite());
+    if let Some(i) = data
+        .par_chunks(cols.max(1))
+        .position_first(|r| bad(r).is_some())
+    {
+        let j = bad(&data[i * cols..(i + 1) * cols]).unwrap_or(0);
         return Err(PyValueError::new_err(format!(
-            "{what} has a value that is not a finite number (NaN or infinity) at row {}, \
-             column {} (0-based); impute or drop it first",
-            k / cols.max(1),
-            k % cols.max(1)
+            "{what} has a value that is not a finite number (NaN or infinity) at row {i}, \
+             column {j} (0-based); impute or drop it first"
         )));
     }
     let m = DenseMatrix::new(rows, cols, data).map_err(py_err)?;
     Ok(Features::Dense(m))
+}
+
+/// `x`'s rows (its first axis, the rest flattened row-major) in one row-major `Vec`, copied
+/// on every core: a row at a time, a slice copy where the row is contiguous, else ndarray's
+/// `assign` (nested loops over the axes; an element iterator over a transposed N x H x W x C
+/// view is many times slower).
+fn copy_rows(x: &ArrayViewD<'_, f32>, cols: usize) -> Result<Vec<f32>, ShapeError> {
+    let rows = x.shape().first().copied().unwrap_or(0);
+    let mut out = vec![0f32; rows * cols];
+    if cols == 0 {
+        return Ok(out);
+    }
+    let row_shape = IxDyn(&x.shape()[1..]);
+    out.par_chunks_mut(cols)
+        .enumerate()
+        .try_for_each(|(i, dst)| {
+            let src = x.index_axis(Axis(0), i);
+            match src.as_slice() {
+                Some(s) => dst.copy_from_slice(s),
+                None => ArrayViewMutD::from_shape(row_shape.clone(), dst)?.assign(&src),
+            }
+            Ok(())
+        })?;
+    Ok(out)
 }
 
 /// What comes with the rows: a DataFrame's column names, or an image array's `[C, H, W]`.

@@ -387,6 +387,17 @@ def test_image_arrays_with_a_network_preset():
     assert est.settings_["model"]["conv"] is not None
     assert est.predict_proba(Xt).shape == (48, 2)
     assert est.predict(Xt[:5]).shape == (5,)
+    # Channels-last images transposed to N x C x H x W (a strided view, copied once by the
+    # native side) are the same rows as their contiguous copy.
+    channels_last = np.ascontiguousarray(Xt.transpose(0, 2, 3, 1))
+    view = channels_last.transpose(0, 3, 1, 2)
+    assert not view.flags.c_contiguous
+    np.testing.assert_array_equal(est.predict_proba(view), est.predict_proba(Xt))
+    np.testing.assert_array_equal(est.transform(view), est.transform(Xt))
+    bad = view.copy()
+    bad[7, 2, 3, 4] = np.nan
+    with pytest.raises(ValueError, match=r"row 7, column 1656"):
+        est.predict(bad)
     with pytest.raises(ValueError, match="network"):
         dann.DANN(network="resnet").fit(X, y, X_target=Xt)
 

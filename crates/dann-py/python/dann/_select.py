@@ -59,7 +59,9 @@ def select(X, y, X_target, *, grid=None, estimator=None, out=None, force=False, 
         tables, ``select.json``; ``dann report`` reads it); a temporary one when None.
     force : replace a model already in ``out``.
 
-    Returns a :class:`Selection`.
+    Returns a :class:`Selection`. The candidates train on every core with the GIL released;
+    Ctrl-C stops them within an epoch or a step each (``KeyboardInterrupt``), and ``out``
+    keeps what it held before.
     """
     est = DANN() if estimator is None else estimator
     Xs, layout = _rows(X, "X")
