@@ -6,24 +6,26 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use dann::data::{CsrMatrix, DenseMatrix, Features};
+use dann::data::DenseMatrix;
 use dann::run::{Network, Preset, RunConfig, RunDir, SelectOverrides, overlay, select_run};
-use dann::{
-    Cancel, CpuAutodiff, CpuBackend, Dann, Dataset, FittedDann, MetricsRecord, TrainListener,
-};
-use numpy::ndarray::{Array2, ArrayViewD, ArrayViewMutD, Axis, IxDyn, ShapeError};
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArrayDyn};
+use dann::{CpuAutodiff, CpuBackend, Dann, Dataset, FittedDann};
+use numpy::ndarray::Array2;
+use numpy::{IntoPyArray, PyArray1, PyArray2};
 use pyo3::exceptions::{PyKeyboardInterrupt, PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
-use rayon::prelude::*;
 use serde_json::Value;
+
+mod rows;
+mod worker;
+
+use rows::{Layout, unlabelled};
+use worker::{PyListener, cancellable};
 
 /// A library error as the Python exception a user expects: `ValueError` for bad data or
 /// settings (the CLI's message), `OSError` for a file, `KeyboardInterrupt` for Ctrl-C.
-fn py_err(e: dann::Error) -> PyErr {
+pub(crate) fn py_err(e: dann::Error) -> PyErr {
     let message = e.to_string();
     match e {
         dann::Error::Io { .. } => PyOSError::new_err(message),
@@ -35,106 +37,6 @@ fn py_err(e: dann::Error) -> PyErr {
         }
         _ => PyValueError::new_err(message),
     }
-}
-
-/// Rows from Python: a float32 array of rows (2-d, or N x C x H x W images; any memory
-/// order), or the parts of a
-/// `scipy.sparse.csr_matrix`, `(indptr, indices, data, n_cols)`. `what` names it in errors.
-fn features(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Features> {
-    if let Ok(parts) = obj.downcast::<PyTuple>() {
-        let (indptr, indices, data, n_cols): (
-            PyReadonlyArray1<'_, i64>,
-            PyReadonlyArray1<'_, i64>,
-            PyReadonlyArray1<'_, f32>,
-            usize,
-        ) = parts.extract()?;
-        let data = data.as_array();
-        if let Some(k) = data.iter().position(|v| !v.is_finite()) {
-            return Err(PyValueError::new_err(format!(
-                "{what} has a value that is not a finite number (NaN or infinity) at stored \
-                 entry {k}; impute or drop it first"
-            )));
-        }
-        let to_usize = |v: &i64| usize::try_from(*v).ok();
-        let indptr: Option<Vec<usize>> = indptr.as_array().iter().map(to_usize).collect();
-        let indices: Option<Vec<u32>> = indices
-            .as_array()
-            .iter()
-            .map(|&v| u32::try_from(v).ok())
-            .collect();
-        let (Some(indptr), Some(indices)) = (indptr, indices) else {
-            return Err(PyValueError::new_err(format!(
-                "{what}: a sparse matrix with a negative or too large index"
-            )));
-        };
-        let csr = CsrMatrix::new(n_cols, indptr, indices, data.iter().copied().collect())
-            .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))?;
-        return Ok(Features::Sparse(csr));
-    }
-    // One copy into the library's row-major matrix, whatever the memory order: rows are the
-    // first axis, the rest (an image's C x H x W) is flattened row-major, as numpy's reshape.
-    let x: PyReadonlyArrayDyn<'_, f32> = obj.extract()?;
-    let x = x.as_array();
-    let rows = x.shape().first().copied().unwrap_or(0);
-    let cols = x.shape().iter().skip(1).product::<usize>();
-    let data = copy_rows(&x, cols).map_err(|e| PyValueError::new_err(format!("{what}: {e}")))?;
-    let bad = |r: &[f32]| r.iter().position(|v| !v.is_finite());
-    if let Some(i) = data
-        .par_chunks(cols.max(1))
-        .position_first(|r| bad(r).is_some())
-    {
-        let j = bad(&data[i * cols..(i + 1) * cols]).unwrap_or(0);
-        return Err(PyValueError::new_err(format!(
-            "{what} has a value that is not a finite number (NaN or infinity) at row {i}, \
-             column {j} (0-based); impute or drop it first"
-        )));
-    }
-    let m = DenseMatrix::new(rows, cols, data).map_err(py_err)?;
-    Ok(Features::Dense(m))
-}
-
-/// `x`'s rows (its first axis, the rest flattened row-major) in one row-major `Vec`, copied
-/// on every core: a row at a time, a slice copy where the row is contiguous, else ndarray's
-/// `assign` (nested loops over the axes; an element iterator over a transposed N x H x W x C
-/// view is many times slower).
-fn copy_rows(x: &ArrayViewD<'_, f32>, cols: usize) -> Result<Vec<f32>, ShapeError> {
-    let rows = x.shape().first().copied().unwrap_or(0);
-    let mut out = vec![0f32; rows * cols];
-    if cols == 0 {
-        return Ok(out);
-    }
-    let row_shape = IxDyn(&x.shape()[1..]);
-    out.par_chunks_mut(cols)
-        .enumerate()
-        .try_for_each(|(i, dst)| {
-            let src = x.index_axis(Axis(0), i);
-            match src.as_slice() {
-                Some(s) => dst.copy_from_slice(s),
-                None => ArrayViewMutD::from_shape(row_shape.clone(), dst)?.assign(&src),
-            }
-            Ok(())
-        })?;
-    Ok(out)
-}
-
-/// What comes with the rows: a DataFrame's column names, or an image array's `[C, H, W]`.
-#[derive(Debug, Clone, Default, FromPyObject)]
-#[pyo3(from_item_all)]
-struct Layout {
-    names: Option<Vec<String>>,
-    shape: Option<Vec<usize>>,
-}
-
-/// Unlabelled rows, named or shaped as `layout` says.
-fn unlabelled(obj: &Bound<'_, PyAny>, what: &str, layout: &Layout) -> PyResult<Dataset> {
-    let mut data = Dataset::unlabelled(features(obj, what)?);
-    if let Some(n) = &layout.names {
-        data = data.with_feature_names(n.clone()).map_err(py_err)?;
-    }
-    if let Some(s) = &layout.shape {
-        data = data.with_sample_shape(s.clone()).map_err(py_err)?;
-    }
-    Ok(data)
 }
 
 /// The settings of a run: `config` (a TOML file as `dann train --config` reads, its `[model]`
@@ -201,30 +103,6 @@ fn resolve(
     Ok(dann)
 }
 
-/// Prints the records (verbose) and asks Python for pending signals (Ctrl-C) every 50 ms,
-/// taking the GIL only then.
-struct PyListener {
-    verbose: bool,
-    last_check: Instant,
-    interrupted: bool,
-}
-
-impl TrainListener for PyListener {
-    fn on_record(&mut self, record: &MetricsRecord) {
-        if self.verbose {
-            eprintln!("{}", record.progress_line());
-        }
-    }
-
-    fn interrupted(&mut self) -> bool {
-        if !self.interrupted && self.last_check.elapsed() >= Duration::from_millis(50) {
-            self.last_check = Instant::now();
-            self.interrupted = Python::with_gil(|py| py.check_signals().is_err());
-        }
-        self.interrupted
-    }
-}
-
 /// A trained DANN (or source-only) model: the CLI's [`FittedDann`].
 #[pyclass(module = "dann._native", frozen)]
 struct Model {
@@ -258,16 +136,12 @@ impl Model {
             "X_target",
             target_layout.as_ref().unwrap_or(&layout),
         )?;
-        let fitted = py.allow_threads(|| {
-            let mut listener = PyListener {
-                verbose,
-                last_check: Instant::now(),
-                interrupted: false,
-            };
+        let fitted = cancellable(py, |cancel| {
+            let mut listener = PyListener { verbose, cancel };
             dann.fit_with::<CpuAutodiff>(&source, &target, None, &mut listener, &Default::default())
-        });
+        })?;
         Ok(Self {
-            fitted: fitted.map_err(py_err)?,
+            fitted,
             settings: dann,
         })
     }
@@ -498,37 +372,6 @@ fn select(
         )
     })?;
     Ok((run.report.to_string(), run.summary, run.dir))
-}
-
-/// Runs `work` on another thread, the GIL released, while this one (Python's main thread,
-/// where signal handlers run) checks for Ctrl-C every 50 ms: a `KeyboardInterrupt` raises
-/// `work`'s [`Cancel`] and is raised here once `work` has stopped.
-fn cancellable<T: Send>(
-    py: Python<'_>,
-    work: impl FnOnce(&Cancel) -> dann::Result<T> + Send,
-) -> PyResult<T> {
-    let cancel = Cancel::new();
-    std::thread::scope(|scope| {
-        let cancel_ref = &cancel;
-        let handle = scope.spawn(move || work(cancel_ref));
-        let mut signal: Option<PyErr> = None;
-        while !handle.is_finished() {
-            py.allow_threads(|| std::thread::sleep(Duration::from_millis(50)));
-            if signal.is_none()
-                && let Err(e) = py.check_signals()
-            {
-                cancel.request();
-                signal = Some(e);
-            }
-        }
-        let result = handle
-            .join()
-            .map_err(|_| PyRuntimeError::new_err("the selection's thread panicked"))?;
-        match signal {
-            Some(e) => Err(e),
-            None => result.map_err(py_err),
-        }
-    })
 }
 
 /// The native module.
