@@ -42,6 +42,8 @@ import numpy as np
 import dann
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "benchmarks", "reference"))
+from idx import read_idx  # noqa: E402  (benchmarks/reference/idx.py)
 
 
 def cli_seconds(binary, source, target, iterations, seed, extra=()):
@@ -177,17 +179,6 @@ def row(task, cl, py):
     py_m, cl_m = statistics.median(py), statistics.median(cl)
     runs = lambda xs: ", ".join(f"{x:.2f}" for x in xs)  # noqa: E731
     return f"| {task} | {cl_m:.2f} ({runs(cl)}) | {py_m:.2f} ({runs(py)}) | {py_m / cl_m:.3f} |"
-
-
-def read_idx(path):
-    """An IDX file (gzipped) as a numpy array of its shape."""
-    import gzip
-
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    ndim = raw[3]
-    shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
 
 
 def digits(a):

@@ -23,16 +23,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-
-class ReverseGradient(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x, lam):
-        ctx.lam = lam
-        return x.view_as(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return -ctx.lam * grad, None
+from grl import ReverseGradient
 
 
 class Dann(nn.Module):

@@ -33,7 +33,6 @@ after training: a check that this is a working DANN, not timed).
 """
 
 import argparse
-import gzip
 import json
 import math
 import time
@@ -43,16 +42,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-
-class ReverseGradient(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x, lam):
-        ctx.lam = lam
-        return x.view_as(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return -ctx.lam * grad, None
+from cnn_step_torch import Dann as PaperMnistNet
+from grl import ReverseGradient
+from idx import read_idx
 
 
 class Shallow(nn.Module):
@@ -64,21 +56,6 @@ class Shallow(nn.Module):
 
     def forward(self, x, lam):
         h = torch.sigmoid(self.feature(x))
-        return self.label(h), self.domain(ReverseGradient.apply(h, lam)).squeeze(1)
-
-
-class MnistNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 32, 5)
-        self.conv2 = nn.Conv2d(32, 48, 5)
-        self.label = nn.Sequential(nn.Linear(768, 100), nn.ReLU(), nn.Linear(100, 100), nn.ReLU(),
-                                   nn.Linear(100, 10))
-        self.domain = nn.Sequential(nn.Linear(768, 100), nn.ReLU(), nn.Linear(100, 1))
-
-    def forward(self, x, lam):
-        h = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        h = F.max_pool2d(F.relu(self.conv2(h)), 2).flatten(1)
         return self.label(h), self.domain(ReverseGradient.apply(h, lam)).squeeze(1)
 
 
@@ -157,14 +134,6 @@ def amazon(a):
     return seconds, accuracy(model, rows_t, yt_t, 10000)
 
 
-def read_idx(path):
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    ndim = raw[3]
-    shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
-
-
 def mnist(a):
     xs = read_idx(a.source).astype(np.float32)[:, None]                  # N x 1 x 28 x 28
     ys = read_idx(a.source_labels).astype(np.int64)
@@ -176,7 +145,7 @@ def mnist(a):
     mean = (xs_t.sum((0, 2, 3)) + xt_t.sum((0, 2, 3))) / ((len(xs_t) + len(xt_t)) * 28 * 28)
     xs_t = xs_t - mean[None, :, None, None]
     xt_t = xt_t - mean[None, :, None, None]
-    model = MnistNet()
+    model = PaperMnistNet()
     rows_s, rows_t = Rows(len(xs_t), lambda i: xs_t[i]), Rows(len(xt_t), lambda i: xt_t[i])
     train(model, rows_s, torch.from_numpy(ys), rows_t, a.steps, 128)
     seconds = time.perf_counter() - start

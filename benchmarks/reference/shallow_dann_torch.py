@@ -16,16 +16,7 @@ import numpy as np
 import torch
 from sklearn.datasets import load_svmlight_file
 
-
-class ReverseGradient(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x, lam):
-        ctx.lam = lam
-        return x.view_as(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return -ctx.lam * grad, None
+from grl import ReverseGradient
 
 
 def main():
