@@ -46,12 +46,11 @@ pub fn select_run<B: AutodiffBackend>(
     let run = select_on::<B>(pending, config, overrides, data, say, cancel, device);
     // A cancelled candidate may have stopped as a training run does; the selection says so.
     match run {
-        Err(Error::Interrupted { .. }) if cancel.is_requested() => Err(Error::Cancelled {
-            what: "the selection".into(),
-        }),
-        Err(Error::Cancelled { .. }) => Err(Error::Cancelled {
-            what: "the selection".into(),
-        }),
+        Err(Error::Interrupted { .. } | Error::Cancelled { .. }) if cancel.is_requested() => {
+            Err(Error::Cancelled {
+                what: "the selection".into(),
+            })
+        }
         other => other,
     }
 }
