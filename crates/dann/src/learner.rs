@@ -12,11 +12,12 @@ use crate::deep::fitted::FittedDann;
 use crate::deep::model::DannConfig;
 use crate::deep::trainer::Trainer;
 use crate::error::{Error, Result};
+use crate::metrics::argmax;
 use crate::nn::mlp::linear_from_values;
 use crate::problem::Mode;
 use crate::shallow::{self, IterationsFit};
-use crate::training::LabelShiftCheck;
 use crate::training::config::{Engine, TrainConfig};
+use crate::training::label_shift::{Confidence, LabelShiftCheck};
 use crate::training::listener::{MetricsRecord, StepOutput, TrainListener};
 
 /// DANN settings: architecture and training. Validate with [`check`](Self::check), train with
@@ -202,10 +203,16 @@ impl Dann {
             (None, None),
             device,
         )?;
-        let on_target = baseline.predict(&baseline.prepare(target.clone())?)?;
-        let dann = fitted.predict(&fitted.prepare(target.clone())?)?;
         let k = source.class_names().len();
-        let check = LabelShiftCheck::new(labels, &on_target, k, self.train.max_label_shift)
+        let on_target = baseline.predict_proba(&baseline.prepare(target.clone())?)?;
+        let on_source = baseline.predict_proba(&baseline.prepare(source.clone())?)?;
+        let confidence = Confidence::of(on_source.as_slice(), on_target.as_slice(), k);
+        let on_target: Vec<usize> = (0..on_target.n_rows())
+            .map(|i| argmax(on_target.row(i)))
+            .collect();
+        let dann = fitted.predict(&fitted.prepare(target.clone())?)?;
+        let threshold = self.train.max_label_shift;
+        let check = LabelShiftCheck::new(labels, &on_target, k, threshold, Some(confidence))
             .with_dann(&dann, &on_target);
         let (model, kept) = if check.dann_kept {
             (fitted, dann_records)
@@ -429,6 +436,7 @@ mod tests {
         let check = model.label_shift().unwrap().clone();
         assert!(!check.dann_kept, "{check:?}");
         assert!(check.distance > 0.3, "{check:?}");
+        assert!(check.confidence.is_some_and(|c| !c.dropped()), "{check:?}");
         let mut source_only = settings(0.3);
         source_only.train.mode = Mode::SourceOnly;
         let direct = fit(&source_only, &target);
@@ -451,5 +459,43 @@ mod tests {
         assert!((0.0..=1.0).contains(&agreement));
         let shares = check.dann_on_target.as_ref().unwrap();
         assert!((shares.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn shifted_features_keep_dann_although_the_predictions_look_label_shifted() {
+        let rng = &mut ChaCha8Rng::seed_from_u64(6);
+        // Source classes far apart (|first feature| >= 0.5): a sure source-only network.
+        let n = 300;
+        let row = |x0: f32, rng: &mut ChaCha8Rng| {
+            [x0, rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0)]
+        };
+        let mut values = Vec::with_capacity(n * 3);
+        let mut labels = Vec::with_capacity(n);
+        for i in 0..n {
+            let b = i % 2 == 1;
+            let x0 = rng.random_range(0.5..1.0f32);
+            values.extend(row(if b { x0 } else { -x0 }, rng));
+            labels.push(usize::from(b));
+        }
+        let dense = |v| Features::Dense(DenseMatrix::new(n, 3, v).unwrap());
+        let source =
+            Dataset::labelled(dense(values), labels, vec!["a".into(), "b".into()]).unwrap();
+        // Every target row between the classes, on class a's side: the source-only network
+        // predicts a, unsure of each row.
+        let values = (0..n)
+            .flat_map(|_| row(rng.random_range(-0.3..-0.1f32), rng))
+            .collect();
+        let target = Dataset::unlabelled(dense(values));
+        let mut dann = settings(0.3);
+        dann.train.iterations = 2000;
+        let model = dann
+            .fit::<CpuAutodiff>(&source, &target, &Default::default())
+            .unwrap();
+        let check = model.label_shift().unwrap();
+        assert!(check.distance > 0.3, "{check:?}");
+        let c = check.confidence.unwrap();
+        assert!(c.dropped(), "{c:?}");
+        assert!(check.dann_kept && check.kept_for_confidence(), "{check:?}");
+        assert!(check.summary().contains("shift is in the features"));
     }
 }

@@ -168,9 +168,11 @@ pub struct TrainConfig {
     /// The largest label shift at which DANN is kept (see
     /// [`label_shift`](crate::training::label_shift)): after DANN, the source-only network
     /// is trained with the same settings, and when its predicted class proportions on the
-    /// target are further than this (total variation, 0 to 1) from the source's, DANN's
-    /// feature matching would put target rows in the wrong classes, so the run keeps the
-    /// source-only model and says so. `1` never checks (no extra training); the check is
+    /// target are further than this (total variation, 0 to 1) from the source's, and it is
+    /// about as sure of the target as of the source, DANN's feature matching would put
+    /// target rows in the wrong classes, so the run keeps the source-only model and says so
+    /// (much less sure of the target: a shift in the features, and DANN is kept; see
+    /// [`MIN_CONFIDENCE_RATIO`](crate::training::label_shift::MIN_CONFIDENCE_RATIO)). `1` never checks (no extra training); the check is
     /// also skipped in source-only mode, with `checkpoint_every`, and for a run that starts
     /// from a model (`--init`).
     pub max_label_shift: f64,
