@@ -24,3 +24,30 @@ fn the_moons_table_is_the_results_file() {
         );
     }
 }
+
+/// The tabular benchmark's means and win count (benchmarks/tabular/table.py ->
+/// results/tabular.md).
+#[test]
+fn the_tabular_means_are_the_results_file() {
+    let readme = repo("README.md");
+    let results = repo("results/tabular.md");
+    let lines: Vec<&str> = results.lines().collect();
+    let header = lines
+        .iter()
+        .position(|l| l.starts_with("| task |"))
+        .unwrap();
+    let mean = lines
+        .iter()
+        .find(|l| l.starts_with("| mean over tasks"))
+        .unwrap();
+    let ahead = lines
+        .iter()
+        .find(|l| l.starts_with("DANN ahead on"))
+        .unwrap();
+    for line in [lines[header], lines[header + 1], mean, ahead] {
+        assert!(
+            readme.contains(line),
+            "README.md does not quote this line of results/tabular.md: {line}"
+        );
+    }
+}
