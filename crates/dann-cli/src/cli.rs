@@ -15,13 +15,9 @@ use crate::commands::{
 /// Domain-Adversarial Neural Networks (Ganin et al., JMLR 2016): train a model on labelled
 /// source data and unlabelled target data so that it works on the target.
 #[derive(Debug, Parser)]
-#[command(name = "dann", version, about, long_about = None)]
+#[command(name = "dann", version, about, long_about = None, after_help = DEVICES)]
 pub struct Cli {
-    /// Where the burn models train and predict (train, eval, predict, tsne, select, shift
-    /// --model, demo, reproduce digits, bench): `cpu` (burn's pure-Rust backend, with the fused
-    /// convolution kernels), or `cuda` / `cuda:N` (an NVIDIA GPU; needs a binary built with
-    /// `--features cuda` and the NVIDIA driver). `reproduce amazon` always runs the
-    /// hand-written shallow kernels on the CPU.
+    /// cpu, cuda or cuda:N: where burn models run (every command takes it; details: dann --help)
     #[arg(long, default_value = "cpu", global = true, value_parser = parse_device)]
     pub device: DeviceArg,
     #[command(subcommand)]
@@ -75,6 +71,13 @@ fn explain_negative(err: clap::Error) -> clap::Error {
         format!("{flag} {value}: must be a whole number >= 0 (see --help)\n"),
     )
 }
+
+/// `--device`, said once, under `dann --help`.
+const DEVICES: &str = "--device: where the burn models train and predict (train, eval, predict, \
+tsne, select, shift --model, demo, reproduce digits, bench): cpu (burn's pure-Rust backend, with \
+the fused convolution kernels), or cuda / cuda:N (an NVIDIA GPU; needs a binary built with \
+--features cuda and the NVIDIA driver). reproduce amazon always runs the hand-written shallow \
+kernels on the CPU.";
 
 /// A compute device named on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,6 +242,26 @@ mod tests {
     #[test]
     fn the_command_tree_is_consistent() {
         Cli::command_tree().debug_assert();
+    }
+
+    /// Every command's help, as `--help` prints it, is plain text: no rustdoc links or paths
+    /// (they come from doc comments shared with the library).
+    #[test]
+    fn help_has_no_rustdoc_syntax() {
+        fn check(cmd: &mut clap::Command, path: &str, seen: &mut usize) {
+            let help = cmd.render_long_help().to_string();
+            for bad in ["[`", "`](", "crate::", "Self::"] {
+                assert!(!help.contains(bad), "`{path} --help` shows {bad}:\n{help}");
+            }
+            *seen += 1;
+            for sub in cmd.get_subcommands_mut() {
+                let path = format!("{path} {}", sub.get_name());
+                check(sub, &path, seen);
+            }
+        }
+        let mut seen = 0;
+        check(&mut Cli::command_tree(), "dann", &mut seen);
+        assert!(seen > 20, "{seen} commands");
     }
 
     #[test]

@@ -214,73 +214,10 @@ impl RunConfig {
             .map_err(|e| Error::config("config", format!("cannot serialise: {e}")))
     }
 
-    /// The config as TOML text with the `[data]` keys that choose columns explained in
-    /// comments (and shown, commented out, when unset): what `dann config` prints.
+    /// The config as TOML text with a comment line above every key saying what it does, and
+    /// the optional keys shown commented out where unset: what `dann config` prints.
     pub fn to_annotated_toml(&self) -> Result<String> {
-        const NOTES: [(&str, &str, &str); 5] = [
-            (
-                "label_column",
-                "\"y\"",
-                "CSV/Parquet label column, a name or 0-based index (--label-column); default: \
-                 a column named `label`; a target may lack it",
-            ),
-            (
-                "ignore_columns",
-                "[\"id\"]",
-                "columns that are not features, e.g. IDs and timestamps (--ignore-columns)",
-            ),
-            (
-                "categorical",
-                "[\"zip\"]",
-                "columns one-hot encoded even when they hold numbers (text columns always are)",
-            ),
-            (
-                "missing",
-                "\"impute\"",
-                "\"error\" refuses an empty/NA/NaN cell; \"impute\" fills it (source median + \
-                 indicator, or a <missing> category)",
-            ),
-            (
-                "ignore_extra_columns",
-                "true",
-                "a file read for a model may have columns the model lacks (--ignore-extra-columns)",
-            ),
-        ];
-        let text = self.to_toml()?;
-        // The lines of the `[data]` table itself (its subtables start with `[`).
-        let data = text
-            .split("[data]\n")
-            .nth(1)
-            .and_then(|rest| rest.split("\n[").next())
-            .unwrap_or("");
-        let mut out = String::with_capacity(text.len() + 1024);
-        let mut in_data = false;
-        for line in text.lines() {
-            if line.starts_with('[') {
-                in_data = line == "[data]";
-                out.push_str(line);
-                out.push('\n');
-                if in_data {
-                    for (key, example, note) in NOTES {
-                        let set = data.lines().any(|l| l.starts_with(&format!("{key} =")));
-                        if !set {
-                            out.push_str(&format!("# {key} = {example}    # {note}\n"));
-                        }
-                    }
-                }
-                continue;
-            }
-            if in_data
-                && let Some((_, _, note)) = NOTES
-                    .iter()
-                    .find(|(key, _, _)| line.starts_with(&format!("{key} =")))
-            {
-                out.push_str(&format!("# {note}\n"));
-            }
-            out.push_str(line);
-            out.push('\n');
-        }
-        Ok(out)
+        Ok(super::annotate::annotate(&self.to_toml()?))
     }
 
     /// What trains `dann select`'s candidates: `[select] engine`, `auto` resolved (the

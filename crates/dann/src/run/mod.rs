@@ -5,6 +5,7 @@
 //! and the job a resumed run continues) and the training of `dann train` on either engine
 //! ([`train_burn`], [`train_shallow`]) with the measurements saved beside the model.
 
+mod annotate;
 mod config;
 mod digits;
 mod dir;

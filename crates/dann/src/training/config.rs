@@ -73,10 +73,10 @@ impl Default for OptimizerConfig {
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum Engine {
-    /// The kernels when they can run the settings (see [`crate::Dann::engine`]), else burn.
+    /// The kernels when they can run the settings (`Dann::engine` decides), else burn.
     #[default]
     Auto,
-    /// The hand-written kernels of [`crate::shallow`]; an error when they cannot run the
+    /// The hand-written kernels (module `shallow`); an error when they cannot run the
     /// settings.
     Shallow,
     /// burn, on the backend the caller chose.
