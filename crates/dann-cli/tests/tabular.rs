@@ -298,12 +298,16 @@ fn a_label_shift_keeps_the_source_only_network_and_says_why() {
     let (source, target) = (d.join("s.csv"), d.join("t.csv"));
     std::fs::write(&source, rows(300, 0.0, true)).unwrap();
     std::fs::write(&target, rows(300, 0.6, false)).unwrap();
+    let test = d.join("tt.csv");
+    std::fs::write(&test, rows(300, 0.6, true)).unwrap();
     let out = d.join("m");
     let run = dann()
         .args(["train", "--iterations", "1500", "--source"])
         .arg(&source)
         .arg("--target")
         .arg(&target)
+        .arg("--target-test")
+        .arg(&test)
         .arg("--out")
         .arg(&out)
         .assert()
@@ -316,8 +320,14 @@ fn a_label_shift_keeps_the_source_only_network_and_says_why() {
     let check = &spec["label_shift"];
     assert_eq!(check["dann_kept"], false, "{check}");
     assert!(check["distance"].as_f64().unwrap() > 0.3, "{check}");
+    // Both networks' accuracy on the labelled target rows, in the check and the headline.
+    for net in ["dann", "source_only"] {
+        let acc = check["target_accuracy"][net].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&acc), "{check}");
+    }
     let report = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(report.contains("id=\"label-shift\""));
+    assert!(report.contains("<strong>Source-only kept"), "{report}");
     // The paper's settings: no check, DANN trained.
     let paper = d.join("p");
     let run = dann()

@@ -213,7 +213,11 @@ impl Dann {
         let dann = fitted.predict(&fitted.prepare(target.clone())?)?;
         let threshold = self.train.max_label_shift;
         let check = LabelShiftCheck::new(labels, &on_target, k, threshold, Some(confidence))
-            .with_dann(&dann, &on_target);
+            .with_dann(&dann, &on_target)
+            .with_target_accuracy(
+                last_target_accuracy(&dann_records),
+                last_target_accuracy(&records),
+            );
         let (model, kept) = if check.dann_kept {
             (fitted, dann_records)
         } else {
@@ -383,6 +387,11 @@ pub fn fitted_from_shallow<B: Backend>(
         standardizer,
         device.clone(),
     ))
+}
+
+/// The target accuracy of a run's last record, when it measured one.
+fn last_target_accuracy(records: &[MetricsRecord]) -> Option<f64> {
+    records.last().and_then(|r| r.target_accuracy)
 }
 
 #[cfg(test)]

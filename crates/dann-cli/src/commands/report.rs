@@ -8,11 +8,17 @@ use clap::Args;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// A `dann train` output directory (its metrics.jsonl, config.toml and model.json).
+    /// A `dann train` output directory (its metrics.jsonl, config.toml and model.json:
+    /// report.html), or a `dann select` one (its select.json: select.html).
     run: PathBuf,
 }
 
 pub fn run(a: ReportArgs) -> Result<()> {
+    if a.run.join(crate::report::SELECT_JSON).is_file() {
+        let path = crate::report::write_select_page(&a.run)?;
+        eprintln!("wrote {}", path.display());
+        return Ok(());
+    }
     if let Some(why) = crate::report::incomplete(&a.run) {
         eprintln!("warning: {} is an incomplete run: {why}", a.run.display());
     }

@@ -63,10 +63,16 @@ pub fn run<B: AutodiffBackend>(a: SelectArgs, device: &B::Device) -> Result<()> 
     if a.json {
         println!("{}", serde_json::to_string_pretty(&run.report)?);
     }
+    // Written into the finished folder (atomically): a run stopped before has no page, and
+    // `dann report` writes it.
+    let page = crate::report::write_select_page(&run.dir);
+    if let Err(e) = &page {
+        eprintln!("warning: no select.html for {}: {e:#}", run.dir.display());
+    }
     if !a.quiet {
         eprint!("{}", run.summary);
         eprintln!(
-            "wrote {} (candidates.md, select.json, source-only/)",
+            "wrote {} (select.html, candidates.md, select.json, source-only/)",
             run.dir.display()
         );
     }

@@ -11,14 +11,17 @@ use serde_json::{Map, Value};
 
 use crate::output::write_file;
 
+mod headline;
 pub mod moons_figure;
 mod pages;
 mod plot;
+mod select_page;
 mod shift_page;
 mod tsne;
 
 pub use pages::{write_amazon_page, write_comparison, write_digits_page};
 use plot::{Chart, register_font, write_plots};
+pub use select_page::{SELECT_JSON, write_select_page};
 pub use shift_page::{ShiftContext, write_shift_page};
 pub use tsne::draw_tsne;
 
@@ -55,10 +58,16 @@ fn charts(records: &[Map<String, Value>]) -> Vec<Chart> {
             .collect()
     };
     [
-        ("losses", "Losses", &["label_loss", "domain_loss"][..]),
+        (
+            "losses",
+            "Losses",
+            "loss",
+            &["label_loss", "domain_loss"][..],
+        ),
         (
             "accuracy",
             "Accuracy (R^2 in a regression) and error",
+            "accuracy, R^2 or error",
             &[
                 "source_accuracy",
                 "target_accuracy",
@@ -68,16 +77,23 @@ fn charts(records: &[Map<String, Value>]) -> Vec<Chart> {
                 "validation_error",
             ][..],
         ),
-        ("lambda", "Adaptation weight lambda_p", &["lambda"][..]),
-        ("lr", "Learning rate mu_p", &["lr"][..]),
+        (
+            "lambda",
+            "Adaptation weight lambda_p",
+            "lambda_p",
+            &["lambda"][..],
+        ),
+        ("lr", "Learning rate mu_p", "mu_p", &["lr"][..]),
     ]
     .into_iter()
-    .map(|(stem, title, keys)| Chart {
+    .map(|(stem, title, y_label, keys)| Chart {
         stem: stem.to_string(),
         title: title.to_string(),
         x_label: x_key.to_string(),
-        scatter: None,
+        y_label: y_label.to_string(),
+        scatter: false,
         series: series(keys),
+        colours: Vec::new(),
     })
     .filter(|c| !c.series.is_empty())
     .collect()
@@ -185,6 +201,37 @@ fn inline_png(id: &str, alt: &str, png: &[u8]) -> String {
     )
 }
 
+/// The keys of a run's records in a natural order: the step, then the target's and the
+/// source's scores, the domain classifier's, the losses, the schedules, then any other.
+fn ordered_keys(records: &[Map<String, Value>]) -> Vec<&String> {
+    const ORDER: [&str; 13] = [
+        "iteration",
+        "epoch",
+        "progress",
+        "target_accuracy",
+        "target_r2",
+        "source_accuracy",
+        "source_r2",
+        "domain_accuracy",
+        "validation_error",
+        "label_loss",
+        "domain_loss",
+        "lambda",
+        "lr",
+    ];
+    let mut keys: Vec<&String> = Vec::new();
+    for r in records {
+        for k in r.keys() {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
+    let rank = |k: &str| ORDER.iter().position(|o| *o == k).unwrap_or(ORDER.len());
+    keys.sort_by_key(|k| rank(k)); // stable: the others keep their first-seen order
+    keys
+}
+
 /// Why the run in `dir` is incomplete (no model saved), `None` when it holds a model.
 pub fn incomplete(dir: &Path) -> Option<String> {
     if dir.join(dann::deep::SPEC_FILE).exists() {
@@ -202,6 +249,48 @@ pub fn incomplete(dir: &Path) -> Option<String> {
         "no model was saved: the run was interrupted or failed before its end, and these \
          records stop where it stopped{resume}"
     ))
+}
+
+/// `v` with 4 significant digits (whole numbers as they are), for the pages' tables.
+pub(crate) fn sig(v: f64) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    if v.fract() == 0.0 && v.abs() < 1e9 {
+        return format!("{v:.0}");
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    if !(-4..6).contains(&magnitude) {
+        return format!("{v:.3e}");
+    }
+    let decimals = (3 - magnitude).max(0) as usize;
+    let text = format!("{v:.decimals$}");
+    match text.contains('.') {
+        true => text.trim_end_matches('0').trim_end_matches('.').to_string(),
+        false => text,
+    }
+}
+
+/// `text` with every decimal number of more than 6 decimals rounded by [`sig`].
+fn round_long_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(tail.len());
+        let token = &tail[..end];
+        let decimals = token.split_once('.').map_or(0, |(_, d)| d.len());
+        match token.parse::<f64>() {
+            Ok(v) if decimals > 6 => out.push_str(&sig(v)),
+            _ => out.push_str(token),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn escape(text: &str) -> String {
@@ -235,16 +324,11 @@ pub fn write(dir: &Path, shown: &Path) -> Result<PathBuf> {
     std::fs::create_dir_all(&plots)
         .with_context(|| format!("cannot create {}", plots.display()))?;
     let figures = write_plots(&plots, &charts(&records))?;
-    let mut keys: Vec<&String> = Vec::new();
-    for r in &records {
-        for k in r.keys() {
-            if !keys.contains(&k) {
-                keys.push(k);
-            }
-        }
-    }
+    let keys = ordered_keys(&records);
     let cell = |v: Option<&Value>| match v {
         Some(Value::Null) | None => String::new(),
+        Some(Value::Number(n)) => n.as_f64().map(sig).unwrap_or_default(),
+        Some(Value::String(s)) => escape(s),
         Some(v) => escape(&v.to_string()),
     };
     let last = records.last().expect("not empty");
@@ -270,6 +354,7 @@ pub fn write(dir: &Path, shown: &Path) -> Result<PathBuf> {
         table.push_str("</tr>\n");
     }
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+    let headline = headline::headline(last, &read("model.json"), &read("shift.json"));
     let shift = shift_section(&read("shift.json"));
     let label_shift = label_shift_section(&read("model.json"));
     let tsne = match std::fs::read(dir.join("tsne.png")) {
@@ -286,7 +371,7 @@ pub fn write(dir: &Path, shown: &Path) -> Result<PathBuf> {
         &format!("dann run {}", shown.display()),
         &format!(
             r#"<h1>dann run <code>{title}</code></h1>
-{incomplete}<h2>Last record</h2>
+{incomplete}{headline}<h2>Last record</h2>
 <table id="last">{summary}</table>
 <h2>Curves</h2>
 {figures}
@@ -296,15 +381,34 @@ pub fn write(dir: &Path, shown: &Path) -> Result<PathBuf> {
 <table id="metrics">
 {table}</table>
 <h2>Configuration (config.toml)</h2>
+<p>Numbers of more than 4 significant digits are shown rounded; <a href="config.toml">config.toml</a>
+and <a href="model.json">model.json</a> (the model: its columns, classes, preprocessing and
+checks) beside this page hold them in full.</p>
 <pre id="config">{config}</pre>
-<h2>Model (model.json)</h2>
-<pre id="model">{model}</pre>
 "#,
             title = escape(&shown.display().to_string()),
-            config = escape(&read("config.toml")),
-            model = escape(&read("model.json")),
+            config = escape(&round_long_numbers(&read("config.toml"))),
         ),
     );
     write_file(&dir.join("report.html"), &html)?;
     Ok(shown.join("report.html"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_shown_with_four_significant_digits() {
+        assert_eq!(sig(0.01778279410038923), "0.01778");
+        assert_eq!(sig(0.6363330529857023), "0.6363");
+        assert_eq!(sig(1.7999999999999998), "1.8");
+        assert_eq!(sig(1000.0), "1000");
+        assert_eq!(sig(12.345678), "12.35");
+        assert_eq!(sig(0.5), "0.5");
+        assert_eq!(
+            round_long_numbers("lambdas = [0.01778279410038923, 0.1]\nseed = 42 v1.2"),
+            "lambdas = [0.01778, 0.1]\nseed = 42 v1.2"
+        );
+    }
 }

@@ -21,17 +21,21 @@ fn overlaid(
     metrics
         .iter()
         .filter_map(|&(key, title)| {
-            let series: Vec<_> = runs
+            // Each run keeps its colour (its position among the runs) in every chart.
+            let (colours, series): (Vec<usize>, Vec<_>) = runs
                 .iter()
-                .map(|(name, records)| (name.clone(), curve(records, key)))
-                .filter(|(_, points)| !points.is_empty())
-                .collect();
+                .enumerate()
+                .map(|(i, (name, records))| (i, (name.clone(), curve(records, key))))
+                .filter(|(_, (_, points))| !points.is_empty())
+                .unzip();
             (!series.is_empty()).then(|| Chart {
                 stem: format!("{prefix}{key}"),
                 title: title.to_string(),
                 x_label: x_label.to_string(),
-                scatter: None,
+                y_label: title.to_lowercase(),
+                scatter: false,
                 series,
+                colours,
             })
         })
         .collect()
@@ -159,11 +163,13 @@ pub fn write_amazon_page(
             stem: stem.into(),
             title: title.into(),
             x_label: x.into(),
-            scatter: Some("PAD on DANN features".into()),
+            y_label: "PAD on DANN features".into(),
+            scatter: true,
             series: vec![(
                 "one point per pair".into(),
                 pads.iter().map(|p| (f(p), p.dann)).collect(),
             )],
+            colours: Vec::new(),
         };
         write_plots(
             &out.join("plots"),

@@ -31,11 +31,29 @@ pub(crate) struct Chart {
     pub(crate) stem: String,
     pub(crate) title: String,
     pub(crate) x_label: String,
+    /// The y axis's title.
+    pub(crate) y_label: String,
     /// Points and the diagonal `y = x` instead of lines (a scatter like the paper's
-    /// Figure 3), with this y-axis label.
-    pub(crate) scatter: Option<String>,
+    /// Figure 3).
+    pub(crate) scatter: bool,
     pub(crate) series: Vec<(String, Vec<(f64, f64)>)>,
+    /// The colour (index into the palette) of each series, so that one run keeps its colour
+    /// from chart to chart; empty: by position.
+    pub(crate) colours: Vec<usize>,
 }
+
+/// The palette of the series.
+const PALETTE: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(44, 160, 44),
+    RGBColor(148, 103, 189),
+    RGBColor(255, 127, 14),
+    RGBColor(23, 190, 207),
+];
+
+/// Width of the legend, right of the plotting area (outside the data).
+const LEGEND_WIDTH: u32 = 170;
 
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, plotters::coord::Shift>,
@@ -48,6 +66,8 @@ where
         anyhow::anyhow!("cannot draw {}: {e:?}", chart.stem)
     };
     root.fill(&WHITE).map_err(err)?;
+    let (w, _) = root.dim_in_pixel();
+    let (area, legend) = root.split_horizontally(w.saturating_sub(LEGEND_WIDTH));
     let points = chart.series.iter().flat_map(|(_, p)| p);
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for &(x, y) in points {
@@ -56,65 +76,91 @@ where
     if x1 <= x0 {
         x1 = x0 + 1.0;
     }
-    if chart.scatter.is_some() {
+    if chart.scatter {
         // One square range with the diagonal across it.
         (x0, y0) = (x0.min(y0), x0.min(y0));
         (x1, y1) = (x1.max(y1), x1.max(y1));
     }
     let pad = ((y1 - y0) * 0.05).max(1e-9);
     let (y0, y1) = (y0 - pad, y1 + pad);
-    let (x0, x1) = if chart.scatter.is_some() {
+    let (x0, x1) = if chart.scatter {
         (x0 - pad, x1 + pad)
     } else {
         (x0, x1)
     };
-    let mut ctx = ChartBuilder::on(&root)
+    let whole_x = !chart.scatter
+        && chart
+            .series
+            .iter()
+            .flat_map(|(_, p)| p)
+            .all(|(x, _)| x.fract() == 0.0);
+    let mut ctx = ChartBuilder::on(&area)
         .caption(chart.title.as_str(), (FAMILY, 20))
         .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(60)
+        .margin_right(28) // room for the last tick's label
+        .x_label_area_size(40)
+        .y_label_area_size(72)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
+    let x_ticks = |x: &f64| match whole_x {
+        true => format!("{x:.0}"),
+        false => format!("{x:.3}"),
+    };
+    let y_ticks = |y: &f64| super::sig(*y);
     ctx.configure_mesh()
         .x_desc(chart.x_label.as_str())
-        .y_desc(chart.scatter.as_deref().unwrap_or(""))
+        .y_desc(chart.y_label.as_str())
+        .x_label_formatter(&x_ticks)
+        .y_label_formatter(&y_ticks)
         .label_style((FAMILY, 13))
+        .axis_desc_style((FAMILY, 14))
+        .light_line_style(WHITE)
         .draw()
         .map_err(err)?;
-    if chart.scatter.is_some() {
-        ctx.draw_series(LineSeries::new([(x0, x0), (x1, x1)], BLACK.mix(0.4)))
-            .map_err(err)?
-            .label("y = x");
+    let mut entries: Vec<(String, RGBColor, bool)> = Vec::new();
+    if chart.scatter {
+        let grey = RGBColor(150, 150, 150);
+        ctx.draw_series(LineSeries::new([(x0, x0), (x1, x1)], grey))
+            .map_err(err)?;
+        entries.push(("y = x".into(), grey, false));
     }
-    let colours = [
-        RGBColor(31, 119, 180),
-        RGBColor(214, 39, 40),
-        RGBColor(44, 160, 44),
-        RGBColor(148, 103, 189),
-    ];
     for (i, (name, points)) in chart.series.iter().enumerate() {
-        let colour = colours[i % colours.len()];
-        let drawn = if chart.scatter.is_some() {
+        let colour = PALETTE[chart.colours.get(i).copied().unwrap_or(i) % PALETTE.len()];
+        if chart.scatter {
             ctx.draw_series(points.iter().map(|&p| Circle::new(p, 5, colour.filled())))
+                .map_err(err)?;
         } else {
             ctx.draw_series(LineSeries::new(
                 points.iter().copied(),
                 colour.stroke_width(2),
             ))
-        };
-        drawn
-            .map_err(err)?
-            .label(name.as_str())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
-            });
+            .map_err(err)?;
+        }
+        entries.push((name.clone(), colour, chart.scatter));
     }
-    ctx.configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .label_font((FAMILY, 13))
-        .draw()
-        .map_err(err)?;
+    // The legend, outside the plotting area.
+    for (i, (name, colour, dot)) in entries.iter().enumerate() {
+        let y = 50 + 22 * i as i32;
+        if *dot {
+            legend
+                .draw(&Circle::new((14, y), 5, colour.filled()))
+                .map_err(err)?;
+        } else {
+            legend
+                .draw(&PathElement::new(
+                    vec![(4, y), (24, y)],
+                    colour.stroke_width(2),
+                ))
+                .map_err(err)?;
+        }
+        legend
+            .draw(&Text::new(
+                name.clone(),
+                (30, y - 7),
+                (FAMILY, 13).into_font(),
+            ))
+            .map_err(err)?;
+    }
     root.present().map_err(err)?;
     Ok(())
 }

@@ -49,6 +49,19 @@ pub struct LabelShiftCheck {
     /// class.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agreement: Option<f64>,
+    /// Target accuracy of DANN and of the source-only network on the labelled target rows
+    /// the run was given (`--target-test`), as their last records measured it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_accuracy: Option<TargetAccuracy>,
+}
+
+/// Target accuracy of the two networks the check trained, on the run's labelled target rows.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TargetAccuracy {
+    /// DANN's.
+    pub dann: f64,
+    /// The source-only network's.
+    pub source_only: f64,
 }
 
 /// DANN is kept, whatever the predicted proportions, when the source-only network's mean
@@ -114,6 +127,7 @@ impl LabelShiftCheck {
             confidence,
             dann_on_target: None,
             agreement: None,
+            target_accuracy: None,
         }
     }
 
@@ -133,8 +147,31 @@ impl LabelShiftCheck {
         self
     }
 
-    /// One line for a run's summary.
+    /// Adds both networks' target accuracy, when the run had labelled target rows.
+    pub fn with_target_accuracy(mut self, dann: Option<f64>, source_only: Option<f64>) -> Self {
+        self.target_accuracy = dann
+            .zip(source_only)
+            .map(|(dann, source_only)| TargetAccuracy { dann, source_only });
+        self
+    }
+
+    /// One line for a run's summary: [`proportions_summary`](Self::proportions_summary),
+    /// then the two networks' target accuracy when known.
     pub fn summary(&self) -> String {
+        match self.target_accuracy {
+            Some(t) => format!(
+                "{}; on the labelled target rows DANN {:.4}, source-only {:.4}",
+                self.proportions_summary(),
+                t.dann,
+                t.source_only
+            ),
+            None => self.proportions_summary(),
+        }
+    }
+
+    /// What the check found without target labels: the class proportions, the confidence,
+    /// the agreement, and which model was kept.
+    pub fn proportions_summary(&self) -> String {
         let pct = |v: &[f64]| {
             v.iter()
                 .map(|p| format!("{:.0}%", 100.0 * p))
