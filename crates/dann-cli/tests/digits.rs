@@ -2,14 +2,15 @@
 //! beat the source-only network on the target; the report, the metrics and the t-SNE maps are
 //! written. Reads MNIST and BSDS500 from $DANN_DATA_DIR (CI: ../shared/data), which a fresh
 //! clone does not have: the test is ignored by `cargo test`, and `.ci/run` runs it with
-//! `cargo test --release -p dann-cli --test digits -- --ignored`.
+//! `cargo test --release -p dann-cli --test digits -- --ignored` (with Chromium installed
+//! first: the test opens the page at 1280 px).
 
 mod common;
 
 use std::fs;
 use std::path::PathBuf;
 
-use common::{dann, stdout_json};
+use common::{browser, dann, stdout_json};
 
 fn shared_data() -> PathBuf {
     let dir = std::env::var_os("DANN_DATA_DIR")
@@ -86,6 +87,12 @@ fn shared_data_dann_beats_source_only_on_a_reduced_mnist_to_mnist_m() {
         );
     }
     assert!(html.contains("id=\"plot-mnist-mnist-m-bn-adam-domain_loss\""));
+    // In a browser at 1280 px: nothing overflows, the headline's numbers are the JSON's.
+    let probe = browser::open_at_1280(&out.path().join("mnist-mnist-m-bn-adam.html"));
+    for (id, accuracy) in [("dann-target", dann), ("source-only-target", source_only)] {
+        let shown = browser::id_number(&probe, id);
+        assert!(browser::same_to_4_digits(shown, accuracy), "{id}: {probe}");
+    }
     assert!(
         out.path()
             .join("plots/mnist-mnist-m-bn-adam-target_accuracy.png")

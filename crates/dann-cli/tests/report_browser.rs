@@ -8,6 +8,7 @@ mod common;
 use std::fs;
 use std::process::Command;
 
+use common::browser::{id_number, open_at_1280, same_to_4_digits};
 use common::short_run;
 
 /// Appended to a copy of the report: collects errors, plot sizes and table cells into the
@@ -94,102 +95,9 @@ fn the_report_renders_in_a_browser_with_the_runs_numbers() {
     }
 }
 
-/// `shown` is `value` to 4 significant digits (the pages round their numbers).
-fn same_to_4_digits(shown: f64, value: f64) -> bool {
-    (shown - value).abs() <= 5e-4 * value.abs() + 1e-12
-}
-
-/// Appended to a copy of any page: errors, what lies beyond a 1280 px window's right edge,
-/// the headline's text and the numbers with an id in it.
-const PAGE_PROBE: &str = r#"
-<script>
-const errors = [];
-window.addEventListener('error', e => errors.push(String(e.message)));
-window.addEventListener('load', () => {
-  const wide = [...document.querySelectorAll('body *')]
-    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-    .map(e => e.tagName + (e.id ? '#' + e.id : '')).slice(0, 10);
-  const h = document.querySelector('#headline');
-  const ids = {};
-  for (const e of document.querySelectorAll('#headline [id]')) ids[e.id] = e.textContent;
-  document.title = 'PROBE' + JSON.stringify({errors, wide, width: window.innerWidth,
-    headline: h ? h.textContent : null, ids});
-});
-</script>
-"#;
-
-/// Opens `page` (a probed copy) at 1280 x 900 in headless Chromium, saves a screenshot of
-/// the original beside it (`<name>.png`), and returns the probe's findings.
-fn open_at_1280(page: &std::path::Path) -> serde_json::Value {
-    let probed = page.with_extension("probe.html");
-    fs::write(&probed, fs::read_to_string(page).unwrap() + PAGE_PROBE).unwrap();
-    let chromium = |extra: &[String]| {
-        let profile = tempfile::tempdir().unwrap();
-        Command::new("/usr/bin/chromium")
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--hide-scrollbars",
-                "--window-size=1280,900",
-                "--virtual-time-budget=5000",
-            ])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .args(extra)
-            .output()
-            .expect("/usr/bin/chromium runs (apt-get install chromium)")
-    };
-    let shot = page.with_extension("png");
-    chromium(&[
-        format!("--screenshot={}", shot.display()),
-        format!("file://{}", page.display()),
-    ]);
-    assert!(shot.exists(), "no screenshot of {}", page.display());
-    let out = chromium(&["--dump-dom".into(), format!("file://{}", probed.display())]);
-    let dom = String::from_utf8_lossy(&out.stdout);
-    let title = dom
-        .split("<title>PROBE")
-        .nth(1)
-        .and_then(|t| t.split("</title>").next())
-        .unwrap_or_else(|| panic!("{} did not load: {dom}", page.display()));
-    let json = title.replace("&quot;", "\"").replace("&amp;", "&");
-    let probe: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(
-        probe["errors"],
-        serde_json::json!([]),
-        "{}: {probe}",
-        page.display()
-    );
-    assert_eq!(probe["width"], 1280, "{probe}");
-    assert_eq!(
-        probe["wide"],
-        serde_json::json!([]),
-        "{} overflows: {probe}",
-        page.display()
-    );
-    assert!(
-        probe["headline"].is_string(),
-        "{}: no headline: {probe}",
-        page.display()
-    );
-    probe
-}
-
-fn id_number(probe: &serde_json::Value, id: &str) -> f64 {
-    probe["ids"][id]
-        .as_str()
-        .unwrap_or_else(|| panic!("no #{id} in the headline: {probe}"))
-        .parse()
-        .unwrap()
-}
-
-/// The run report and the select page at 1280 px: nothing beyond the right edge, a headline
-/// whose numbers are the run's JSON (rounded), screenshots in the test's temp folder.
+/// The run report, compare, select, shift and Amazon pages at 1280 px: nothing beyond the
+/// right edge, a headline whose numbers are the JSON's (rounded), screenshots in the test's
+/// temp folder (the digits page: `tests/digits.rs`, which has the data).
 #[test]
 #[ignore = "needs Chromium: .ci/run installs it and runs this with --ignored"]
 fn pages_fit_1280_px_and_lead_with_the_answer() {
@@ -214,7 +122,7 @@ fn pages_fit_1280_px_and_lead_with_the_answer() {
         shift["inputs"]["pad"]["value"].as_f64().unwrap()
     ));
 
-    let (source, target, _) = common::write_moons(dir.path());
+    let (source, target, test) = common::write_moons(dir.path());
     let select = dir.path().join("select");
     common::dann()
         .args([
@@ -245,4 +153,88 @@ fn pages_fit_1280_px_and_lead_with_the_answer() {
         id_number(&probe, "source-only-score"),
         report["source_only"]["reverse_error"].as_f64().unwrap()
     ));
+
+    // compare: the run above and a source-only one, the best target accuracy named.
+    let baseline = dir.path().join("source-only");
+    common::train_cmd(&source, &target, &baseline)
+        .args([
+            "--mode",
+            "source-only",
+            "--iterations",
+            "400",
+            "--target-test",
+        ])
+        .arg(&test)
+        .assert()
+        .success();
+    let compared = dir.path().join("compare");
+    common::dann()
+        .arg("compare")
+        .arg(&baseline)
+        .arg(&run)
+        .arg("--out")
+        .arg(&compared)
+        .assert()
+        .success();
+    let probe = open_at_1280(&compared.join("compare.html"));
+    let last = |run: &std::path::Path| -> f64 {
+        let text = fs::read_to_string(run.join("metrics.jsonl")).unwrap();
+        let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        last["target_accuracy"].as_f64().unwrap()
+    };
+    let best = last(&baseline).max(last(&run));
+    assert!(
+        same_to_4_digits(id_number(&probe, "best-value"), best),
+        "{probe}"
+    );
+
+    // shift: the page's PAD is the JSON's.
+    let page = dir.path().join("shift.html");
+    let out = common::dann()
+        .args(["shift", "--json", "--source"])
+        .arg(&source)
+        .arg("--target")
+        .arg(&target)
+        .arg("--html")
+        .arg(&page)
+        .assert()
+        .success();
+    let shift = common::stdout_json(&out);
+    let probe = open_at_1280(&page);
+    assert!(
+        same_to_4_digits(id_number(&probe, "pad"), shift["pad"].as_f64().unwrap()),
+        "{probe} {shift}"
+    );
+
+    // reproduce amazon on the shipped reviews, one pair, a few epochs.
+    let amazon = dir.path().join("amazon");
+    let out = common::dann()
+        .args([
+            "reproduce",
+            "amazon",
+            "--pairs",
+            "books:kitchen",
+            "--epochs",
+            "5",
+            "--lambdas",
+            "1",
+            "--hidden",
+            "50",
+            "--json",
+            "--data-dir",
+        ])
+        .arg(common::repo_data())
+        .arg("--out")
+        .arg(&amazon)
+        .assert()
+        .success();
+    let report = common::stdout_json(&out);
+    let probe = open_at_1280(&amazon.join("amazon.html"));
+    assert!(
+        same_to_4_digits(
+            id_number(&probe, "dann-mean"),
+            report["mean"][0].as_f64().unwrap()
+        ),
+        "{probe}"
+    );
 }

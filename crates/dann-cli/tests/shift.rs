@@ -139,7 +139,9 @@ fn a_shifted_column_is_named_and_fail_above_sets_the_exit_status() {
     assert!(first.is_some(), "dose is not the first, longest bar");
     let verdict = v["verdict"].as_str().unwrap().replace('<', "&lt;");
     assert!(
-        html.contains(&format!("<p id=\"verdict\">{verdict}</p>")),
+        html.contains(&format!(
+            "<p id=\"verdict\" class=\"answer\"><strong>{verdict}</strong></p>"
+        )),
         "{html}"
     );
     // A limit outside [0, 2] and an unreadable file are errors: status 2.

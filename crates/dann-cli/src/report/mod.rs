@@ -203,7 +203,7 @@ fn inline_png(id: &str, alt: &str, png: &[u8]) -> String {
 
 /// The keys of a run's records in a natural order: the step, then the target's and the
 /// source's scores, the domain classifier's, the losses, the schedules, then any other.
-fn ordered_keys(records: &[Map<String, Value>]) -> Vec<&String> {
+pub(super) fn ordered_keys(records: &[Map<String, Value>]) -> Vec<&String> {
     const ORDER: [&str; 13] = [
         "iteration",
         "epoch",

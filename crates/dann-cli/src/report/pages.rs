@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use serde_json::{Map, Value};
 
 use super::plot::{Chart, register_font, write_plots};
-use super::{curve, escape, inline_png, page, read_jsonl, read_records};
+use super::{curve, escape, inline_png, page, read_jsonl, read_records, sig};
 use crate::output::write_file;
 
 /// For each `(key, title)` of `metrics` that any run recorded, one chart with a curve per
@@ -74,43 +74,37 @@ pub fn write_comparison(runs: &[PathBuf], out: &Path) -> Result<PathBuf> {
         "iteration (or epoch)",
     );
     let figures = write_plots(&out.join("plots"), &charts)?;
-    let mut keys: Vec<String> = Vec::new();
-    for (_, records) in &named {
-        for k in records.last().into_iter().flat_map(|r| r.keys()) {
-            if !keys.contains(k) {
-                keys.push(k.clone());
-            }
-        }
-    }
+    let lasts: Vec<Map<String, Value>> = named
+        .iter()
+        .map(|(_, r)| r.last().cloned().unwrap_or_default())
+        .collect();
+    let keys: Vec<String> = super::ordered_keys(&lasts).into_iter().cloned().collect();
     let mut table = String::from("<tr><th>run</th>");
     for k in &keys {
-        let _ = write!(table, "<th>{}</th>", escape(k));
+        let _ = write!(table, "<th>{}</th>", escape(&k.replace('_', " ")));
     }
     table.push_str("<th>PAD of the features</th></tr>\n");
-    for ((name, records), dir) in named.iter().zip(runs) {
-        let last = records.last();
+    let mut pads = Vec::new();
+    for ((name, last), dir) in named.iter().map(|(n, _)| n).zip(&lasts).zip(runs) {
         let _ = write!(table, "<tr><th>{}</th>", escape(name));
         for k in &keys {
-            let v = last.and_then(|r| r.get(k)).filter(|v| !v.is_null());
-            let _ = write!(
-                table,
-                "<td>{}</td>",
-                v.map_or(String::new(), |v| escape(&v.to_string()))
-            );
+            let v = last.get(k).and_then(Value::as_f64);
+            let _ = write!(table, "<td>{}</td>", v.map(sig).unwrap_or_default());
         }
         let shift: Option<Value> = std::fs::read_to_string(dir.join("shift.json"))
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok());
-        let pad = shift
-            .and_then(|v| v["features"]["pad"]["value"].as_f64())
-            .map_or(String::new(), |p| format!("{p:.3}"));
-        let _ = writeln!(table, "<td>{pad}</td></tr>");
+        let pad = shift.and_then(|v| v["features"]["pad"]["value"].as_f64());
+        pads.push(pad);
+        let _ = writeln!(table, "<td>{}</td></tr>", pad.map(sig).unwrap_or_default());
     }
+    let names: Vec<&str> = named.iter().map(|(n, _)| n.as_str()).collect();
+    let headline = compare_headline(&names, &lasts, &pads);
     let html = page(
         "dann compare",
         &format!(
             r#"<h1>dann compare</h1>
-<h2>Last record of each run</h2>
+{headline}<h2>Last record of each run</h2>
 <table id="compare">
 {table}</table>
 <h2>Curves</h2>
@@ -121,6 +115,71 @@ pub fn write_comparison(runs: &[PathBuf], out: &Path) -> Result<PathBuf> {
     let path = out.join("compare.html");
     write_file(&path, &html)?;
     Ok(path)
+}
+
+/// The answer of a comparison: the run with the best target accuracy (R^2) when the runs
+/// measured it, else the one whose features the domains share most (lowest PAD).
+fn compare_headline(names: &[&str], lasts: &[Map<String, Value>], pads: &[Option<f64>]) -> String {
+    let best = |values: Vec<Option<f64>>, higher: bool| {
+        values
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| Some((i, (*v)?)))
+            .max_by(|a, b| match higher {
+                true => a.1.total_cmp(&b.1),
+                false => b.1.total_cmp(&a.1),
+            })
+    };
+    let measure = ["target_accuracy", "target_r2"].into_iter().find(|k| {
+        lasts
+            .iter()
+            .any(|l| l.get(*k).and_then(Value::as_f64).is_some())
+    });
+    let (answer, rest) = match measure {
+        Some(k) => {
+            let values: Vec<Option<f64>> = lasts
+                .iter()
+                .map(|l| l.get(k).and_then(Value::as_f64))
+                .collect();
+            let (i, v) = best(values.clone(), true).expect("one value");
+            let others: Vec<String> = values
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .filter_map(|(j, v)| Some(format!("{} {}", escape(names[j]), sig((*v)?))))
+                .collect();
+            (
+                format!(
+                    "Best {}: <span id=\"best-run\">{}</span> with <span id=\"best-value\">{}</span>",
+                    k.replace('_', " "),
+                    escape(names[i]),
+                    sig(v)
+                ),
+                format!("against {}", others.join(", ")),
+            )
+        }
+        None => match best(pads.to_vec(), false) {
+            Some((i, v)) => (
+                format!(
+                    "No target labels: the features of <span id=\"best-run\">{}</span> \
+                     are the hardest to tell apart by domain (PAD <span \
+                     id=\"best-value\">{}</span>)",
+                    escape(names[i]),
+                    sig(v)
+                ),
+                "lower PAD: source and target features closer".to_string(),
+            ),
+            None => (
+                "No target labels and no shift measured: the curves below are all there is \
+                 to compare"
+                    .to_string(),
+                String::new(),
+            ),
+        },
+    };
+    format!(
+        "<section id=\"headline\"><p class=\"answer\"><strong>{answer}</strong></p><p>{rest}</p></section>\n"
+    )
 }
 
 /// Writes `amazon.html` and its plots into `out`: the table beside the paper's and, with the
@@ -193,19 +252,75 @@ pub fn write_amazon_page(
         "dann reproduce amazon",
         &format!(
             r#"<h1>Amazon reviews: target accuracy (JMLR 2016, Table 1)</h1>
-<table id="amazon">
+{headline}<table id="amazon">
 <tr><th>source &rarr; target</th><th>DANN</th><th>NN</th><th>SVM</th><th>paper DANN</th><th>paper NN</th><th>paper SVM</th><th>lambda</th><th>hidden</th></tr>
 {rows}</table>
 <p>{:.0} s in all.</p>
 <h2>Proxy A-distance (Figure 3)</h2>
 {figures}
 "#,
-            report.seconds
+            report.seconds,
+            headline = amazon_headline(report),
         ),
     );
     let path = out.join("amazon.html");
     write_file(&path, &html)?;
     Ok(path)
+}
+
+/// The answer of `reproduce amazon`: on how many pairs DANN beat the NN, and the means.
+fn amazon_headline(report: &dann::experiments::amazon::Report) -> String {
+    let wins = report.pairs.iter().filter(|p| p.dann > p.nn).count();
+    let (m, pm) = (report.mean, report.paper_mean);
+    format!(
+        "<section id=\"headline\"><p class=\"answer\"><strong>DANN beat the source-only NN \
+         on {wins} of {} pairs</strong>: mean target accuracy DANN <span \
+         id=\"dann-mean\">{}</span>, NN <span id=\"nn-mean\">{}</span>, SVM {} (paper: {}, \
+         {}, {})</p></section>\n",
+        report.pairs.len(),
+        sig(m.0),
+        sig(m.1),
+        sig(m.2),
+        sig(pm.0),
+        sig(pm.1),
+        sig(pm.2)
+    )
+}
+
+/// The answer of `reproduce digits`: DANN against source-only on the target test images,
+/// and the published figures.
+fn digits_headline(report: &dann::experiments::digits::DigitsReport) -> String {
+    use dann::experiments::digits::ModelKind;
+    let acc = |k| report.model(k).map(|m| m.target_accuracy);
+    let answer = match (acc(ModelKind::Dann), acc(ModelKind::SourceOnly)) {
+        (Some(d), Some(s)) => format!(
+            "DANN {} source-only on the target test images: <span id=\"dann-target\">{}</span> \
+             against <span id=\"source-only-target\">{}</span> ({:+.4})",
+            if d > s { "beat" } else { "did not beat" },
+            sig(d),
+            sig(s),
+            d - s
+        ),
+        (Some(d), None) => format!(
+            "DANN's target test accuracy: <span id=\"dann-target\">{}</span>",
+            sig(d)
+        ),
+        (None, Some(s)) => format!(
+            "Source-only's target test accuracy: <span id=\"source-only-target\">{}</span>",
+            sig(s)
+        ),
+        (None, None) => "Neither DANN nor source-only was trained".into(),
+    };
+    let published = report.published.map_or(String::new(), |p| {
+        format!(
+            " (published: DANN {}, source-only {})",
+            sig(p.dann),
+            sig(p.source_only)
+        )
+    });
+    format!(
+        "<section id=\"headline\"><p class=\"answer\"><strong>{answer}</strong>{published}</p></section>\n"
+    )
 }
 
 /// Writes `<stem>.html` and `plots/<stem>-*` into `out` for `reproduce digits`: each model's
@@ -293,7 +408,7 @@ pub fn write_digits_page(
         &format!("dann reproduce digits {source} -> {target}"),
         &format!(
             r#"<h1>{source} &rarr; {target}: target test accuracy</h1>
-<table id="digits">
+{headline}<table id="digits">
 <tr><th>model</th><th>target test accuracy</th><th>published</th><th>source test accuracy</th><th>train time</th></tr>
 {rows}</table>
 {citation}
@@ -309,6 +424,7 @@ pub fn write_digits_page(
 <style>#maps img {{ width: 100%; }}</style>
 {maps}</div>
 "#,
+            headline = digits_headline(report),
             iterations = report.iterations,
             batch = report.batch_size,
             seed = report.seed,

@@ -84,8 +84,11 @@ td.bar span {{ display: inline-block; height: 0.8em; background: #d62728; }}
 .pass {{ color: #2ca02c; }} .fail {{ color: #d62728; font-weight: bold; }}
 </style>
 <h1>dann shift</h1>
-<p id="verdict">{verdict}</p>
-{gate}
+<section id="headline">
+<p id="verdict" class="answer"><strong>{verdict}</strong></p>
+{gate}<p>proxy A-distance <span id="pad">{pad_value:.4}</span> (0: no shift, 2: the domains
+are told apart every time), AUC <span id="auc">{auc_value:.4}</span></p>
+</section>
 <table id="inputs">
 <tr><th>source</th><td>{source}</td></tr>
 <tr><th>target</th><td>{target}</td></tr>

@@ -1,6 +1,8 @@
 //! Helpers shared by the CLI test files (each file uses some of them).
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
