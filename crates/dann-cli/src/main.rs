@@ -27,17 +27,7 @@ fn main() -> ExitCode {
                 eprintln!("{exceeded}");
                 return ExitCode::from(1);
             }
-            eprintln!("error: {err}");
-            // A cause whose text the line above already holds (an io error under the error
-            // that names its file) says nothing new.
-            let mut said = err.to_string();
-            for cause in err.chain().skip(1) {
-                let text = cause.to_string();
-                if !said.contains(&text) {
-                    eprintln!("  caused by: {text}");
-                }
-                said = text;
-            }
+            eprint!("{}", output::error_lines(&err));
             ExitCode::from(2)
         }
     }

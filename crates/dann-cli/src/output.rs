@@ -14,6 +14,21 @@ pub(crate) fn write_file(path: &Path, text: &str) -> Result<()> {
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// `err` as the CLI prints it: `error: ...`, then each cause that says something new (an io
+/// error under the error that names its file does not), a line each.
+pub(crate) fn error_lines(err: &anyhow::Error) -> String {
+    let mut out = format!("error: {err}\n");
+    let mut said = err.to_string();
+    for cause in err.chain().skip(1) {
+        let text = cause.to_string();
+        if !said.contains(&text) {
+            out.push_str(&format!("  caused by: {text}\n"));
+        }
+        said = text;
+    }
+    out
+}
+
 /// `-`: the output goes to stdout instead of a file.
 pub(crate) fn is_stdout(path: &Path) -> bool {
     path.as_os_str() == "-"

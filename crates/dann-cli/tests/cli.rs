@@ -386,12 +386,22 @@ fn demo_moons_json() {
         "domain_dann",
     ] {
         let png = image::open(dir.path().join(format!("{stem}.png"))).unwrap();
-        assert_eq!((png.width(), png.height()), (560, 520), "{stem}");
+        assert_eq!((png.width(), png.height()), (700, 520), "{stem}");
         let mut colours: Vec<[u8; 3]> = png.to_rgb8().pixels().map(|p| p.0).collect();
         colours.sort_unstable();
         colours.dedup();
         assert!(colours.len() > 20, "{stem} looks blank");
-        assert!(dir.path().join(format!("{stem}.svg")).exists());
+        // A figure fit for a paper: small enough to embed, with its axes and legend named.
+        let svg = std::fs::read_to_string(dir.path().join(format!("{stem}.svg"))).unwrap();
+        assert!(svg.len() < 200_000, "{stem}.svg: {} bytes", svg.len());
+        let axes = if stem.starts_with("features") {
+            ["PC 1", "PC 2"]
+        } else {
+            ["x0", "x1"]
+        };
+        for words in axes.into_iter().chain(["source", "target"]) {
+            assert!(svg.contains(words), "{stem}.svg lacks {words}");
+        }
     }
     // The batched procedure takes --iterations, and each refuses the other's budget.
     dann()

@@ -211,6 +211,36 @@ fn missing_values_are_refused_by_default_and_info_describes_columns() {
         "{text}"
     );
     assert!(lines[1].contains("unlabelled"), "{text}");
+    // A file that cannot be read between two that can: both good ones are described, then
+    // the error, and the exit status says so.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "a,b\n1,2\n3\n").unwrap();
+    let out = dann()
+        .args([
+            "data",
+            "info",
+            "--label-column",
+            "y",
+            "--ignore-columns",
+            "id",
+            "--config",
+        ])
+        .arg(&config)
+        .arg(fixture("source.csv"))
+        .arg(&bad)
+        .arg(fixture("target_empty_y.csv"))
+        .assert()
+        .code(2);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert_eq!(
+        text.lines().filter(|l| l.contains(".csv")).count(),
+        2,
+        "{text}"
+    );
+    assert!(text.contains("unlabelled"), "{text}");
+    assert!(err.contains("bad.csv"), "{err}");
+    assert!(err.contains("2 of 3 files read"), "{err}");
     // `dann config` explains the column settings.
     let out = dann().arg("config").assert().success();
     let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();

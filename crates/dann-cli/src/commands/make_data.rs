@@ -65,33 +65,53 @@ pub struct InfoArgs {
     data: DataOverrides,
 }
 
-/// `dann data info`: reads each file as `train` would and describes it; the peak resident
-/// memory of the process at the end measures what loading cost (see
+/// `dann data info`: reads each file as `train` would and describes it, every file even when
+/// some cannot be read (their errors come after the descriptions, and the exit status says
+/// so); the peak resident memory of the process at the end measures what loading cost (see
 /// benchmarks/memory/peak_rss.sh).
 pub fn info(a: InfoArgs) -> Result<()> {
     let mut options = a
         .data
         .apply(&RunConfig::load_or_default(a.config.as_deref())?.data)?;
     let paths: Vec<&std::path::Path> = a.files.iter().map(PathBuf::as_path).collect();
-    options.settle_index_base(&paths)?;
-    let infos = paths
-        .iter()
-        .map(|p| FileInfo::read(p, &options))
-        .collect::<dann::Result<Vec<_>>>()?;
+    let mut errors: Vec<String> = Vec::new();
+    // Each error with its causes, as the CLI prints a single one.
+    let chain = |e: dann::Error| crate::output::error_lines(&e.into());
+    if let Err(e) = options.settle_index_base(&paths) {
+        errors.push(chain(e));
+    }
+    let mut infos = Vec::new();
+    for p in &paths {
+        match FileInfo::read(p, &options) {
+            Ok(i) => infos.push(i),
+            Err(e) => errors.push(chain(e)),
+        }
+    }
     let peak = peak_rss_bytes();
     if a.json {
-        let v = serde_json::json!({ "files": infos, "peak_rss_bytes": peak });
+        let v = serde_json::json!({ "files": infos, "errors": errors, "peak_rss_bytes": peak });
         println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        for i in &infos {
+            println!("{}", i.describe());
+        }
+        if let Some(p) = peak {
+            println!(
+                "peak resident memory of this process: {:.1} MB",
+                p as f64 / 1e6
+            );
+        }
+    }
+    if errors.is_empty() {
         return Ok(());
     }
-    for i in &infos {
-        println!("{}", i.describe());
+    for e in &errors {
+        eprint!("{e}");
     }
-    if let Some(p) = peak {
-        println!(
-            "peak resident memory of this process: {:.1} MB",
-            p as f64 / 1e6
-        );
-    }
-    Ok(())
+    anyhow::bail!(
+        "{} of {} files read and described; {} error(s), each above",
+        infos.len(),
+        paths.len(),
+        errors.len()
+    )
 }

@@ -14,11 +14,31 @@ use plotters::prelude::*;
 
 use super::plot::{FAMILY, encode_png, register_font};
 
-const SIZE: (u32, u32) = (560, 520);
+const SIZE: (u32, u32) = (700, 520);
+/// Width of the legend strip right of each plot (outside the data).
+const LEGEND_WIDTH: u32 = 150;
 /// Cells per side of the grid the decision is evaluated on.
-const GRID: usize = 120;
+const GRID: usize = 72;
+/// Shades of each side of a decision: neighbouring cells of one shade are drawn as one
+/// rectangle, which keeps the SVGs small.
+const SHADES: f64 = 8.0;
+/// The two classes.
 const BLUE: RGBColor = RGBColor(31, 119, 180);
 const RED: RGBColor = RGBColor(214, 39, 40);
+/// The two domains (not the classes' colours): source, target.
+const TEAL: RGBColor = RGBColor(0, 150, 136);
+const ORANGE: RGBColor = RGBColor(230, 120, 0);
+
+/// What a decision plot shades, and how its legend names the two sides.
+struct Shading<'a> {
+    /// Colours of the side `p < 1/2` and of the side `p > 1/2`.
+    colours: [RGBColor; 2],
+    /// Their names in the legend.
+    names: [&'a str; 2],
+    /// Shading scaled to the largest `|p - 1/2|` over the plane (a domain classifier that
+    /// DANN has confused stays close to 1/2 everywhere), else to 1/2.
+    stretch: bool,
+}
 
 /// The points of `data` as `(x, y)`.
 fn points(data: &Dataset) -> Vec<(f64, f64)> {
@@ -44,13 +64,15 @@ fn bounds(problem: &MoonsProblem) -> (f64, f64, f64, f64) {
     (x0 - 0.5, x1 + 0.5, y0 - 0.5, y1 + 0.5)
 }
 
-/// `f` (a probability per grid point) over the plane as a shaded background, then the
-/// source points by class (blue, red) and the target points (grey crosses).
+/// `proba` (a probability per grid point) over the plane as a shaded background, then the
+/// source points by class (blue, red) and the target points (black crosses), with a legend
+/// outside the data.
 fn decision_plot<DB: DrawingBackend>(
     root: DrawingArea<DB, plotters::coord::Shift>,
     title: &str,
     problem: &MoonsProblem,
     proba: &[f32],
+    shading: &Shading<'_>,
 ) -> Result<()>
 where
     DB::ErrorType: 'static,
@@ -58,33 +80,81 @@ where
     let err =
         |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow::anyhow!("cannot draw {title}: {e:?}");
     root.fill(&WHITE).map_err(err)?;
+    let (w, _) = root.dim_in_pixel();
+    let (area, legend) = root.split_horizontally(w - LEGEND_WIDTH);
     let (x0, x1, y0, y1) = bounds(problem);
-    let mut ctx = ChartBuilder::on(&root)
+    let mut ctx = ChartBuilder::on(&area)
         .caption(title, (FAMILY, 18))
         .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(40)
+        .margin_right(20)
+        .x_label_area_size(40)
+        .y_label_area_size(50)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
     ctx.configure_mesh()
         .disable_mesh()
+        .x_desc("x0")
+        .y_desc("x1")
         .label_style((FAMILY, 12))
+        .axis_desc_style((FAMILY, 13))
         .draw()
         .map_err(err)?;
+    let top = proba
+        .iter()
+        .map(|&p| (f64::from(p) - 0.5).abs())
+        .fold(0.0, f64::max);
+    let scale = if shading.stretch { top.max(1e-6) } else { 0.5 };
+    // Each cell's shade: its side and a level 1..=SHADES (0: white, within a level of 1/2).
+    let shade = |p: f32| -> (usize, usize) {
+        let d = f64::from(p) - 0.5;
+        let level = ((d.abs() / scale) * SHADES).round().min(SHADES) as usize;
+        (usize::from(d > 0.0), level)
+    };
+    // Runs of one shade along each row, merged with the same run in the rows above: one
+    // rectangle per `(first column, last column + 1, side, level)` block.
     let (dx, dy) = ((x1 - x0) / GRID as f64, (y1 - y0) / GRID as f64);
-    ctx.draw_series((0..GRID * GRID).map(|k| {
-        let (i, j) = (k % GRID, k / GRID);
-        let p = f64::from(proba[k]);
-        // White at 1/2, towards red (p -> 1) or blue (p -> 0).
-        let (c, a) = if p >= 0.5 {
-            (RED, p - 0.5)
-        } else {
-            (BLUE, 0.5 - p)
-        };
-        let (x, y) = (x0 + i as f64 * dx, y0 + j as f64 * dy);
-        Rectangle::new([(x, y), (x + dx, y + dy)], c.mix(a * 0.7).filled())
-    }))
-    .map_err(err)?;
+    type Run = (usize, usize, usize, usize);
+    let mut open: Vec<(Run, usize)> = Vec::new(); // a run and the row it started on
+    let mut blocks: Vec<(Run, usize, usize)> = Vec::new(); // a run, its first and end rows
+    for j in 0..=GRID {
+        let mut row: Vec<Run> = Vec::new();
+        let mut i = 0;
+        while j < GRID && i < GRID {
+            let s = shade(proba[j * GRID + i]);
+            let mut end = i + 1;
+            while end < GRID && shade(proba[j * GRID + end]) == s {
+                end += 1;
+            }
+            if s.1 > 0 {
+                row.push((i, end, s.0, s.1));
+            }
+            i = end;
+        }
+        let (kept, closed): (Vec<_>, Vec<_>) = open.into_iter().partition(|(r, _)| row.contains(r));
+        blocks.extend(closed.into_iter().map(|(r, from)| (r, from, j)));
+        open = row
+            .into_iter()
+            .map(|r| {
+                (
+                    r,
+                    kept.iter()
+                        .find(|(k, _)| *k == r)
+                        .map_or(j, |(_, from)| *from),
+                )
+            })
+            .collect();
+    }
+    let cells = blocks.into_iter().map(|((a, b, side, level), from, to)| {
+        let colour = shading.colours[side].mix(0.75 * level as f64 / SHADES);
+        Rectangle::new(
+            [
+                (x0 + a as f64 * dx, y0 + from as f64 * dy),
+                (x0 + b as f64 * dx, y0 + to as f64 * dy),
+            ],
+            colour.filled(),
+        )
+    });
+    ctx.draw_series(cells).map_err(err)?;
     let labels = problem.source.labels().unwrap_or_default();
     let source = points(&problem.source);
     for (class, colour) in [(0, BLUE), (1, RED)] {
@@ -100,9 +170,43 @@ where
     ctx.draw_series(
         points(&problem.target)
             .into_iter()
-            .map(|p| Cross::new(p, 3, BLACK.mix(0.5))),
+            .map(|p| Cross::new(p, 3, BLACK.mix(0.6))),
     )
     .map_err(err)?;
+    // The legend: the points, then the two shaded sides.
+    let font = (FAMILY, 12).into_font();
+    let mut y = 40;
+    let text = |label: &str, y: i32| {
+        legend
+            .draw(&Text::new(label.to_string(), (28, y - 6), font.clone()))
+            .map(|_| ())
+    };
+    for (name, colour) in [("source, class 0", BLUE), ("source, class 1", RED)] {
+        legend
+            .draw(&Circle::new((12, y), 4, colour.filled()))
+            .map_err(err)?;
+        text(name, y).map_err(err)?;
+        y += 20;
+    }
+    legend
+        .draw(&Cross::new((12, y), 4, BLACK.mix(0.6)))
+        .map_err(err)?;
+    text("target (unlabelled)", y).map_err(err)?;
+    y += 30;
+    for (colour, name) in shading.colours.iter().zip(shading.names) {
+        legend
+            .draw(&Rectangle::new(
+                [(4, y - 7), (20, y + 7)],
+                colour.mix(0.75).filled(),
+            ))
+            .map_err(err)?;
+        text(name, y).map_err(err)?;
+        y += 20;
+    }
+    if shading.stretch {
+        text("shading scaled to", y + 6).map_err(err)?;
+        text(&format!("|p - 1/2| <= {top:.2}"), y + 24).map_err(err)?;
+    }
     root.present().map_err(err)?;
     Ok(())
 }
@@ -161,7 +265,7 @@ fn pca2(rows: &DenseMatrix) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// The hidden features of the source (blue) and target (red) rows, on their first two
+/// The hidden features of the source (teal) and target (orange) rows, on their first two
 /// principal components.
 fn pca_plot<DB: DrawingBackend, B: Backend>(
     root: DrawingArea<DB, plotters::coord::Shift>,
@@ -191,11 +295,14 @@ where
     }
     let (px, py) = (((x1 - x0) * 0.05).max(1e-6), ((y1 - y0) * 0.05).max(1e-6));
     root.fill(&WHITE).map_err(err)?;
-    let mut ctx = ChartBuilder::on(&root)
+    let (w, _) = root.dim_in_pixel();
+    let (area, legend) = root.split_horizontally(w - LEGEND_WIDTH);
+    let mut ctx = ChartBuilder::on(&area)
         .caption(title, (FAMILY, 18))
         .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(40)
+        .margin_right(20)
+        .x_label_area_size(40)
+        .y_label_area_size(50)
         .build_cartesian_2d(x0 - px..x1 + px, y0 - py..y1 + py)
         .map_err(err)?;
     ctx.configure_mesh()
@@ -209,26 +316,27 @@ where
     ctx.draw_series(
         projected[..ns]
             .iter()
-            .map(|&p| Circle::new(p, 3, BLUE.filled())),
+            .map(|&p| Circle::new(p, 3, TEAL.filled())),
     )
-    .map_err(err)?
-    .label("source")
-    .legend(|(x, y)| Circle::new((x, y), 3, BLUE.filled()));
+    .map_err(err)?;
     ctx.draw_series(
         projected[ns..]
             .iter()
-            .map(|&p| Circle::new(p, 3, RED.filled())),
+            .map(|&p| Circle::new(p, 3, ORANGE.filled())),
     )
-    .map_err(err)?
-    .label("target")
-    .legend(|(x, y)| Circle::new((x, y), 3, RED.filled()));
-    ctx.configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .label_font((FAMILY, 12))
-        .draw()
-        .map_err(err)?;
+    .map_err(err)?;
+    for (i, (name, colour)) in [("source rows", TEAL), ("target rows", ORANGE)]
+        .into_iter()
+        .enumerate()
+    {
+        let y = 40 + 20 * i as i32;
+        legend
+            .draw(&Circle::new((12, y), 4, colour.filled()))
+            .map_err(err)?;
+        legend
+            .draw(&Text::new(name, (28, y - 6), (FAMILY, 12).into_font()))
+            .map_err(err)?;
+    }
     root.present().map_err(err)?;
     Ok(())
 }
@@ -286,8 +394,13 @@ pub fn write<B: Backend>(
         // Probability of the second class (red).
         let p1: Vec<f32> = (0..proba.n_rows()).map(|i| proba.row(i)[1]).collect();
         let title = format!("{label}: label classifier");
+        let classes = Shading {
+            colours: [BLUE, RED],
+            names: ["predicts class 0", "predicts class 1"],
+            stretch: false,
+        };
         figure!(dir, format!("label_{name}"), |root| decision_plot(
-            root, &title, problem, &p1
+            root, &title, problem, &p1, &classes
         ));
         let title = format!("{label}: hidden features, PCA");
         figure!(dir, format!("features_{name}"), |root| pca_plot(
@@ -296,11 +409,17 @@ pub fn write<B: Backend>(
         stems.extend([format!("label_{name}"), format!("features_{name}")]);
     }
     let domain = models[1].domain_proba(&grid)?;
+    let domains = Shading {
+        colours: [TEAL, ORANGE],
+        names: ["looks like source", "looks like target"],
+        stretch: true,
+    };
     figure!(dir, "domain_dann", |root| decision_plot(
         root,
-        "DANN: domain classifier (red: target)",
+        "DANN: domain classifier",
         problem,
-        &domain
+        &domain,
+        &domains
     ));
     stems.push("domain_dann".into());
     Ok(stems)
