@@ -38,8 +38,10 @@ fn shared_data_dann_beats_source_only_on_a_reduced_mnist_to_mnist_m() {
             "bn-adam",
             "--subset",
             "3000",
+            // 300 iterations left DANN within noise of source-only on some CPUs (AVX-512:
+            // 0.365 vs 0.373); at 600 it is well ahead (0.459 vs 0.370 there).
             "--iterations",
-            "300",
+            "600",
             "--models",
             "source-only,dann",
             "--tsne-n",
