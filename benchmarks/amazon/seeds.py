@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Summarises `dann reproduce amazon` over several seeds (the README's seed tables).
+"""Summarises `dann reproduce amazon` over several seeds (the seed tables of docs/reproduce.md).
 
 Run the table once per seed, then summarise (Python standard library only):
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The retraining loop of the README on a target that drifts in steps: for each step, `dann
+# The retraining loop of docs/shift.md on a target that drifts in steps: for each step, `dann
 # shift --model` measures how far the step's rows are from the source in the current model's
 # features; above --fail-above (THRESHOLD, default 0.8) the model is retrained from itself on
 # that step (`dann train --init`, ITERATIONS, default 2000). Prints, per step, the shift

@@ -207,7 +207,7 @@ fn cuda(_: Command, index: usize) -> Result<()> {
     anyhow::bail!(
         "--device cuda:{index}: this dann was built without GPU support; build it with \
          `CUDARC_CUDA_VERSION=13000 cargo build --release -p dann-cli --features cuda` \
-         (the machine then needs the NVIDIA driver; README, section GPU)"
+         (the machine then needs the NVIDIA driver; docs/gpu.md)"
     )
 }
 

@@ -2,7 +2,7 @@
 //! (the same ones the cargo-fuzz targets in `fuzz/` run) with inputs built from the tokens
 //! of its format, mutated valid files and raw bytes. The default 256 cases per target keep
 //! this in the test suite's time; `PROPTEST_CASES=100000 cargo test --release --test
-//! fuzz_parsers` is the long run (README, "Fuzzing").
+//! fuzz_parsers` is the long run (docs/data.md, "Fuzzing").
 
 use std::io::Write;
 

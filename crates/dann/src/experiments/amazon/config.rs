@@ -78,7 +78,7 @@ impl AmazonConfig {
     /// dense dimensions an epoch costs about 15 times more than on the sparse raw counts, so
     /// runs stop 5 epochs after the first best validation epoch ([`Stopping::Fixed`]) and
     /// after 20 at most (instead of the authors' rule and 200); one pair with these settings
-    /// matches the paper and the full table in `results/msda` was made with them (README).
+    /// matches the paper and the full table in `results/msda` was made with them (docs/reproduce.md).
     pub fn with_features(mut self, features: FeatureSpace) -> Self {
         self.features = features;
         if features == FeatureSpace::Msda {

@@ -119,13 +119,13 @@ pub enum Variant {
     Paper,
     /// Batch normalisation after each convolution, Adam with a constant learning rate of
     /// 1e-3, the paper's `lambda_p` (on MNIST -> MNIST-M its domain classifier wins and DANN
-    /// stays at 0.60; see the README).
+    /// stays at 0.60; see docs/reproduce.md).
     BnAdam,
 }
 
 /// Iterations of [`preset`]: 10,000 batches of 64 source + 64 target images (about 11 epochs
 /// of MNIST). The paper gives no number. DANN on MNIST -> MNIST-M is still improving there
-/// (0.757 at 10,000; 0.865 with the schedules stretched over 20,000, see the README).
+/// (0.757 at 10,000; 0.865 with the schedules stretched over 20,000, see docs/reproduce.md).
 pub const ITERATIONS: usize = 10_000;
 
 /// The settings of every model of `pair`: the paper's MNIST network ([`DannConfig::mnist`])
