@@ -392,7 +392,8 @@ pub(super) fn has_note(table: &str, key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run::{Network, Preset, RunConfig};
+    use crate::run::config::{Preset, RunConfig};
+    use crate::run::network::Network;
 
     /// Every configuration `dann config` can print: each key has its comment line right
     /// above it, and the text reads back as the same configuration.

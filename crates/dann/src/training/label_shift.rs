@@ -257,7 +257,15 @@ pub fn total_variation(a: &[f64], b: &[f64]) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
     use super::*;
+    use crate::Dann;
+    use crate::backend::CpuAutodiff;
+    use crate::data::{Dataset, DenseMatrix, Features};
+    use crate::deep::model::DannConfig;
+    use crate::training::TrainConfig;
 
     #[test]
     fn distance_and_decision() {
@@ -315,5 +323,49 @@ mod tests {
         let c = Confidence::of(&[0.9, 0.1, 0.3, 0.7], &[0.5, 0.5], 2);
         assert!((c.source - 0.8).abs() < 1e-6 && (c.target - 0.5).abs() < 1e-6);
         assert!(c.dropped());
+    }
+
+    #[test]
+    fn shifted_features_keep_dann_although_the_predictions_look_label_shifted() {
+        let rng = &mut ChaCha8Rng::seed_from_u64(6);
+        // Source classes far apart (|first feature| >= 0.5): a sure source-only network.
+        let n = 300;
+        let row = |x0: f32, rng: &mut ChaCha8Rng| {
+            [x0, rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0)]
+        };
+        let mut values = Vec::with_capacity(n * 3);
+        let mut labels = Vec::with_capacity(n);
+        for i in 0..n {
+            let b = i % 2 == 1;
+            let x0 = rng.random_range(0.5..1.0f32);
+            values.extend(row(if b { x0 } else { -x0 }, rng));
+            labels.push(usize::from(b));
+        }
+        let dense = |v| Features::Dense(DenseMatrix::new(n, 3, v).unwrap());
+        let source =
+            Dataset::labelled(dense(values), labels, vec!["a".into(), "b".into()]).unwrap();
+        // Every target row between the classes, on class a's side: the source-only network
+        // predicts a, unsure of each row.
+        let values = (0..n)
+            .flat_map(|_| row(rng.random_range(-0.3..-0.1f32), rng))
+            .collect();
+        let target = Dataset::unlabelled(dense(values));
+        let dann = Dann {
+            model: DannConfig::shallow(8),
+            train: TrainConfig {
+                iterations: 2000,
+                max_label_shift: 0.3,
+                ..TrainConfig::default()
+            },
+        };
+        let model = dann
+            .fit::<CpuAutodiff>(&source, &target, &Default::default())
+            .unwrap();
+        let check = model.label_shift().unwrap();
+        assert!(check.distance > 0.3, "{check:?}");
+        let c = check.confidence.unwrap();
+        assert!(c.dropped(), "{c:?}");
+        assert!(check.dann_kept && check.kept_for_confidence(), "{check:?}");
+        assert!(check.summary().contains("shift is in the features"));
     }
 }
