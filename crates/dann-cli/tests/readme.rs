@@ -91,9 +91,7 @@ fn numbers(s: &str) -> Vec<String> {
             while i < chars.len() {
                 let c = chars[i];
                 let next_digit = chars.get(i + 1).is_some_and(|d| d.is_ascii_digit());
-                if c.is_ascii_digit() {
-                    n.push(c);
-                } else if c == '.' && next_digit {
+                if c.is_ascii_digit() || (c == '.' && next_digit) {
                     n.push(c);
                 } else if c == ','
                     && (1..=3).all(|k| chars.get(i + k).is_some_and(|d| d.is_ascii_digit()))
@@ -432,15 +430,15 @@ fn every_relative_link_leads_somewhere() {
                 ));
                 continue;
             }
-            if let Some(anchor) = anchor {
-                if target.extension().is_some_and(|e| e == "md") {
-                    let text = std::fs::read_to_string(&target).unwrap();
-                    if !anchors(&text).contains(&anchor) {
-                        problems.push(format!(
-                            "{page}: ({link}): no heading #{anchor} in {}",
-                            target_rel.display()
-                        ));
-                    }
+            if let Some(anchor) = anchor
+                && target.extension().is_some_and(|e| e == "md")
+            {
+                let text = std::fs::read_to_string(&target).unwrap();
+                if !anchors(&text).contains(&anchor) {
+                    problems.push(format!(
+                        "{page}: ({link}): no heading #{anchor} in {}",
+                        target_rel.display()
+                    ));
                 }
             }
         }
