@@ -261,11 +261,11 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     use super::*;
-    use crate::Dann;
     use crate::backend::CpuAutodiff;
     use crate::data::{Dataset, DenseMatrix, Features};
     use crate::deep::model::DannConfig;
-    use crate::training::TrainConfig;
+    use crate::learner::Dann;
+    use crate::training::config::TrainConfig;
 
     #[test]
     fn distance_and_decision() {
