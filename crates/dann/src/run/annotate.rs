@@ -289,7 +289,7 @@ const NOTES: &[(&str, &str, &str)] = &[
     (
         "select",
         "engine",
-        "auto | shallow ([shallow]'s Algorithm 1) | burn ([model] and [train] per candidate)",
+        "auto | shallow (the paper's Algorithm 1 on the kernels) | burn ([model] and [train] per candidate)",
     ),
 ];
 
