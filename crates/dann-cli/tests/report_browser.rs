@@ -6,9 +6,8 @@
 mod common;
 
 use std::fs;
-use std::process::Command;
 
-use common::browser::{id_number, open_at_1280, same_to_4_digits};
+use common::browser::{chromium, id_number, open_at_1280, same_to_4_digits};
 use common::short_run;
 
 /// Appended to a copy of the report: collects errors, plot sizes and table cells into the
@@ -41,24 +40,7 @@ fn the_report_renders_in_a_browser_with_the_runs_numbers() {
         fs::read_to_string(run.join("report.html")).unwrap() + PROBE,
     )
     .unwrap();
-    let profile = tempfile::tempdir().unwrap();
-    let out = Command::new("/usr/bin/chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("/usr/bin/chromium runs (apt-get install chromium)");
+    let out = chromium(&["--dump-dom".into(), format!("file://{}", page.display())]);
     let dom = String::from_utf8_lossy(&out.stdout);
     let title = dom
         .split("<title>PROBE")

@@ -5,6 +5,30 @@
 use std::fs;
 use std::process::Command;
 
+/// Runs headless Chromium in a 1280 x 900 window with a fresh profile and the flags this
+/// closed network needs, then `extra` (what to do and the page).
+pub fn chromium(extra: &[String]) -> std::process::Output {
+    let profile = tempfile::tempdir().unwrap();
+    Command::new("/usr/bin/chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--window-size=1280,900",
+            "--virtual-time-budget=5000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .output()
+        .expect("/usr/bin/chromium runs (apt-get install chromium)")
+}
+
 /// `shown` is `value` to 4 significant digits (the pages round their numbers).
 pub fn same_to_4_digits(shown: f64, value: f64) -> bool {
     (shown - value).abs() <= 5e-4 * value.abs() + 1e-12
@@ -34,27 +58,6 @@ window.addEventListener('load', () => {
 pub fn open_at_1280(page: &std::path::Path) -> serde_json::Value {
     let probed = page.with_extension("probe.html");
     fs::write(&probed, fs::read_to_string(page).unwrap() + PAGE_PROBE).unwrap();
-    let chromium = |extra: &[String]| {
-        let profile = tempfile::tempdir().unwrap();
-        Command::new("/usr/bin/chromium")
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--hide-scrollbars",
-                "--window-size=1280,900",
-                "--virtual-time-budget=5000",
-            ])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .args(extra)
-            .output()
-            .expect("/usr/bin/chromium runs (apt-get install chromium)")
-    };
     let shot = page.with_extension("png");
     chromium(&[
         format!("--screenshot={}", shot.display()),
